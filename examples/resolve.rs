@@ -1,0 +1,133 @@
+//! The test box: type a model name and see which real model it resolves to.
+//!
+//! ```text
+//! cargo run --example resolve -- [--aliases FILE] [--json] [--check] MODEL...
+//! ```
+//!
+//! - Without `--aliases`, the set is `examples/aliases.json` (compiled in): the spec's examples.
+//! - One line per MODEL, as text (`claude-opus-4-9 -> anthropic/claude-opus-4-8 (prefix alias
+//!   "claude-opus")`) or, with `--json`, as one JSON object.
+//! - `--check` validates the file, prints its warnings and resolves nothing.
+//! - With no MODEL and no `--check`, model names are read from standard input, one per line.
+//! - An invalid or unreadable file, or a bad flag: exit status 2, nothing on stdout, every
+//!   problem on stderr, one per line.
+
+use std::io::{self, BufRead, Write};
+use std::process::ExitCode;
+
+use model_alias::{AliasRows, AliasSet};
+
+const BUILT_IN: &str = include_str!("aliases.json");
+const USAGE: &str = "usage: resolve [--aliases FILE] [--json] [--check] MODEL...";
+
+struct Args {
+    aliases: Option<String>,
+    json: bool,
+    check: bool,
+    models: Vec<String>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        aliases: None,
+        json: false,
+        check: false,
+        models: Vec::new(),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--aliases" => {
+                args.aliases = Some(it.next().ok_or("--aliases needs a FILE")?);
+            }
+            "--json" => args.json = true,
+            "--check" => args.check = true,
+            "-h" | "--help" => return Err(USAGE.to_owned()),
+            "--" => args.models.extend(it.by_ref()),
+            flag if flag.starts_with("--") => return Err(format!("unknown flag {flag}")),
+            _ => args.models.push(arg),
+        }
+    }
+    Ok(args)
+}
+
+/// Reads and validates the alias file; every problem is one line of the error.
+fn load(path: Option<&str>) -> Result<AliasSet, Vec<String>> {
+    let label = path.unwrap_or("examples/aliases.json");
+    let text = match path {
+        Some(path) => std::fs::read_to_string(path).map_err(|e| vec![format!("{label}: {e}")])?,
+        None => BUILT_IN.to_owned(),
+    };
+    let rows: AliasRows = serde_json::from_str(&text).map_err(|e| vec![format!("{label}: {e}")])?;
+    AliasSet::new(rows).map_err(|err| {
+        err.problems()
+            .iter()
+            .map(|p| format!("{label}: {p}"))
+            .collect()
+    })
+}
+
+fn run(args: &Args, set: &AliasSet, out: &mut impl Write) -> io::Result<()> {
+    if args.check {
+        let warnings = set.warnings();
+        for w in &warnings {
+            writeln!(out, "warning: {w}")?;
+        }
+        let plural = if warnings.len() == 1 { "" } else { "s" };
+        return writeln!(
+            out,
+            "valid: {} aliases, {} warning{plural}",
+            set.len(),
+            warnings.len()
+        );
+    }
+    let mut line = |model: &str| -> io::Result<()> {
+        let r = set.resolve(model);
+        if args.json {
+            serde_json::to_writer(&mut *out, &r)?;
+            writeln!(out)
+        } else {
+            writeln!(out, "{r}")
+        }
+    };
+    if !args.models.is_empty() {
+        return args.models.iter().try_for_each(|m| line(m));
+    }
+    for bytes in io::stdin().lock().split(b'\n') {
+        let mut bytes = bytes?;
+        if bytes.last() == Some(&b'\r') {
+            bytes.pop();
+        }
+        line(&String::from_utf8_lossy(&bytes))?;
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(msg) => {
+            eprintln!("{msg}");
+            return ExitCode::from(2);
+        }
+    };
+    let set = match load(args.aliases.as_deref()) {
+        Ok(set) => set,
+        Err(problems) => {
+            for p in problems {
+                eprintln!("{p}");
+            }
+            return ExitCode::from(2);
+        }
+    };
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match run(&args, &set, &mut out).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`resolve ... | head`) is not a failure of the test box.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("resolve: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

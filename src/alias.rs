@@ -1,0 +1,210 @@
+//! [`Alias`] and [`MatchKind`], and the [`Row`] trait through which sets are built.
+//!
+//! An `Alias` is always valid (its parts are validated types); an [`AliasRow`] or any other
+//! [`Row`] is raw input that [`AliasSet::new`](crate::AliasSet::new) validates as a whole.
+
+use std::fmt;
+
+use crate::{AliasName, ModelId};
+
+/// How an alias name is matched against a requested model.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum MatchKind {
+    /// Only a request for exactly the name matches.
+    #[default]
+    Exact,
+    /// A request for any model that starts with the name matches (the name itself included).
+    Prefix,
+}
+
+impl MatchKind {
+    /// `"exact"` or `"prefix"`, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchKind::Exact => "exact",
+            MatchKind::Prefix => "prefix",
+        }
+    }
+}
+
+impl MatchKind {
+    /// Whether this is [`MatchKind::Exact`].
+    pub fn is_exact(&self) -> bool {
+        *self == MatchKind::Exact
+    }
+}
+
+impl fmt::Display for MatchKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One validated alias: a name, the real model it points at, and how the name matches.
+///
+/// ```
+/// use model_alias::{Alias, MatchKind};
+///
+/// let alias = Alias::prefix("claude-opus".parse()?, "anthropic/claude-opus-4-8".parse()?);
+/// assert_eq!(alias.kind(), MatchKind::Prefix);
+/// assert!(alias.matches("claude-opus-4-9"));
+/// assert!(!alias.matches("claude-sonnet-4"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Alias {
+    name: AliasName,
+    target: ModelId,
+    kind: MatchKind,
+}
+
+impl Alias {
+    /// An alias of the given kind.
+    pub fn new(name: AliasName, target: ModelId, kind: MatchKind) -> Alias {
+        Alias { name, target, kind }
+    }
+
+    /// An exact alias: only `name` itself matches.
+    pub fn exact(name: AliasName, target: ModelId) -> Alias {
+        Alias::new(name, target, MatchKind::Exact)
+    }
+
+    /// A prefix alias: every model starting with `name` matches.
+    pub fn prefix(name: AliasName, target: ModelId) -> Alias {
+        Alias::new(name, target, MatchKind::Prefix)
+    }
+
+    /// The name a client sends.
+    pub fn name(&self) -> &AliasName {
+        &self.name
+    }
+
+    /// The real model id it resolves to.
+    pub fn target(&self) -> &ModelId {
+        &self.target
+    }
+
+    /// How the name matches.
+    pub fn kind(&self) -> MatchKind {
+        self.kind
+    }
+
+    /// Whether this alias alone would match `model` (byte-exact, case-sensitive). Which alias
+    /// wins among several that match is the set's business: see [`AliasSet::resolve`](crate::AliasSet::resolve).
+    ///
+    /// Cost: O(name length), whatever the length of `model`.
+    pub fn matches(&self, model: &str) -> bool {
+        match self.kind {
+            MatchKind::Exact => self.name == model,
+            MatchKind::Prefix => model.as_bytes().starts_with(self.name.as_str().as_bytes()),
+        }
+    }
+}
+
+/// Anything that can be read as one row of a set: a name, a target and a kind, not yet
+/// validated. [`AliasSet::new`](crate::AliasSet::new) takes any iterator of rows.
+///
+/// Implemented for [`Alias`], [`AliasRow`], `(name, target)` pairs (exact aliases) and
+/// `(name, target, MatchKind)` triples of anything that is `AsRef<str>`.
+///
+/// ```
+/// use model_alias::{AliasSet, MatchKind};
+///
+/// let from_db: Vec<(String, String, bool)> = vec![
+///     ("claude-opus".into(), "anthropic/claude-opus-4-8".into(), true),
+/// ];
+/// let set = AliasSet::new(from_db.iter().map(|(name, target, is_prefix)| {
+///     let kind = if *is_prefix { MatchKind::Prefix } else { MatchKind::Exact };
+///     (name, target, kind)
+/// }))?;
+/// assert_eq!(set.resolve("claude-opus-4-9").model(), "anthropic/claude-opus-4-8");
+/// # Ok::<(), model_alias::SetError>(())
+/// ```
+pub trait Row {
+    /// The alias name as given.
+    fn name(&self) -> &str;
+    /// The target model id as given.
+    fn target(&self) -> &str;
+    /// How the name matches.
+    fn kind(&self) -> MatchKind;
+}
+
+impl Row for Alias {
+    fn name(&self) -> &str {
+        self.name.as_str()
+    }
+    fn target(&self) -> &str {
+        self.target.as_str()
+    }
+    fn kind(&self) -> MatchKind {
+        self.kind
+    }
+}
+
+impl<R: Row + ?Sized> Row for &R {
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+    fn target(&self) -> &str {
+        (**self).target()
+    }
+    fn kind(&self) -> MatchKind {
+        (**self).kind()
+    }
+}
+
+impl<N: AsRef<str>, T: AsRef<str>> Row for (N, T) {
+    fn name(&self) -> &str {
+        self.0.as_ref()
+    }
+    fn target(&self) -> &str {
+        self.1.as_ref()
+    }
+    fn kind(&self) -> MatchKind {
+        MatchKind::Exact
+    }
+}
+
+impl<N: AsRef<str>, T: AsRef<str>> Row for (N, T, MatchKind) {
+    fn name(&self) -> &str {
+        self.0.as_ref()
+    }
+    fn target(&self) -> &str {
+        self.1.as_ref()
+    }
+    fn kind(&self) -> MatchKind {
+        self.2
+    }
+}
+
+/// An owned, unvalidated row, as read from a database or a JSON file.
+///
+/// With the `serde` feature it reads and writes the canonical JSON row
+/// `{"name": ..., "target": ..., "match": "prefix"}` (`match` defaults to `"exact"`; unknown
+/// fields are rejected).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct AliasRow {
+    /// The alias name as given.
+    pub name: String,
+    /// The target model id as given.
+    pub target: String,
+    /// How the name matches.
+    #[cfg_attr(feature = "serde", serde(rename = "match", default))]
+    pub kind: MatchKind,
+}
+
+impl Row for AliasRow {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn target(&self) -> &str {
+        &self.target
+    }
+    fn kind(&self) -> MatchKind {
+        self.kind
+    }
+}

@@ -1,0 +1,223 @@
+//! The errors of validation: one string ([`NameError`], [`TargetError`]) or a whole set
+//! ([`SetError`], made of one [`RowError`] per problem).
+//!
+//! Every message says what is wrong and what to change. Messages quote at most 64 bytes of
+//! the offending input (cut with `…`), so hostile input cannot inflate them. Messages are one
+//! line each, fit for a dashboard or a log.
+
+use std::fmt;
+
+use crate::text::ShowChar;
+
+/// Why a string is not a valid [`AliasName`](crate::AliasName).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NameError {
+    /// The name is the empty string.
+    #[error("alias name is empty: give it 1 to {max} bytes of a-z, 0-9 and . _ : / -")]
+    Empty {
+        /// The longest name allowed, in bytes.
+        max: usize,
+    },
+    /// The name is longer than the limit.
+    #[error(
+        "alias name {name:?} is {len} bytes long: alias names are at most {max} bytes, shorten it"
+    )]
+    TooLong {
+        /// The name, cut to 64 bytes.
+        name: String,
+        /// The name's length in bytes.
+        len: usize,
+        /// The longest name allowed, in bytes.
+        max: usize,
+    },
+    /// The name has an uppercase ASCII letter.
+    #[error("alias name {name:?} has {} at byte {at}: alias names are lowercase (a-z, 0-9, . _ : / -)", ShowChar(*.ch))]
+    Uppercase {
+        /// The name, cut to 64 bytes.
+        name: String,
+        /// The first offending character.
+        ch: char,
+        /// Its byte offset in the name.
+        at: usize,
+    },
+    /// The name has a character that is never allowed (space, `*`, `@`, control, non-ASCII, ...).
+    #[error("alias name {name:?} has {} at byte {at}: alias names may use only a-z, 0-9 and . _ : / -", ShowChar(*.ch))]
+    InvalidChar {
+        /// The name, cut to 64 bytes.
+        name: String,
+        /// The first offending character.
+        ch: char,
+        /// Its byte offset in the name.
+        at: usize,
+    },
+}
+
+/// Why a string is not a valid [`ModelId`](crate::ModelId).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TargetError {
+    /// The target is the empty string.
+    #[error("target model id is empty: give the real model id to route to (1 to {max} bytes)")]
+    Empty {
+        /// The longest target allowed, in bytes.
+        max: usize,
+    },
+    /// The target is longer than the limit.
+    #[error(
+        "target model id {target:?} is {len} bytes long: model ids are at most {max} bytes, shorten it"
+    )]
+    TooLong {
+        /// The target, cut to 64 bytes.
+        target: String,
+        /// The target's length in bytes.
+        len: usize,
+        /// The longest target allowed, in bytes.
+        max: usize,
+    },
+    /// The target has a space, a control character or a non-ASCII character.
+    #[error("target model id {target:?} has {} at byte {at}: model ids are visible ASCII only (no spaces, control characters or non-ASCII)", ShowChar(*.ch))]
+    InvalidChar {
+        /// The target, cut to 64 bytes.
+        target: String,
+        /// The first offending character.
+        ch: char,
+        /// Its byte offset in the target.
+        at: usize,
+    },
+}
+
+/// What is wrong with one row of a set.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Problem {
+    /// The row's name is invalid.
+    #[error(transparent)]
+    Name(#[from] NameError),
+    /// The row's target is invalid.
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    /// An earlier row already uses this name (names are unique across exact and prefix aliases).
+    #[error("the name is already used by row {}: names are unique across exact and prefix aliases, rename or remove one of the two", .first + 1)]
+    DuplicateName {
+        /// The 0-based index of the first row with this name.
+        first: usize,
+    },
+    /// The set has more rows than the limit; reported once, on the first row past the limit.
+    #[error("the set has {count} aliases but at most {max} are allowed: remove {} rows, or raise Limits::max_aliases", .count - .max)]
+    TooMany {
+        /// How many rows the set has.
+        count: usize,
+        /// The most rows allowed.
+        max: usize,
+    },
+}
+
+/// One problem of a set: which row, which name, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    index: usize,
+    name: String,
+    problem: Problem,
+}
+
+impl RowError {
+    pub(crate) fn new(index: usize, name: String, problem: Problem) -> RowError {
+        RowError {
+            index,
+            name,
+            problem,
+        }
+    }
+
+    /// The 0-based position of the row in the input.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The 1-based row number that messages show (`index() + 1`).
+    pub fn row(&self) -> usize {
+        self.index + 1
+    }
+
+    /// The row's alias name as given (cut to 64 bytes), which may be the invalid part.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// What is wrong.
+    pub fn problem(&self) -> &Problem {
+        &self.problem
+    }
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.problem {
+            // The name error quotes the name already.
+            Problem::Name(_) => write!(f, "row {}: {}", self.row(), self.problem),
+            _ => write!(f, "row {} ({:?}): {}", self.row(), self.name, self.problem),
+        }
+    }
+}
+
+impl std::error::Error for RowError {}
+
+/// Why a set of aliases was rejected: every problem found, in row order. Nothing was built.
+///
+/// ```
+/// use model_alias::{AliasSet, MatchKind};
+///
+/// let err = AliasSet::new([
+///     ("Claude-opus", "anthropic/claude-opus-4-8", MatchKind::Prefix),
+///     ("basic", "deepseek/deepseek-chat", MatchKind::Exact),
+///     ("basic", "", MatchKind::Exact),
+/// ])
+/// .unwrap_err();
+/// assert_eq!(err.problems().len(), 3);
+/// for problem in err.problems() {
+///     println!("{problem}");
+/// }
+/// // row 1: alias name "Claude-opus" has 'C' at byte 0: alias names are lowercase (a-z, 0-9, . _ : / -)
+/// // row 3 ("basic"): target model id is empty: give the real model id to route to (1 to 256 bytes)
+/// // row 3 ("basic"): the name is already used by row 2: names are unique across exact and prefix aliases, rename or remove one of the two
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetError {
+    problems: Vec<RowError>,
+}
+
+impl SetError {
+    /// `problems` must be non-empty and in row order.
+    pub(crate) fn new(problems: Vec<RowError>) -> SetError {
+        SetError { problems }
+    }
+
+    /// Every problem, in row order (a row may have several).
+    pub fn problems(&self) -> &[RowError] {
+        &self.problems
+    }
+
+    /// The problems, owned.
+    pub fn into_problems(self) -> Vec<RowError> {
+        self.problems
+    }
+}
+
+impl fmt::Display for SetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.problems.as_slice() {
+            [one] => write!(f, "invalid alias set: {one}"),
+            all => {
+                write!(f, "invalid alias set, {} problems:", all.len())?;
+                for (i, p) in all.iter().enumerate() {
+                    let sep = if i == 0 { " " } else { "; " };
+                    write!(f, "{sep}{p}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for SetError {}

@@ -1,0 +1,63 @@
+//! [`ModelId`]: the validated target of an alias, a real catalog model id.
+//!
+//! Invariant: a `ModelId` holds 1 to `max_target_len` bytes (256 by default) of visible ASCII,
+//! `!` to `~`. Case is kept: `Qwen/Qwen2.5-72B-Instruct` is a valid target.
+
+use crate::Limits;
+use crate::error::TargetError;
+use crate::text::{self, Flaw, validated_str};
+
+/// The validated target of an alias: the real model id that is routed and billed.
+///
+/// 1 to 256 bytes (see [`Limits`]) of visible ASCII (`!` to `~`): no spaces, no control
+/// characters, no non-ASCII. Case is kept.
+///
+/// ```
+/// use model_alias::ModelId;
+///
+/// let id: ModelId = "Qwen/Qwen2.5-72B-Instruct".parse()?;
+/// assert_eq!(id.as_str(), "Qwen/Qwen2.5-72B-Instruct");
+/// assert!("deepseek chat".parse::<ModelId>().is_err());
+/// # Ok::<(), model_alias::TargetError>(())
+/// ```
+///
+/// Cost: validation is one pass over the input and one allocation; a `ModelId` is a boxed
+/// `str` (two words).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ModelId(Box<str>);
+
+fn is_target_byte(b: u8) -> bool {
+    b.is_ascii_graphic()
+}
+
+impl ModelId {
+    /// Validates `id` against the default limits (at most 256 bytes).
+    pub fn new(id: &str) -> Result<ModelId, TargetError> {
+        ModelId::with_limits(id, Limits::DEFAULT)
+    }
+
+    /// Validates `id` against `limits.max_target_len()`.
+    pub fn with_limits(id: &str, limits: Limits) -> Result<ModelId, TargetError> {
+        ModelId::check(id, limits)?;
+        Ok(ModelId(id.into()))
+    }
+
+    pub(crate) fn check(id: &str, limits: Limits) -> Result<(), TargetError> {
+        let max = limits.max_target_len();
+        text::check(id, max, is_target_byte).map_err(|flaw| match flaw {
+            Flaw::Empty => TargetError::Empty { max },
+            Flaw::TooLong(len) => TargetError::TooLong {
+                target: text::excerpt(id),
+                len,
+                max,
+            },
+            Flaw::Char { ch, at } => TargetError::InvalidChar {
+                target: text::excerpt(id),
+                ch,
+                at,
+            },
+        })
+    }
+}
+
+validated_str!(ModelId, TargetError);

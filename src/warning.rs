@@ -1,0 +1,95 @@
+//! [`Warning`]: rows that are valid but probably not what the user meant.
+
+use std::fmt;
+
+use crate::{Alias, MatchKind};
+
+/// Why a valid row looks like a mistake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WarningKind {
+    /// The target equals the name of another alias in the set. Resolution is one step, so the
+    /// target is sent upstream as a real model id, not resolved again.
+    TargetIsAliasName {
+        /// The 0-based index of the alias whose name the target equals.
+        other: usize,
+    },
+    /// The target equals the alias's own name.
+    TargetIsOwnName,
+}
+
+/// A row that is valid but likely a mistake, with a message a dashboard can show.
+///
+/// ```
+/// use model_alias::{AliasSet, WarningKind};
+///
+/// let set = AliasSet::new([
+///     ("cross-model-basic", "cross-model-pro"),
+///     ("cross-model-pro", "anthropic/claude-opus-4-8"),
+/// ])?;
+/// let warnings = set.warnings();
+/// assert_eq!(warnings.len(), 1);
+/// assert_eq!(warnings[0].kind(), WarningKind::TargetIsAliasName { other: 1 });
+/// println!("{}", warnings[0]);
+/// // row 1 ("cross-model-basic"): target "cross-model-pro" is also the name of the alias in row 2,
+/// // but resolution is one step: "cross-model-pro" is sent upstream as a real model id, not
+/// // resolved again; point this row at the real model instead
+/// # Ok::<(), model_alias::SetError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Warning {
+    index: usize,
+    alias: Alias,
+    kind: WarningKind,
+}
+
+impl Warning {
+    pub(crate) fn new(index: usize, alias: Alias, kind: WarningKind) -> Warning {
+        Warning { index, alias, kind }
+    }
+
+    /// The 0-based position of the row in the set.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The 1-based row number that messages show (`index() + 1`).
+    pub fn row(&self) -> usize {
+        self.index + 1
+    }
+
+    /// The alias of that row.
+    pub fn alias(&self) -> &Alias {
+        &self.alias
+    }
+
+    /// Why it looks like a mistake.
+    pub fn kind(&self) -> WarningKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (name, target) = (self.alias.name().as_str(), self.alias.target().as_str());
+        write!(f, "row {} ({name:?}): ", self.row())?;
+        match (self.kind, self.alias.kind()) {
+            (WarningKind::TargetIsAliasName { other }, _) => write!(
+                f,
+                "target {target:?} is also the name of the alias in row {}, but resolution is one \
+                 step: {target:?} is sent upstream as a real model id, not resolved again; point \
+                 this row at the real model instead",
+                other + 1
+            ),
+            (WarningKind::TargetIsOwnName, MatchKind::Exact) => f.write_str(
+                "the target is the alias's own name, so this alias changes nothing; remove it",
+            ),
+            (WarningKind::TargetIsOwnName, MatchKind::Prefix) => write!(
+                f,
+                "the target is the alias's own name, so every model starting with {name:?} is \
+                 sent as {name:?} itself; make it an exact alias to change nothing, or point it \
+                 at a real model"
+            ),
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! The spec's rules and examples as one table, run against the set and every strategy.
+
+mod common;
+
+use model_alias::MatchKind::{Exact, Prefix};
+use model_alias::{AliasSet, Limits, MatchKind, Rule};
+
+type Rows = &'static [(&'static str, &'static str, MatchKind)];
+
+/// The spec's own examples (also `examples/aliases.json`).
+const SPEC: Rows = &[
+    ("cross-model-basic", "deepseek/deepseek-chat", Exact),
+    ("cross-model-pro", "anthropic/claude-opus-4-8", Exact),
+    ("claude-opus", "anthropic/claude-opus-4-8", Prefix),
+];
+
+const NESTED: Rows = &[
+    ("claude", "anthropic/claude-sonnet-4-5", Prefix),
+    ("claude-opus", "anthropic/claude-opus-4-8", Prefix),
+    ("claude-opus-4-1", "anthropic/claude-opus-4-1", Exact),
+    ("claude-opus-4", "openai/gpt-5", Exact),
+    ("c", "mistral/mistral-large", Prefix),
+];
+
+/// A hard-coded client name remapped: aliases win over real catalog ids.
+const REMAP: Rows = &[
+    (
+        "claude-3-5-sonnet-20241022",
+        "deepseek/deepseek-chat",
+        Exact,
+    ),
+    ("gpt-4", "Qwen/Qwen2.5-72B-Instruct", Exact),
+    ("gpt-4o", "openai/gpt-4o-mini", Prefix),
+];
+
+/// Resolution is one step: a target that is another alias's name is not resolved again.
+const CHAIN: Rows = &[("a", "b", Exact), ("b", "c", Exact), ("p", "b", Prefix)];
+
+const EMPTY: Rows = &[];
+
+struct Case {
+    why: &'static str,
+    rows: Rows,
+    model: &'static str,
+    want: &'static str,
+    rule: Rule,
+    alias: Option<&'static str>,
+}
+
+const fn case(
+    why: &'static str,
+    rows: Rows,
+    model: &'static str,
+    want: &'static str,
+    rule: Rule,
+    alias: Option<&'static str>,
+) -> Case {
+    Case {
+        why,
+        rows,
+        model,
+        want,
+        rule,
+        alias,
+    }
+}
+
+use Rule::{Exact as E, Passthrough as P, Prefix as X};
+
+#[rustfmt::skip]
+const CASES: &[Case] = &[
+    // Spec: "Exact — cross-model-basic -> deepseek/deepseek-chat. Only a request for cross-model-basic matches."
+    case("exact example", SPEC, "cross-model-basic", "deepseek/deepseek-chat", E, Some("cross-model-basic")),
+    case("exact is not a prefix", SPEC, "cross-model-basic-2", "cross-model-basic-2", P, None),
+    case("exact needs the whole name", SPEC, "cross-model-basi", "cross-model-basi", P, None),
+    case("second exact", SPEC, "cross-model-pro", "anthropic/claude-opus-4-8", E, Some("cross-model-pro")),
+    // Spec: "Prefix — claude-opus -> anthropic/claude-opus-4-8. Requests for claude-opus-4-8, claude-opus-4-9, … all match."
+    case("prefix example 4-8", SPEC, "claude-opus-4-8", "anthropic/claude-opus-4-8", X, Some("claude-opus")),
+    case("prefix example 4-9", SPEC, "claude-opus-4-9", "anthropic/claude-opus-4-8", X, Some("claude-opus")),
+    case("a name is a prefix of itself", SPEC, "claude-opus", "anthropic/claude-opus-4-8", X, Some("claude-opus")),
+    case("prefix needs the whole name", SPEC, "claude-opu", "claude-opu", P, None),
+    case("prefix only at the start", SPEC, "x-claude-opus", "x-claude-opus", P, None),
+    // Spec: "Passthrough — if nothing matches, the original name is used unchanged."
+    case("passthrough", SPEC, "gpt-3.5-turbo", "gpt-3.5-turbo", P, None),
+    case("empty model passes through", SPEC, "", "", P, None),
+    case("case-sensitive exact", SPEC, "Cross-Model-Basic", "Cross-Model-Basic", P, None),
+    case("case-sensitive prefix", SPEC, "CLAUDE-OPUS-4-8", "CLAUDE-OPUS-4-8", P, None),
+    case("never trimmed: leading space", SPEC, " cross-model-basic", " cross-model-basic", P, None),
+    case("never trimmed: trailing space", SPEC, "cross-model-basic ", "cross-model-basic ", P, None),
+    case("never trimmed: trailing newline", SPEC, "cross-model-basic\n", "cross-model-basic\n", P, None),
+    case("prefix alias takes any tail", SPEC, "claude-opus \u{0}\u{1F600}", "anthropic/claude-opus-4-8", X, Some("claude-opus")),
+    case("NUL inside the name part", SPEC, "claude\u{0}opus-4", "claude\u{0}opus-4", P, None),
+    case("fullwidth look-alike", SPEC, "\u{FF43}laude-opus-4-8", "\u{FF43}laude-opus-4-8", P, None),
+    case("Cyrillic look-alike", SPEC, "cr\u{043E}ss-model-basic", "cr\u{043E}ss-model-basic", P, None),
+    // Spec: "among prefix aliases whose name is a prefix of the requested model, the longest one wins."
+    case("longest prefix wins", NESTED, "claude-opus-4-8", "anthropic/claude-opus-4-8", X, Some("claude-opus")),
+    case("shorter prefix when longer misses", NESTED, "claude-sonnet-4", "anthropic/claude-sonnet-4-5", X, Some("claude")),
+    case("one-byte prefix", NESTED, "codestral", "mistral/mistral-large", X, Some("c")),
+    case("exact beats a prefix", NESTED, "claude-opus-4-1", "anthropic/claude-opus-4-1", E, Some("claude-opus-4-1")),
+    case("exact alias is no prefix", NESTED, "claude-opus-4-1-x", "anthropic/claude-opus-4-8", X, Some("claude-opus")),
+    case("exact shorter than longest prefix", NESTED, "claude-opus-4", "openai/gpt-5", E, Some("claude-opus-4")),
+    case("exact alias skipped for longer model", NESTED, "claude-opus-4-2", "anthropic/claude-opus-4-8", X, Some("claude-opus")),
+    case("prefix alias equal to model", NESTED, "claude", "anthropic/claude-sonnet-4-5", X, Some("claude")),
+    case("no prefix matches", NESTED, "gpt-4o", "gpt-4o", P, None),
+    // Spec: "Aliases take priority over real model names."
+    case("alias shadows a real id", REMAP, "claude-3-5-sonnet-20241022", "deepseek/deepseek-chat", E, Some("claude-3-5-sonnet-20241022")),
+    case("target keeps its case", REMAP, "gpt-4", "Qwen/Qwen2.5-72B-Instruct", E, Some("gpt-4")),
+    case("exact gpt-4 is no prefix of gpt-4-turbo", REMAP, "gpt-4-turbo", "gpt-4-turbo", P, None),
+    case("prefix gpt-4o", REMAP, "gpt-4o-2024-08-06", "openai/gpt-4o-mini", X, Some("gpt-4o")),
+    // DESIGN: "Resolution is one step."
+    case("one step: a -> b, not c", CHAIN, "a", "b", E, Some("a")),
+    case("one step from a prefix", CHAIN, "px", "b", X, Some("p")),
+    case("target name itself resolves", CHAIN, "b", "c", E, Some("b")),
+    case("empty set passes through", EMPTY, "claude-opus-4-8", "claude-opus-4-8", P, None),
+    case("empty set, empty model", EMPTY, "", "", P, None),
+];
+
+fn build(rows: Rows) -> AliasSet {
+    AliasSet::new(rows.iter().copied()).expect("table sets are valid")
+}
+
+#[test]
+fn every_resolver_passes_the_table() {
+    for c in CASES {
+        let set = build(c.rows);
+        for (who, r) in common::resolvers(&set) {
+            let got = common::outcome(r.as_ref(), c.model);
+            let want = (c.want.to_owned(), c.rule, c.alias.map(str::to_owned));
+            assert_eq!(got, want, "{who}: {} ({:?})", c.why, c.model);
+        }
+    }
+}
+
+#[test]
+fn the_table_agrees_with_the_oracle() {
+    for c in CASES {
+        let rows: Vec<_> = c
+            .rows
+            .iter()
+            .map(|&(n, t, k)| (n.into(), t.into(), k))
+            .collect();
+        let want = (c.want.to_owned(), c.rule, c.alias.map(str::to_owned));
+        assert_eq!(common::oracle(&rows, c.model), want, "oracle: {}", c.why);
+    }
+}
+
+#[test]
+fn huge_models_resolve_like_short_ones() {
+    let set = build(NESTED);
+    let mib = 1 << 20;
+    let opus = format!("claude-opus{}", "9".repeat(mib));
+    let miss = "z".repeat(mib);
+    let exact_then_junk = format!("claude-opus-4-1{}", "\u{0}".repeat(mib));
+    for (who, r) in common::resolvers(&set) {
+        assert_eq!(
+            r.resolve(&opus).model(),
+            "anthropic/claude-opus-4-8",
+            "{who}"
+        );
+        assert_eq!(r.resolve(&miss).rule(), Rule::Passthrough, "{who}");
+        assert_eq!(r.resolve(&miss).model().len(), mib, "{who}");
+        assert_eq!(
+            r.resolve(&exact_then_junk)
+                .alias()
+                .map(|a| a.name().as_str()),
+            Some("claude-opus"),
+            "{who}"
+        );
+    }
+}
+
+#[test]
+fn the_set_switches_strategy_by_size_without_changing_answers() {
+    // Above the scan threshold the set resolves through a hash table; the answers stay the same.
+    let many: Vec<(String, String, MatchKind)> = (0..model_alias::strategy::SCAN_MAX * 3)
+        .map(|i| {
+            let kind = if i % 3 == 0 { Prefix } else { Exact };
+            (format!("m{}-{}", i % 7, i), format!("t/{i}"), kind)
+        })
+        .chain([("m1".to_owned(), "t/short".to_owned(), Prefix)])
+        .collect();
+    let set = AliasSet::with_limits(&many, Limits::default().with_max_aliases(1000)).unwrap();
+    let models = [
+        "m0-0",
+        "m0-0x",
+        "m1-1",
+        "m1-15",
+        "m1-15-more",
+        "m1",
+        "m1zzz",
+        "m9",
+        "",
+    ];
+    for model in models {
+        let want = common::oracle(&many, model);
+        for (who, r) in common::resolvers(&set) {
+            assert_eq!(common::outcome(r.as_ref(), model), want, "{who}: {model:?}");
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! Differential property test: on generated sets and inputs, every resolver gives the answer of
+//! an independent oracle. Names come from a three-letter alphabet so that they are often
+//! prefixes of each other; inputs are derived from the names (equal, extended, truncated,
+//! case-flipped) or arbitrary.
+
+mod common;
+
+use model_alias::{AliasSet, Limits, MatchKind};
+use proptest::prelude::*;
+
+type Rows = Vec<(String, String, MatchKind)>;
+
+fn kind() -> impl Strategy<Value = MatchKind> {
+    prop_oneof![Just(MatchKind::Exact), Just(MatchKind::Prefix)]
+}
+
+/// Fewer than `max` aliases with unique names of 1 to 6 bytes over `a`, `b`, `-`.
+fn rows(max: usize) -> impl Strategy<Value = Rows> {
+    prop::collection::vec(("[ab-]{1,6}", "[A-Za-z0-9/._-]{1,12}", kind()), 0..max).prop_map(
+        |mut rows| {
+            let mut seen = std::collections::HashSet::new();
+            rows.retain(|(name, _, _)| seen.insert(name.clone()));
+            rows
+        },
+    )
+}
+
+/// An input derived from one of the names, or an arbitrary string.
+fn input(rows: &Rows) -> impl Strategy<Value = String> + use<> {
+    let names: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let pick = if names.is_empty() {
+        Just(String::new()).boxed()
+    } else {
+        prop::sample::select(names).boxed()
+    };
+    prop_oneof![
+        pick.clone(),
+        (pick.clone(), "[ab-]{0,4}").prop_map(|(n, tail)| n + &tail),
+        (pick.clone(), "\\PC{0,8}").prop_map(|(n, tail)| n + &tail),
+        (pick.clone(), 0usize..8).prop_map(|(n, cut)| n[..n.len().saturating_sub(cut)].to_owned()),
+        pick.prop_map(|n| n.to_uppercase()),
+        "[ab-]{0,8}",
+        "\\PC{0,12}",
+        ".{0,12}",
+    ]
+}
+
+fn check(rows: &Rows, models: &[String], limits: Limits) -> Result<(), TestCaseError> {
+    let set = AliasSet::with_limits(rows, limits).expect("generated sets are valid");
+    let resolvers = common::resolvers(&set);
+    for model in models {
+        let want = common::oracle(rows, model);
+        for (who, r) in &resolvers {
+            prop_assert_eq!(
+                &common::outcome(r.as_ref(), model),
+                &want,
+                "{} on {:?}",
+                who,
+                model
+            );
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(10_000))]
+
+    #[test]
+    fn every_resolver_matches_the_oracle(
+        (rows, models) in rows(21).prop_flat_map(|rows| {
+            let models = prop::collection::vec(input(&rows), 1..8);
+            (Just(rows), models)
+        })
+    ) {
+        check(&rows, &models, Limits::default().with_max_aliases(usize::MAX))?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1_000))]
+
+    /// Sets past the scan threshold, so that the set's own hashed path is covered too.
+    #[test]
+    fn big_sets(
+        (rows, models) in rows(200).prop_flat_map(|rows| {
+            let models = prop::collection::vec(input(&rows), 1..16);
+            (Just(rows), models)
+        })
+    ) {
+        check(&rows, &models, Limits::default().with_max_aliases(usize::MAX))?;
+    }
+}

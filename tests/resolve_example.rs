@@ -1,0 +1,158 @@
+//! The test box, end to end: spawn `examples/resolve` and check its output and exit status.
+#![cfg(feature = "serde")]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+/// `cargo test` builds the examples next to the test binaries: target/<profile>/examples/.
+fn binary() -> PathBuf {
+    let mut path = std::env::current_exe().unwrap();
+    path.pop();
+    if path.ends_with("deps") {
+        path.pop();
+    }
+    path.join("examples")
+        .join(format!("resolve{}", std::env::consts::EXE_SUFFIX))
+}
+
+fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(binary())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the resolve example is built by cargo test");
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap()
+}
+
+fn temp_file(name: &str, contents: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("model-alias-{}-{name}", std::process::id()));
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+#[test]
+fn text_output_one_line_per_model() {
+    let out = run(
+        &["claude-opus-4-9", "gpt-3.5-turbo", "cross-model-basic"],
+        None,
+    );
+    assert!(out.status.success());
+    assert_eq!(
+        text(&out.stdout),
+        "claude-opus-4-9 -> anthropic/claude-opus-4-8 (prefix alias \"claude-opus\")\n\
+         gpt-3.5-turbo -> gpt-3.5-turbo (passthrough)\n\
+         cross-model-basic -> deepseek/deepseek-chat (exact alias \"cross-model-basic\")\n"
+    );
+    assert!(out.stderr.is_empty());
+}
+
+#[test]
+fn json_output_one_object_per_model() {
+    let out = run(&["--json", "claude-opus-4-9", "gpt-3.5-turbo"], None);
+    assert!(out.status.success());
+    assert_eq!(
+        text(&out.stdout),
+        "{\"model\":\"claude-opus-4-9\",\"resolved\":\"anthropic/claude-opus-4-8\",\"rule\":\"prefix\",\"alias\":\"claude-opus\"}\n\
+         {\"model\":\"gpt-3.5-turbo\",\"resolved\":\"gpt-3.5-turbo\",\"rule\":\"passthrough\",\"alias\":null}\n"
+    );
+}
+
+#[test]
+fn models_from_stdin_one_per_line() {
+    let out = run(&["--json"], Some("cross-model-pro\r\nclaude-opus\n\n"));
+    assert!(out.status.success());
+    let lines: Vec<&str> = text(&out.stdout).lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines[0].contains(r#""resolved":"anthropic/claude-opus-4-8","rule":"exact""#));
+    assert!(lines[1].contains(r#""rule":"prefix""#));
+    assert_eq!(
+        lines[2],
+        r#"{"model":"","resolved":"","rule":"passthrough","alias":null}"#
+    );
+}
+
+#[test]
+fn a_given_file_is_used() {
+    let file = temp_file(
+        "ok.json",
+        r#"{"gpt-4o": "Qwen/Qwen2.5-72B-Instruct", "claude*": "deepseek/deepseek-chat"}"#,
+    );
+    let out = run(
+        &[
+            "--aliases",
+            file.to_str().unwrap(),
+            "gpt-4o",
+            "claude-opus-4-9",
+        ],
+        None,
+    );
+    assert!(out.status.success());
+    assert_eq!(
+        text(&out.stdout),
+        "gpt-4o -> Qwen/Qwen2.5-72B-Instruct (exact alias \"gpt-4o\")\n\
+         claude-opus-4-9 -> deepseek/deepseek-chat (prefix alias \"claude\")\n"
+    );
+}
+
+#[test]
+fn check_validates_and_prints_warnings() {
+    let out = run(&["--check"], None);
+    assert!(out.status.success());
+    assert_eq!(text(&out.stdout), "valid: 3 aliases, 0 warnings\n");
+    let file = temp_file(
+        "warn.json",
+        r#"[{"name":"a","target":"b"},{"name":"b","target":"c"}]"#,
+    );
+    let out = run(&["--check", "--aliases", file.to_str().unwrap()], None);
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("warning: row 1 (\"a\"): target \"b\" is also the name"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("valid: 2 aliases, 1 warning\n"));
+}
+
+#[test]
+fn an_invalid_file_exits_2_with_every_problem_on_stderr() {
+    let file = temp_file(
+        "bad.json",
+        r#"[{"name":"Bad","target":""},{"name":"ok","target":"x"},{"name":"ok","target":"y"}]"#,
+    );
+    for extra in [&["x"][..], &["--check"], &["--json", "x"]] {
+        let mut args = vec!["--aliases", file.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let out = run(&args, None);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(out.stdout.is_empty());
+        let lines: Vec<&str> = text(&out.stderr).lines().collect();
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert!(lines[0].ends_with("row 1: alias name \"Bad\" has 'B' at byte 0: alias names are lowercase (a-z, 0-9, . _ : / -)"));
+        assert!(lines[1].contains("row 1 (\"Bad\"): target model id is empty"));
+        assert!(lines[2].contains("row 3 (\"ok\"): the name is already used by row 2"));
+    }
+}
+
+#[test]
+fn unreadable_or_malformed_files_and_bad_flags_exit_2() {
+    let missing = run(&["--aliases", "/nonexistent/aliases.json", "x"], None);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(missing.stdout.is_empty());
+    let file = temp_file("broken.json", "[{\"name\":");
+    let broken = run(&["--aliases", file.to_str().unwrap(), "x"], None);
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(text(&broken.stderr).contains("EOF while parsing"));
+    let flag = run(&["--fast", "x"], None);
+    assert_eq!(flag.status.code(), Some(2));
+    assert!(text(&flag.stderr).contains("unknown flag --fast"));
+}

@@ -1,0 +1,221 @@
+//! JSON forms: the canonical list (written and read), the object shorthand (read), validation
+//! on the way in, and round trips.
+#![cfg(feature = "serde")]
+
+use model_alias::{Alias, AliasName, AliasRows, AliasSet, Limits, MatchKind, ModelId, Rule};
+use proptest::prelude::*;
+
+const CANONICAL: &str = r#"[{"name":"cross-model-basic","target":"deepseek/deepseek-chat"},{"name":"claude-opus","target":"anthropic/claude-opus-4-8","match":"prefix"}]"#;
+
+fn spec_set() -> AliasSet {
+    AliasSet::new([
+        (
+            "cross-model-basic",
+            "deepseek/deepseek-chat",
+            MatchKind::Exact,
+        ),
+        (
+            "claude-opus",
+            "anthropic/claude-opus-4-8",
+            MatchKind::Prefix,
+        ),
+    ])
+    .unwrap()
+}
+
+#[test]
+fn the_canonical_form_is_written_and_read() {
+    assert_eq!(serde_json::to_string(&spec_set()).unwrap(), CANONICAL);
+    let set: AliasSet = serde_json::from_str(CANONICAL).unwrap();
+    assert_eq!(set, spec_set());
+    let explicit = r#"[{"name":"cross-model-basic","target":"deepseek/deepseek-chat","match":"exact"},
+                       {"match":"prefix","target":"anthropic/claude-opus-4-8","name":"claude-opus"}]"#;
+    assert_eq!(
+        serde_json::from_str::<AliasSet>(explicit).unwrap(),
+        spec_set()
+    );
+}
+
+#[test]
+fn the_object_shorthand_is_read_in_order() {
+    let json = r#"{"cross-model-basic": "deepseek/deepseek-chat", "claude-opus*": "anthropic/claude-opus-4-8"}"#;
+    let set: AliasSet = serde_json::from_str(json).unwrap();
+    assert_eq!(set, spec_set());
+    assert_eq!(set.resolve("claude-opus-4-9").rule(), Rule::Prefix);
+    // Written back, it is the canonical list.
+    assert_eq!(serde_json::to_string(&set).unwrap(), CANONICAL);
+}
+
+#[test]
+fn a_repeated_shorthand_key_is_a_duplicate_name() {
+    let err = serde_json::from_str::<AliasSet>(r#"{"a": "x", "a*": "y"}"#).unwrap_err();
+    let direct =
+        AliasSet::new([("a", "x", MatchKind::Exact), ("a", "y", MatchKind::Prefix)]).unwrap_err();
+    assert!(err.to_string().starts_with(&direct.to_string()), "{err}");
+}
+
+#[test]
+fn shorthand_stars_are_only_a_suffix_marker() {
+    let rows: AliasRows = serde_json::from_str(r#"{"*": "x", "a**": "y", "b*c": "z"}"#).unwrap();
+    let got: Vec<(&str, MatchKind)> = rows
+        .as_slice()
+        .iter()
+        .map(|r| (r.name.as_str(), r.kind))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("", MatchKind::Prefix),
+            ("a*", MatchKind::Prefix),
+            ("b*c", MatchKind::Exact)
+        ]
+    );
+    let err = AliasSet::new(rows).unwrap_err();
+    assert_eq!(err.problems().len(), 3);
+}
+
+#[test]
+fn deserializing_validates_with_the_same_messages_as_new() {
+    let json = r#"[{"name":"Claude-opus","target":"x"},{"name":"ok","target":"bad target"},{"name":"ok","target":"y"}]"#;
+    let err = serde_json::from_str::<AliasSet>(json)
+        .unwrap_err()
+        .to_string();
+    let rows: AliasRows = serde_json::from_str(json).unwrap();
+    let direct = AliasSet::new(rows).unwrap_err();
+    assert_eq!(direct.problems().len(), 3);
+    assert!(err.starts_with(&direct.to_string()), "{err}\n{direct}");
+    // Twenty-one rows break the default limit.
+    let many: Vec<String> = (0..21)
+        .map(|i| format!(r#"{{"name":"a{i}","target":"t"}}"#))
+        .collect();
+    let err = serde_json::from_str::<AliasSet>(&format!("[{}]", many.join(","))).unwrap_err();
+    assert!(err.to_string().contains("at most 20 are allowed"), "{err}");
+}
+
+#[test]
+fn malformed_json_is_rejected_with_a_reason() {
+    let cases = [
+        (
+            r#"[{"name":"a","target":"x","extra":1}]"#,
+            "unknown field `extra`",
+        ),
+        (
+            r#"[{"name":"a","target":"x","match":"fuzzy"}]"#,
+            "unknown variant `fuzzy`",
+        ),
+        (r#"[{"name":"a"}]"#, "missing field `target`"),
+        (r#"[{"name":5,"target":"x"}]"#, "invalid type: integer `5`"),
+        (r#"{"a": 5}"#, "invalid type: integer `5`"),
+        (r#"[{"name":"a","target":"x"}"#, "EOF while parsing"),
+        (r#""cross-model-basic""#, "expected a list of"),
+        (r#"42"#, "expected a list of"),
+        (r#"null"#, "expected a list of"),
+    ];
+    for (json, want) in cases {
+        let err = serde_json::from_str::<AliasSet>(json)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(want), "{json}: {err}");
+    }
+}
+
+#[test]
+fn an_empty_list_or_object_is_an_empty_set() {
+    assert!(serde_json::from_str::<AliasSet>("[]").unwrap().is_empty());
+    assert!(serde_json::from_str::<AliasSet>("{}").unwrap().is_empty());
+}
+
+#[test]
+fn value_types_serialize_as_plain_values() {
+    let name: AliasName = serde_json::from_str(r#""gpt-4o""#).unwrap();
+    assert_eq!(serde_json::to_string(&name).unwrap(), r#""gpt-4o""#);
+    assert!(
+        serde_json::from_str::<AliasName>(r#""GPT-4o""#)
+            .unwrap_err()
+            .to_string()
+            .contains("lowercase")
+    );
+    let id: ModelId = serde_json::from_str(r#""Qwen/Qwen2.5""#).unwrap();
+    assert_eq!(serde_json::to_string(&id).unwrap(), r#""Qwen/Qwen2.5""#);
+    assert!(serde_json::from_str::<ModelId>(r#""""#).is_err());
+    assert_eq!(
+        serde_json::to_string(&MatchKind::Prefix).unwrap(),
+        r#""prefix""#
+    );
+    assert_eq!(
+        serde_json::to_string(&Rule::Passthrough).unwrap(),
+        r#""passthrough""#
+    );
+    let alias: Alias =
+        serde_json::from_str(r#"{"name":"a","target":"b","match":"prefix"}"#).unwrap();
+    assert_eq!(alias.kind(), MatchKind::Prefix);
+    assert_eq!(
+        serde_json::to_string(&alias).unwrap(),
+        r#"{"name":"a","target":"b","match":"prefix"}"#
+    );
+    assert!(serde_json::from_str::<Alias>(r#"{"name":"A","target":"b"}"#).is_err());
+}
+
+#[test]
+fn limits_serialize_with_defaults_for_missing_fields() {
+    let limits: Limits = serde_json::from_str(r#"{"max_aliases": 100}"#).unwrap();
+    assert_eq!(limits, Limits::default().with_max_aliases(100));
+    assert_eq!(
+        serde_json::to_string(&Limits::default()).unwrap(),
+        r#"{"max_aliases":20,"max_name_len":64,"max_target_len":256}"#
+    );
+    assert!(serde_json::from_str::<Limits>(r#"{"max_alias": 1}"#).is_err());
+}
+
+#[test]
+fn a_resolution_serializes_as_the_test_box_line() {
+    let set = spec_set();
+    assert_eq!(
+        serde_json::to_string(&set.resolve("claude-opus-4-9")).unwrap(),
+        r#"{"model":"claude-opus-4-9","resolved":"anthropic/claude-opus-4-8","rule":"prefix","alias":"claude-opus"}"#
+    );
+    assert_eq!(
+        serde_json::to_string(&set.resolve("gpt-3.5-turbo")).unwrap(),
+        r#"{"model":"gpt-3.5-turbo","resolved":"gpt-3.5-turbo","rule":"passthrough","alias":null}"#
+    );
+}
+
+fn rows() -> impl Strategy<Value = Vec<(String, String, MatchKind)>> {
+    let kind = prop_oneof![Just(MatchKind::Exact), Just(MatchKind::Prefix)];
+    prop::collection::vec(("[a-z0-9._:/-]{1,64}", "[!-~]{1,40}", kind), 0..=20).prop_map(
+        |mut rows| {
+            let mut seen = std::collections::HashSet::new();
+            rows.retain(|r| seen.insert(r.0.clone()));
+            rows
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(10_000))]
+
+    #[test]
+    fn json_round_trips(rows in rows()) {
+        let set = AliasSet::new(&rows).unwrap();
+        let json = serde_json::to_string(&set).unwrap();
+        let back: AliasSet = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(&back, &set);
+        let rows_back: AliasRows = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(serde_json::to_string(&rows_back).unwrap(), json);
+        // The shorthand reads to the same set.
+        let shorthand: serde_json::Map<String, serde_json::Value> = rows
+            .iter()
+            .map(|(n, t, k)| {
+                let key = if *k == MatchKind::Prefix { format!("{n}*") } else { n.clone() };
+                (key, serde_json::Value::String(t.clone()))
+            })
+            .collect();
+        // serde_json's Map is sorted; compare as sets of aliases.
+        let from_short: AliasSet = serde_json::from_value(serde_json::Value::Object(shorthand)).unwrap();
+        let mut a: Vec<_> = from_short.iter().cloned().collect();
+        let mut b: Vec<_> = set.iter().cloned().collect();
+        a.sort_by(|x, y| x.name().cmp(y.name()));
+        b.sort_by(|x, y| x.name().cmp(y.name()));
+        prop_assert_eq!(a, b);
+    }
+}

@@ -1,0 +1,386 @@
+//! Validation of names, targets and whole sets: what is accepted, and what every error says.
+
+use model_alias::{
+    Alias, AliasName, AliasSet, Limits, MatchKind, ModelId, NameError, Problem, SetError,
+    TargetError, WarningKind,
+};
+use proptest::prelude::*;
+
+fn name_rule(s: &str, max: usize) -> bool {
+    (1..=max).contains(&s.len())
+        && s.bytes()
+            .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'.' | b'_' | b':' | b'/' | b'-'))
+}
+
+fn target_rule(s: &str, max: usize) -> bool {
+    (1..=max).contains(&s.len()) && s.bytes().all(|b| (b'!'..=b'~').contains(&b))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(10_000))]
+
+    #[test]
+    fn a_name_is_accepted_exactly_when_the_rule_says(s in prop_oneof![
+        "[a-z0-9._:/-]{0,70}",
+        "[a-zA-Z0-9._:/ *@-]{0,70}",
+        "\\PC{0,70}",
+        ".{0,70}",
+    ]) {
+        prop_assert_eq!(AliasName::new(&s).is_ok(), name_rule(&s, 64), "{:?}", s);
+        prop_assert_eq!(s.parse::<AliasName>().is_ok(), name_rule(&s, 64));
+        prop_assert_eq!(AliasName::try_from(s.clone()).is_ok(), name_rule(&s, 64));
+        let small = Limits::default().with_max_name_len(8);
+        prop_assert_eq!(AliasName::with_limits(&s, small).is_ok(), name_rule(&s, 8));
+        if let Ok(name) = AliasName::new(&s) {
+            prop_assert_eq!(name.as_str(), s.as_str());
+            prop_assert_eq!(name.to_string(), s);
+        }
+    }
+
+    #[test]
+    fn a_target_is_accepted_exactly_when_the_rule_says(s in prop_oneof![
+        "[!-~]{0,260}",
+        "[a-zA-Z0-9/ \t._-]{0,40}",
+        "\\PC{0,40}",
+        ".{0,40}",
+    ]) {
+        prop_assert_eq!(ModelId::new(&s).is_ok(), target_rule(&s, 256), "{:?}", s);
+        prop_assert_eq!(ModelId::try_from(s.clone()).is_ok(), target_rule(&s, 256));
+        let small = Limits::default().with_max_target_len(10);
+        prop_assert_eq!(ModelId::with_limits(&s, small).is_ok(), target_rule(&s, 10));
+    }
+
+    #[test]
+    fn a_bad_char_error_points_at_the_first_offending_byte(s in "[a-z]{0,5}[A-Z ~*@\u{0}é\u{FF43}\u{043E}][a-zA-Z]{0,5}") {
+        let err = AliasName::new(&s).unwrap_err();
+        let (ch, at) = match err {
+            NameError::Uppercase { ch, at, .. } | NameError::InvalidChar { ch, at, .. } => (ch, at),
+            other => panic!("{other:?}"),
+        };
+        prop_assert_eq!(s[at..].chars().next(), Some(ch));
+        prop_assert!(s[..at].bytes().all(|b| b.is_ascii_lowercase()));
+    }
+}
+
+#[test]
+fn name_error_messages() {
+    let msg = |s: &str| AliasName::new(s).unwrap_err().to_string();
+    assert_eq!(
+        msg("Claude-opus"),
+        r#"alias name "Claude-opus" has 'C' at byte 0: alias names are lowercase (a-z, 0-9, . _ : / -)"#
+    );
+    assert_eq!(
+        msg("gpt 4"),
+        r#"alias name "gpt 4" has ' ' (U+0020) at byte 3: alias names may use only a-z, 0-9 and . _ : / -"#
+    );
+    assert_eq!(
+        msg("claude*"),
+        r#"alias name "claude*" has '*' at byte 6: alias names may use only a-z, 0-9 and . _ : / -"#
+    );
+    assert_eq!(
+        msg("\u{FF43}laude"),
+        "alias name \"\u{FF43}laude\" has '\u{FF43}' (U+FF43) at byte 0: alias names may use only a-z, 0-9 and . _ : / -"
+    );
+    assert_eq!(
+        msg("cr\u{043E}ss"),
+        "alias name \"cr\u{043E}ss\" has '\u{043E}' (U+043E) at byte 2: alias names may use only a-z, 0-9 and . _ : / -"
+    );
+    assert_eq!(
+        msg("a\0b"),
+        r#"alias name "a\0b" has '\0' (U+0000) at byte 1: alias names may use only a-z, 0-9 and . _ : / -"#
+    );
+    assert_eq!(
+        msg(""),
+        "alias name is empty: give it 1 to 64 bytes of a-z, 0-9 and . _ : / -"
+    );
+    assert_eq!(
+        msg(&"a".repeat(65)),
+        format!(
+            r#"alias name "{}…" is 65 bytes long: alias names are at most 64 bytes, shorten it"#,
+            "a".repeat(64)
+        )
+    );
+}
+
+#[test]
+fn name_limits_are_inclusive() {
+    assert!(AliasName::new(&"a".repeat(64)).is_ok());
+    assert!(AliasName::new("a").is_ok());
+    assert_eq!(
+        AliasName::new(&"a".repeat(65)),
+        Err(NameError::TooLong {
+            name: format!("{}…", "a".repeat(64)),
+            len: 65,
+            max: 64
+        })
+    );
+    let raised = Limits::default().with_max_name_len(100);
+    assert!(AliasName::with_limits(&"a".repeat(100), raised).is_ok());
+    assert!(AliasName::with_limits(&"a".repeat(101), raised).is_err());
+}
+
+#[test]
+fn a_huge_name_gets_a_short_message() {
+    let huge = "A".repeat(1 << 20);
+    let msg = AliasName::new(&huge).unwrap_err().to_string();
+    assert!(msg.len() < 200, "{}", msg.len());
+    let huge = "a".repeat(1 << 20);
+    let err = AliasName::new(&huge).unwrap_err();
+    assert!(matches!(err, NameError::TooLong { len, max: 64, .. } if len == 1 << 20));
+    assert!(err.to_string().len() < 200);
+}
+
+#[test]
+fn target_error_messages() {
+    let msg = |s: &str| ModelId::new(s).unwrap_err().to_string();
+    assert_eq!(
+        msg(""),
+        "target model id is empty: give the real model id to route to (1 to 256 bytes)"
+    );
+    assert_eq!(
+        msg("deepseek chat"),
+        r#"target model id "deepseek chat" has ' ' (U+0020) at byte 8: model ids are visible ASCII only (no spaces, control characters or non-ASCII)"#
+    );
+    assert_eq!(
+        msg("qwen\tx"),
+        r#"target model id "qwen\tx" has '\t' (U+0009) at byte 4: model ids are visible ASCII only (no spaces, control characters or non-ASCII)"#
+    );
+    assert_eq!(
+        msg(&"x".repeat(257)),
+        format!(
+            r#"target model id "{}…" is 257 bytes long: model ids are at most 256 bytes, shorten it"#,
+            "x".repeat(64)
+        )
+    );
+    assert!(ModelId::new(&"x".repeat(256)).is_ok());
+    assert!(matches!(
+        ModelId::new("é"),
+        Err(TargetError::InvalidChar {
+            ch: 'é', at: 0, ..
+        })
+    ));
+    assert_eq!(
+        ModelId::new("Qwen/Qwen2.5-72B-Instruct").unwrap().as_str(),
+        "Qwen/Qwen2.5-72B-Instruct"
+    );
+}
+
+#[test]
+fn a_set_reports_every_problem_with_its_row() {
+    let err = AliasSet::new([
+        (
+            "Claude-opus",
+            "anthropic/claude-opus-4-8",
+            MatchKind::Prefix,
+        ),
+        ("basic", "deepseek/deepseek-chat", MatchKind::Exact),
+        ("basic", "", MatchKind::Prefix),
+        ("ok", "fine", MatchKind::Exact),
+        ("bad name", "bad target", MatchKind::Exact),
+        ("basic", "x", MatchKind::Exact),
+    ])
+    .unwrap_err();
+    let lines: Vec<String> = err.problems().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        lines,
+        [
+            r#"row 1: alias name "Claude-opus" has 'C' at byte 0: alias names are lowercase (a-z, 0-9, . _ : / -)"#,
+            r#"row 3 ("basic"): target model id is empty: give the real model id to route to (1 to 256 bytes)"#,
+            r#"row 3 ("basic"): the name is already used by row 2: names are unique across exact and prefix aliases, rename or remove one of the two"#,
+            r#"row 5: alias name "bad name" has ' ' (U+0020) at byte 3: alias names may use only a-z, 0-9 and . _ : / -"#,
+            r#"row 5 ("bad name"): target model id "bad target" has ' ' (U+0020) at byte 3: model ids are visible ASCII only (no spaces, control characters or non-ASCII)"#,
+            r#"row 6 ("basic"): the name is already used by row 2: names are unique across exact and prefix aliases, rename or remove one of the two"#,
+        ]
+    );
+    let rows: Vec<(usize, usize)> = err
+        .problems()
+        .iter()
+        .map(|p| (p.index(), p.row()))
+        .collect();
+    assert_eq!(rows, [(0, 1), (2, 3), (2, 3), (4, 5), (4, 5), (5, 6)]);
+    assert_eq!(err.problems()[2].name(), "basic");
+    assert_eq!(
+        err.problems()[2].problem(),
+        &Problem::DuplicateName { first: 1 }
+    );
+    assert!(
+        err.to_string()
+            .starts_with("invalid alias set, 6 problems: row 1: alias name")
+    );
+}
+
+#[test]
+fn a_single_problem_reads_as_one_sentence() {
+    let err = AliasSet::new([("a", "x"), ("a", "y")]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        r#"invalid alias set: row 2 ("a"): the name is already used by row 1: names are unique across exact and prefix aliases, rename or remove one of the two"#
+    );
+}
+
+#[test]
+fn duplicate_names_are_caught_across_kinds() {
+    let err = AliasSet::new([
+        ("gpt-4o", "x", MatchKind::Exact),
+        ("gpt-4o", "y", MatchKind::Prefix),
+        ("gpt-4o", "z", MatchKind::Prefix),
+    ])
+    .unwrap_err();
+    let dups: Vec<_> = err
+        .problems()
+        .iter()
+        .map(|p| (p.index(), p.problem().clone()))
+        .collect();
+    assert_eq!(
+        dups,
+        [
+            (1, Problem::DuplicateName { first: 0 }),
+            (2, Problem::DuplicateName { first: 0 }),
+        ]
+    );
+}
+
+#[test]
+fn a_duplicate_of_a_row_with_a_bad_target_is_still_reported() {
+    let err = AliasSet::new([("a", ""), ("a", "x")]).unwrap_err();
+    assert_eq!(err.problems().len(), 2);
+    assert_eq!(
+        err.problems()[1].problem(),
+        &Problem::DuplicateName { first: 0 }
+    );
+}
+
+#[test]
+fn twenty_aliases_pass_and_twenty_one_do_not() {
+    let rows = |n: usize| {
+        (0..n)
+            .map(|i| (format!("alias-{i}"), "t"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(AliasSet::new(rows(20)).unwrap().len(), 20);
+    let err = AliasSet::new(rows(23)).unwrap_err();
+    assert_eq!(err.problems().len(), 1);
+    let p = &err.problems()[0];
+    assert_eq!((p.index(), p.name()), (20, "alias-20"));
+    assert_eq!(p.problem(), &Problem::TooMany { count: 23, max: 20 });
+    assert_eq!(
+        p.to_string(),
+        r#"row 21 ("alias-20"): the set has 23 aliases but at most 20 are allowed: remove 3 rows, or raise Limits::max_aliases"#
+    );
+    let raised = Limits::default().with_max_aliases(23);
+    assert_eq!(AliasSet::with_limits(rows(23), raised).unwrap().len(), 23);
+}
+
+#[test]
+fn limits_apply_to_every_row() {
+    let limits = Limits::default()
+        .with_max_name_len(4)
+        .with_max_target_len(3);
+    let err = AliasSet::with_limits([("abcde", "abcd"), ("abcd", "abc")], limits).unwrap_err();
+    let kinds: Vec<_> = err.problems().iter().map(|p| p.problem().clone()).collect();
+    assert_eq!(
+        kinds,
+        [
+            Problem::Name(NameError::TooLong {
+                name: "abcde".into(),
+                len: 5,
+                max: 4
+            }),
+            Problem::Target(TargetError::TooLong {
+                target: "abcd".into(),
+                len: 4,
+                max: 3
+            }),
+        ]
+    );
+    // An already-validated Alias is checked again against the set's own limits.
+    let long = Alias::exact(
+        AliasName::new("abcdefgh").unwrap(),
+        ModelId::new("t").unwrap(),
+    );
+    assert!(AliasSet::with_limits([&long], limits).is_err());
+    assert!(AliasSet::new([&long]).is_ok());
+}
+
+#[test]
+fn default_limits_are_the_specs() {
+    let d = Limits::default();
+    assert_eq!(
+        (d.max_aliases(), d.max_name_len(), d.max_target_len()),
+        (20, 64, 256)
+    );
+    assert_eq!(AliasSet::default().limits(), d);
+    assert!(AliasSet::default().is_empty());
+}
+
+#[test]
+fn a_set_keeps_order_and_answers_queries() {
+    let set = AliasSet::new([
+        ("zeta", "z/z", MatchKind::Exact),
+        ("alpha", "a/a", MatchKind::Prefix),
+        ("mid", "m/m", MatchKind::Exact),
+    ])
+    .unwrap();
+    let names: Vec<&str> = set.iter().map(|a| a.name().as_str()).collect();
+    assert_eq!(names, ["zeta", "alpha", "mid"]);
+    assert_eq!(set.len(), 3);
+    assert!(!set.is_empty());
+    assert_eq!(set.get("alpha").map(|a| a.target().as_str()), Some("a/a"));
+    assert_eq!(set.get("alphabet"), None, "get is by name, not by prefix");
+    assert_eq!(set.get("mi"), None);
+    assert_eq!(set.get("mid").map(Alias::kind), Some(MatchKind::Exact));
+    assert_eq!(set.as_slice().len(), 3);
+    assert_eq!((&set).into_iter().count(), 3);
+}
+
+#[test]
+fn warnings_flag_one_step_and_self_targets() {
+    let set = AliasSet::new([
+        ("cross-model-basic", "cross-model-pro", MatchKind::Exact),
+        (
+            "cross-model-pro",
+            "anthropic/claude-opus-4-8",
+            MatchKind::Exact,
+        ),
+        ("gpt-4o", "gpt-4o", MatchKind::Exact),
+        ("claude", "claude", MatchKind::Prefix),
+        ("p", "claude-x", MatchKind::Exact),
+        ("fine", "deepseek/deepseek-chat", MatchKind::Prefix),
+    ])
+    .unwrap();
+    let warnings = set.warnings();
+    let got: Vec<(usize, WarningKind)> = warnings.iter().map(|w| (w.index(), w.kind())).collect();
+    assert_eq!(
+        got,
+        [
+            (0, WarningKind::TargetIsAliasName { other: 1 }),
+            (2, WarningKind::TargetIsOwnName),
+            (3, WarningKind::TargetIsOwnName),
+        ],
+        "a target matched by a prefix alias (row 5) is not a name of another alias"
+    );
+    let text: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        text,
+        [
+            r#"row 1 ("cross-model-basic"): target "cross-model-pro" is also the name of the alias in row 2, but resolution is one step: "cross-model-pro" is sent upstream as a real model id, not resolved again; point this row at the real model instead"#,
+            r#"row 3 ("gpt-4o"): the target is the alias's own name, so this alias changes nothing; remove it"#,
+            r#"row 4 ("claude"): the target is the alias's own name, so every model starting with "claude" is sent as "claude" itself; make it an exact alias to change nothing, or point it at a real model"#,
+        ]
+    );
+    assert_eq!(warnings[0].row(), 1);
+    assert_eq!(warnings[0].alias().name().as_str(), "cross-model-basic");
+    // Targets are case-sensitive: "GPT-4O" is not the alias "gpt-4o".
+    let set = AliasSet::new([("gpt-4o", "GPT-4O"), ("b", "Gpt-4o")]).unwrap();
+    assert!(set.warnings().is_empty());
+}
+
+#[test]
+fn errors_are_std_errors() {
+    fn is_error<E: std::error::Error + Send + Sync + 'static>() {}
+    is_error::<NameError>();
+    is_error::<TargetError>();
+    is_error::<SetError>();
+    is_error::<model_alias::RowError>();
+    is_error::<Problem>();
+}
