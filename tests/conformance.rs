@@ -198,3 +198,51 @@ fn the_set_switches_strategy_by_size_without_changing_answers() {
         }
     }
 }
+
+#[test]
+fn every_byte_of_a_name_is_compared() {
+    // The fast strategies compare names a word at a time; a difference at any byte, on either
+    // side of the 8- and 16-byte word boundaries, must still be seen.
+    for len in 1..=40 {
+        let name: String = (0..len).map(|i| (b'a' + (i % 26) as u8) as char).collect();
+        for kind in [Exact, Prefix] {
+            let set = AliasSet::new([(name.as_str(), "t/t", kind)]).unwrap();
+            for (who, r) in common::resolvers(&set) {
+                let rule = if kind == Exact {
+                    Rule::Exact
+                } else {
+                    Rule::Prefix
+                };
+                assert_eq!(r.resolve(&name).rule(), rule, "{who}: {name}");
+                let longer = format!("{name}-");
+                let want = if kind == Exact {
+                    Rule::Passthrough
+                } else {
+                    Rule::Prefix
+                };
+                assert_eq!(r.resolve(&longer).rule(), want, "{who}: {longer}");
+                assert_eq!(
+                    r.resolve(&name[..len - 1]).rule(),
+                    Rule::Passthrough,
+                    "{who}"
+                );
+                for at in 0..len {
+                    let mut changed = name.clone().into_bytes();
+                    changed[at] = b'0';
+                    changed.extend_from_slice(b"-x");
+                    let changed = String::from_utf8(changed).unwrap();
+                    assert_eq!(
+                        r.resolve(&changed).rule(),
+                        Rule::Passthrough,
+                        "{who}: {changed}"
+                    );
+                    assert_eq!(
+                        r.resolve(&changed[..len]).rule(),
+                        Rule::Passthrough,
+                        "{who}"
+                    );
+                }
+            }
+        }
+    }
+}

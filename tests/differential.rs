@@ -14,15 +14,21 @@ fn kind() -> impl Strategy<Value = MatchKind> {
     prop_oneof![Just(MatchKind::Exact), Just(MatchKind::Prefix)]
 }
 
-/// Fewer than `max` aliases with unique names of 1 to 6 bytes over `a`, `b`, `-`.
+/// A name made of a few tokens over `a`, `b`, `-`: short ones make names prefixes of each
+/// other, long ones carry names across the 8- and 16-byte word boundaries of the fast
+/// strategies.
+fn name() -> impl Strategy<Value = String> {
+    let tokens = vec!["a", "b", "-", "ab", "a-b", "aaaa", "bbbbbbbb", "ab-ab-ab-"];
+    prop::collection::vec(prop::sample::select(tokens), 1..7).prop_map(|t| t.concat())
+}
+
+/// Fewer than `max` aliases with unique names.
 fn rows(max: usize) -> impl Strategy<Value = Rows> {
-    prop::collection::vec(("[ab-]{1,6}", "[A-Za-z0-9/._-]{1,12}", kind()), 0..max).prop_map(
-        |mut rows| {
-            let mut seen = std::collections::HashSet::new();
-            rows.retain(|(name, _, _)| seen.insert(name.clone()));
-            rows
-        },
-    )
+    prop::collection::vec((name(), "[A-Za-z0-9/._-]{1,12}", kind()), 0..max).prop_map(|mut rows| {
+        let mut seen = std::collections::HashSet::new();
+        rows.retain(|(name, _, _)| seen.insert(name.clone()));
+        rows
+    })
 }
 
 /// An input derived from one of the names, or an arbitrary string.
@@ -36,10 +42,11 @@ fn input(rows: &Rows) -> impl Strategy<Value = String> + use<> {
     prop_oneof![
         pick.clone(),
         (pick.clone(), "[ab-]{0,4}").prop_map(|(n, tail)| n + &tail),
+        (pick.clone(), name()).prop_map(|(n, tail)| n + &tail),
         (pick.clone(), "\\PC{0,8}").prop_map(|(n, tail)| n + &tail),
         (pick.clone(), 0usize..8).prop_map(|(n, cut)| n[..n.len().saturating_sub(cut)].to_owned()),
         pick.prop_map(|n| n.to_uppercase()),
-        "[ab-]{0,8}",
+        "[ab-]{0,20}",
         "\\PC{0,12}",
         ".{0,12}",
     ]
@@ -63,16 +70,19 @@ fn check(rows: &Rows, models: &[String], limits: Limits) -> Result<(), TestCaseE
     Ok(())
 }
 
+/// A set of fewer than `max_rows` aliases and up to `max_models` inputs for it.
+fn case(max_rows: usize, max_models: usize) -> impl Strategy<Value = (Rows, Vec<String>)> {
+    rows(max_rows).prop_flat_map(move |rows| {
+        let models = prop::collection::vec(input(&rows), 1..max_models);
+        (Just(rows), models)
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(10_000))]
 
     #[test]
-    fn every_resolver_matches_the_oracle(
-        (rows, models) in rows(21).prop_flat_map(|rows| {
-            let models = prop::collection::vec(input(&rows), 1..8);
-            (Just(rows), models)
-        })
-    ) {
+    fn every_resolver_matches_the_oracle((rows, models) in case(21, 8)) {
         check(&rows, &models, Limits::default().with_max_aliases(usize::MAX))?;
     }
 }
@@ -82,12 +92,7 @@ proptest! {
 
     /// Sets past the scan threshold, so that the set's own hashed path is covered too.
     #[test]
-    fn big_sets(
-        (rows, models) in rows(200).prop_flat_map(|rows| {
-            let models = prop::collection::vec(input(&rows), 1..16);
-            (Just(rows), models)
-        })
-    ) {
+    fn big_sets((rows, models) in case(200, 16)) {
         check(&rows, &models, Limits::default().with_max_aliases(usize::MAX))?;
     }
 }

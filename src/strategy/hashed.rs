@@ -1,35 +1,53 @@
-//! [`Hashed`]: one hash table over every name, plus, for each first byte, the lengths of the
-//! prefix aliases that start with it.
+//! [`Hashed`]: a hash table over every name for the exact question, and, for the prefix
+//! question, prefix names grouped by their whole 8-byte words, found by hashes of the model's
+//! leading words computed in one pass.
 //!
-//! Invariants: `table` maps every name to `index << 1 | is_prefix`; `prefix_lens` holds, for
-//! each first byte, the distinct lengths of prefix-alias names starting with that byte, longest
-//! first, as the slice `lens[starts[b]..starts[b + 1]]`.
+//! Invariants:
+//! - `table` maps every name to its alias's position; `lens` has bit `l - 1` set for every
+//!   name length `l` up to 64; `firsts` has bit `b` set for every byte `b` that starts a name.
+//! - A prefix name of `l > 8` bytes is at level `k = (l - 1) / 8`; its key is
+//!   `level_key(name, k)`, a seeded hash of its first `8k` bytes. `groups` maps each key to the
+//!   range of `long_entries` holding every long prefix name with that key, longest first (keys
+//!   that collide share a group; every entry is checked against the model in full, so a
+//!   collision costs time, never a wrong answer). `levels` has bit `k` set when some group is
+//!   at level `k` (bit 63 standing for all levels past 62).
+//! - `short` holds the prefix names of at most 8 bytes.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
+use super::words::{Buckets, Packed, head_word};
 use super::{Index, strategy_api};
 use crate::{Alias, MatchKind};
 
-type Table = HashMap<Box<[u8]>, usize, foldhash::fast::RandomState>;
+type RandomState = foldhash::fast::RandomState;
 
-/// Hash lookups: the exact question in one probe, the prefix question in one probe per
-/// candidate length.
+/// Hash lookups, for large sets: the exact question in one probe, the prefix question in one
+/// probe per 8 bytes of the model (at most) and a short scan.
 ///
-/// Lookup hashes the whole model (when it is no longer than the longest name) and probes once:
-/// an exact alias or a prefix alias with that very name wins. Otherwise it probes the model's
-/// prefixes at the lengths where prefix aliases starting with the model's first byte exist,
-/// longest first, and the first prefix alias found wins. A miss whose first byte starts no
-/// prefix alias costs one probe.
+/// Lookup ends at once when no name starts with the model's first byte (most foreign ids).
+/// Otherwise it probes the table with the whole model, unless no name has the model's length:
+/// a name equal to the model wins, whatever its kind. Then it hashes the model's leading 8-byte
+/// words in one pass and looks for the longest prefix alias level by level, deepest first: a
+/// prefix name of 9 to 16 bytes is in the group of names sharing the model's first 8 bytes, one
+/// of 17 to 24 bytes in the group sharing its first 16, and so on; a group holds only names that
+/// end within the same 8 bytes, so it is short, and the first match found is the longest.
+/// Names of at most 8 bytes sit in the small bucket of the model's first byte.
 ///
 /// The hasher is `foldhash`'s fast hasher, seeded per process, so clients cannot aim inputs at
 /// collisions.
 ///
-/// - Lookup: 1 + p probes, where p is the number of distinct prefix-alias lengths sharing the
-///   model's first byte; each probe hashes at most the longest name's length. No allocation.
-/// - Build: O(n) expected (one insert an alias) plus a sort of the prefix lengths.
-/// - Memory: the hash table (a boxed copy of each name plus about 1.1 words of control and
-///   24 bytes of entry an alias) and 8 bytes per distinct (first byte, length) pair.
+/// - Lookup: one probe for the exact question, then at most `L / 8` probes (L being the
+///   longest name, and only at levels that hold prefix names), hashing at most 2L bytes in
+///   all, plus a scan of the group found at each level probed. A group holds the prefix names
+///   that agree on all but their last 1 to 8 bytes, so it is short in any realistic set (a
+///   set built to defeat this, with thousands of such names, makes the scan O(g) for a group
+///   of g). No allocation.
+/// - Build: O(n log n): an insert per name and a sort of the prefix names.
+/// - Memory: the exact table (a boxed copy of each name, a 24-byte entry and a control byte
+///   each, at a load factor of at most 7/8), 48 bytes per prefix alias, a 24-byte entry per
+///   group, and 2 KiB of bucket starts. BENCHMARKS.md has the measured total.
 ///
 /// ```
 /// use model_alias::{AliasSet, MatchKind, Resolve, strategy::Hashed};
@@ -42,36 +60,72 @@ type Table = HashMap<Box<[u8]>, usize, foldhash::fast::RandomState>;
 #[derive(Debug, Clone)]
 pub struct Hashed {
     aliases: Arc<[Alias]>,
-    table: Table,
+    table: HashMap<Box<[u8]>, usize, RandomState>,
+    lens: u64,
     longest: usize,
-    starts: Box<[usize]>,
-    lens: Box<[usize]>,
+    firsts: [u64; 4],
+    state: RandomState,
+    groups: HashMap<u64, Range, BuildHasherDefault<KeyHasher>>,
+    levels: u64,
+    long_entries: Box<[Packed]>,
+    short: Buckets,
 }
+
+/// A range of `long_entries`.
+type Range = (usize, usize);
 
 impl Index for Hashed {
     fn build(aliases: Arc<[Alias]>) -> Hashed {
-        let mut table = Table::with_capacity_and_hasher(aliases.len(), Default::default());
-        let mut prefix_lens: Vec<(u8, usize)> = Vec::new();
+        let mut table = HashMap::with_capacity_and_hasher(aliases.len(), RandomState::default());
+        let (mut lens, mut longest, mut firsts) = (0u64, 0, [0u64; 4]);
+        let (mut long_entries, mut short) = (Vec::new(), Vec::new());
         for (index, alias) in aliases.iter().enumerate() {
             let name = alias.name().as_str().as_bytes();
-            let is_prefix = alias.kind() == MatchKind::Prefix;
-            table.insert(name.into(), index << 1 | usize::from(is_prefix));
-            if let (true, Some(&first)) = (is_prefix, name.first()) {
-                prefix_lens.push((first, name.len()));
+            table.insert(Box::from(name), index);
+            if let Some(bit) = name.len().checked_sub(1).filter(|b| *b < 64) {
+                lens |= 1 << bit;
+            }
+            longest = longest.max(name.len());
+            if let Some(&b) = name.first() {
+                set_bit(&mut firsts, b);
+            }
+            if alias.kind() == MatchKind::Prefix {
+                let packed = Packed::new(index, alias);
+                if name.len() > 8 {
+                    &mut long_entries
+                } else {
+                    &mut short
+                }
+                .push(packed);
             }
         }
-        prefix_lens.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-        prefix_lens.dedup();
-        let starts = (0..=256)
-            .map(|b| prefix_lens.partition_point(|&(first, _)| usize::from(first) < b))
-            .collect();
-        let longest = aliases.iter().map(|a| a.name().as_str().len()).max();
+        let state = RandomState::default();
+        let level = |e: &Packed| (e.len - 1) / 8;
+        let key = |e: &Packed| {
+            let name = aliases.get(e.index).map(|a| a.name().as_str().as_bytes());
+            level_key(&state, name.unwrap_or_default(), level(e))
+        };
+        long_entries.sort_by(|a, b| key(a).cmp(&key(b)).then(b.len.cmp(&a.len)));
+        let mut groups = HashMap::default();
+        let (mut from, mut levels) = (0, 0);
+        for run in long_entries.chunk_by(|a, b| key(a) == key(b)) {
+            if let Some(first) = run.first() {
+                groups.insert(key(first), (from, from + run.len()));
+                levels |= level_bit(level(first));
+            }
+            from += run.len();
+        }
         Hashed {
             aliases,
             table,
-            longest: longest.unwrap_or(0),
-            starts,
-            lens: prefix_lens.into_iter().map(|(_, len)| len).collect(),
+            lens,
+            longest,
+            firsts,
+            state,
+            groups,
+            levels,
+            long_entries: long_entries.into_boxed_slice(),
+            short: Buckets::new(short),
         }
     }
 
@@ -81,21 +135,108 @@ impl Index for Hashed {
 
     #[inline]
     fn find(&self, model: &[u8]) -> Option<usize> {
-        if model.len() <= self.longest {
-            if let Some(&slot) = self.table.get(model) {
-                return Some(slot >> 1);
+        // A model whose first byte starts no name matches nothing: most foreign ids end here.
+        if !has_bit(&self.firsts, *model.first()?) {
+            return None;
+        }
+        if self.may_have_len(model.len()) {
+            if let Some(&index) = self.table.get(model) {
+                return Some(index);
             }
         }
-        let first = usize::from(*model.first()?);
-        let (from, to) = (self.starts.get(first)?, self.starts.get(first + 1)?);
-        self.lens
-            .get(*from..*to)?
-            .iter()
-            .filter(|&&len| len < model.len())
-            .find_map(|&len| {
-                let slot = *self.table.get(model.get(..len)?)?;
-                (slot & 1 == 1).then_some(slot >> 1)
-            })
+        let head = head_word(model);
+        // The deepest level that can hold a prefix of the model; deeper names win, so search
+        // from there up and stop at the first match.
+        let top = model.len().min(self.longest).saturating_sub(1) / 8;
+        // The keys of the first levels, from one pass over the model.
+        let mut near = [0u64; 8];
+        for (slot, key) in near.iter_mut().zip(word_keys(&self.state, model).take(top)) {
+            *slot = key;
+        }
+        for level in (1..=top).rev() {
+            if self.levels & level_bit(level) == 0 {
+                continue;
+            }
+            let key = match near.get(level - 1) {
+                Some(&key) => key,
+                None => level_key(&self.state, model, level),
+            };
+            let Some(&(from, to)) = self.groups.get(&key) else {
+                continue;
+            };
+            let group = self.long_entries.get(from..to).unwrap_or_default();
+            if let Some(e) = group.iter().find(|e| e.wins(model, head, &self.aliases)) {
+                return Some(e.index);
+            }
+        }
+        self.short.find(model, head, &self.aliases)
+    }
+}
+
+/// The keys of `bytes`' whole 8-byte words: the `k`-th is a hash of the first `8k` bytes,
+/// so one pass yields every level's key. Names at build and models at lookup go through this
+/// one function, so their keys agree.
+fn word_keys<'s>(state: &'s RandomState, bytes: &'s [u8]) -> impl Iterator<Item = u64> + 's {
+    let mut hasher = state.build_hasher();
+    bytes.chunks_exact(8).map(move |word| {
+        hasher.write_u64(head_word(word));
+        hasher.finish()
+    })
+}
+
+/// The key of level `level >= 1` for `bytes` (see [`word_keys`]).
+fn level_key(state: &RandomState, bytes: &[u8], level: usize) -> u64 {
+    word_keys(state, bytes)
+        .nth(level.wrapping_sub(1))
+        .unwrap_or(0)
+}
+
+/// The bit of `levels` that stands for `level`.
+fn level_bit(level: usize) -> u64 {
+    1 << level.min(63)
+}
+
+/// Passes a `u64` key through: `groups`' keys are already seeded hashes.
+#[derive(Debug, Clone, Copy, Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used for `u64` keys; this keeps any other use well-defined.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        self.0 = key;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+fn set_bit(bits: &mut [u64; 4], byte: u8) {
+    if let Some(word) = bits.get_mut(usize::from(byte >> 6)) {
+        *word |= 1 << (byte & 63);
+    }
+}
+
+fn has_bit(bits: &[u64; 4], byte: u8) -> bool {
+    bits.get(usize::from(byte >> 6))
+        .is_some_and(|w| w >> (byte & 63) & 1 == 1)
+}
+
+impl Hashed {
+    /// Whether some name is `len` bytes long (conservatively true past 64 bytes).
+    #[inline]
+    fn may_have_len(&self, len: usize) -> bool {
+        match len {
+            0 => false,
+            1..=64 => self.lens >> (len - 1) & 1 == 1,
+            _ => len <= self.longest,
+        }
     }
 }
 

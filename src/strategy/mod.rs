@@ -38,6 +38,7 @@ mod fst;
 mod hashed;
 mod scan;
 mod trie;
+mod words;
 
 pub use self::fst::Fst;
 pub use self::hashed::Hashed;

@@ -1,39 +1,28 @@
-//! [`Scan`]: a flat array of packed name heads, scanned longest name first.
-//!
-//! Invariants: `entries` is sorted by name length, longest first; `first_fit[l]` is the first
-//! entry whose name is at most `l` bytes long, for every `l` up to the longest name. Each entry
-//! holds the name's first 8 bytes as a little-endian word, so most candidates are rejected by a
-//! single masked compare, without touching the name.
+//! [`Scan`]: every name, packed into words, bucketed by first byte and scanned longest first.
 
 use std::sync::Arc;
 
+use super::words::{Buckets, Packed, head_word};
 use super::{Index, strategy_api};
-use crate::{Alias, MatchKind};
+use crate::Alias;
 
-/// Up to this many aliases, [`AliasSet`](crate::AliasSet) resolves through [`Scan`]; above, through
-/// [`Hashed`](super::Hashed). Chosen from the `resolve` benchmark (see BENCHMARKS.md).
+/// Up to this many aliases, [`AliasSet`](crate::AliasSet) resolves through [`Scan`]; above,
+/// through [`Hashed`](super::Hashed). Chosen from the `resolve` benchmark (see BENCHMARKS.md).
 pub const SCAN_MAX: usize = 48;
 
-#[derive(Debug, Clone)]
-struct Entry {
-    head: u64,
-    mask: u64,
-    len: usize,
-    exact: bool,
-    index: usize,
-}
-
-/// The fastest strategy for small sets: one pass over a compact array, longest name first.
+/// The fastest strategy for small sets: a short scan of the names that share the model's
+/// first byte, longest first.
 ///
-/// Each alias is one 40-byte entry holding its name's first 8 bytes as a machine word.
-/// Lookup skips the names longer than the model, then tests each remaining entry with a masked
-/// word compare; only an entry whose head matches has the rest of its name compared. The first
-/// entry that matches is the longest, so it wins.
+/// Each alias is one 48-byte entry holding its name's first and last 8 bytes as machine
+/// words. Lookup goes to the bucket of the model's first byte (a miss on a byte that starts no
+/// name ends there), and tests its entries, longest first, with word compares; the first entry
+/// whose name starts the model (and, for an exact alias, is all of it) is the longest match,
+/// so it wins.
 ///
-/// - Lookup: O(n) word compares at worst (a miss), no allocation; the model is read for at
-///   most the longest name's length.
+/// - Lookup: O(b) word compares, b being the number of names sharing the model's first byte;
+///   no allocation; the model is read for at most the longest name's length.
 /// - Build: O(n log n) (a sort of the entries).
-/// - Memory: 40 bytes an alias plus 8 bytes per byte of the longest name.
+/// - Memory: 48 bytes an alias plus a 2 KiB table of bucket starts.
 ///
 /// ```
 /// use model_alias::{AliasSet, MatchKind, Resolve, Rule, strategy::Scan};
@@ -47,48 +36,15 @@ struct Entry {
 #[derive(Debug, Clone)]
 pub struct Scan {
     aliases: Arc<[Alias]>,
-    entries: Box<[Entry]>,
-    first_fit: Box<[usize]>,
-}
-
-/// The first up to 8 bytes of `bytes` as a little-endian word, zero-padded.
-fn head_word(bytes: &[u8]) -> u64 {
-    let mut word = [0u8; 8];
-    for (dst, src) in word.iter_mut().zip(bytes) {
-        *dst = *src;
-    }
-    u64::from_le_bytes(word)
+    buckets: Buckets,
 }
 
 impl Index for Scan {
     fn build(aliases: Arc<[Alias]>) -> Scan {
-        let mut entries: Vec<Entry> = aliases
-            .iter()
-            .enumerate()
-            .map(|(index, alias)| {
-                let name = alias.name().as_str().as_bytes();
-                let mask = match name.len() {
-                    n @ 0..8 => (1u64 << (8 * n)) - 1,
-                    _ => u64::MAX,
-                };
-                Entry {
-                    head: head_word(name),
-                    mask,
-                    len: name.len(),
-                    exact: alias.kind() == MatchKind::Exact,
-                    index,
-                }
-            })
-            .collect();
-        entries.sort_by_key(|e| std::cmp::Reverse(e.len));
-        let longest = entries.first().map_or(0, |e| e.len);
-        let first_fit = (0..=longest)
-            .map(|l| entries.partition_point(|e| e.len > l))
-            .collect();
+        let entries = aliases.iter().enumerate().map(|(i, a)| Packed::new(i, a));
         Scan {
+            buckets: Buckets::new(entries.collect()),
             aliases,
-            entries: entries.into_boxed_slice(),
-            first_fit,
         }
     }
 
@@ -98,36 +54,7 @@ impl Index for Scan {
 
     #[inline]
     fn find(&self, model: &[u8]) -> Option<usize> {
-        let head = head_word(model);
-        // A model longer than every name may match any of them: start at the first entry.
-        let start = self.first_fit.get(model.len()).copied().unwrap_or(0);
-        let candidates = self.entries.get(start..).unwrap_or_default();
-        candidates
-            .iter()
-            .find(|e| {
-                head & e.mask == e.head
-                    && (!e.exact || e.len == model.len())
-                    && self.tail_matches(e, model)
-            })
-            .map(|e| e.index)
-    }
-}
-
-impl Scan {
-    /// Whether the name's bytes past the head word are the model's bytes at the same offsets.
-    #[inline]
-    fn tail_matches(&self, e: &Entry, model: &[u8]) -> bool {
-        if e.len <= 8 {
-            return true;
-        }
-        let name = self
-            .aliases
-            .get(e.index)
-            .map(|a| a.name().as_str().as_bytes());
-        match (name.and_then(|n| n.get(8..)), model.get(8..e.len)) {
-            (Some(a), Some(b)) => a == b,
-            _ => false,
-        }
+        self.buckets.find(model, head_word(model), &self.aliases)
     }
 }
 
