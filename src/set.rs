@@ -6,7 +6,10 @@
 //! is kept. A set is built whole or not at all: validation collects every problem and builds
 //! nothing partial.
 
+use std::collections::HashMap;
 use std::sync::Arc;
+
+use foldhash::fast::RandomState as FoldState;
 
 use crate::error::{Problem, RowError, SetError};
 use crate::strategy::{self, Index, SCAN_MAX};
@@ -76,14 +79,16 @@ impl AliasSet {
         rows: impl IntoIterator<Item = R>,
         limits: Limits,
     ) -> Result<AliasSet, SetError> {
-        let mut aliases: Vec<Alias> = Vec::new();
+        let rows = rows.into_iter();
+        let expected = rows.size_hint().0.min(limits.max_aliases());
+        let mut aliases: Vec<Alias> = Vec::with_capacity(expected);
         // Rows kept for the duplicate check only: a valid name whose target is invalid.
         let mut names_only: Vec<(usize, AliasName)> = Vec::new();
         let mut problems: Vec<RowError> = Vec::new();
-        let mut alias_rows: Vec<usize> = Vec::new();
+        let mut alias_rows: Vec<usize> = Vec::with_capacity(expected);
         let mut count = 0;
         let mut first_extra = None;
-        for (index, row) in rows.into_iter().enumerate() {
+        for (index, row) in rows.enumerate() {
             count += 1;
             let (name, target) = (row.name(), row.target());
             if index == limits.max_aliases() {
@@ -107,23 +112,22 @@ impl AliasSet {
             let max = limits.max_aliases();
             problems.push(RowError::new(max, name, Problem::TooMany { count, max }));
         }
-        let mut by_name: Vec<(&str, usize)> = aliases
+        let mut by_row: Vec<(&str, usize)> = aliases
             .iter()
             .zip(&alias_rows)
             .map(|(a, &index)| (a.name().as_str(), index))
             .chain(names_only.iter().map(|(index, n)| (n.as_str(), *index)))
             .collect();
-        // Sorted by (name, row), each run of equal names starts at its earliest row.
-        by_name.sort_unstable();
-        let mut run: Option<(&str, usize)> = None;
-        for &(name, index) in &by_name {
-            match run {
-                Some((run_name, first)) if run_name == name => problems.push(RowError::new(
-                    index,
-                    excerpt(name),
-                    Problem::DuplicateName { first },
-                )),
-                _ => run = Some((name, index)),
+        by_row.sort_unstable_by_key(|&(_, index)| index);
+        // A hash set rather than a sort of the names: building a 20-alias set is on the path
+        // of every configuration change, and string compares dominated it.
+        let mut first_row = HashMap::with_capacity_and_hasher(by_row.len(), FoldState::default());
+        for (name, index) in by_row {
+            if let Some(&first) = first_row.get(name) {
+                let problem = Problem::DuplicateName { first };
+                problems.push(RowError::new(index, excerpt(name), problem));
+            } else {
+                first_row.insert(name, index);
             }
         }
         if !problems.is_empty() {

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
-use super::words::{Buckets, Packed, head_word};
+use super::words::{Buckets, ByteSet, Packed, head_word};
 use super::{Index, strategy_api};
 use crate::{Alias, MatchKind};
 
@@ -46,8 +46,8 @@ type RandomState = foldhash::fast::RandomState;
 ///   of g). No allocation.
 /// - Build: O(n log n): an insert per name and a sort of the prefix names.
 /// - Memory: the exact table (a boxed copy of each name, a 24-byte entry and a control byte
-///   each, at a load factor of at most 7/8), 48 bytes per prefix alias, a 24-byte entry per
-///   group, and 2 KiB of bucket starts. BENCHMARKS.md has the measured total.
+///   each, at a load factor of at most 7/8), 48 bytes per prefix alias and a 24-byte entry per
+///   group: measured, about 80 to 100 bytes an alias for large sets (BENCHMARKS.md).
 ///
 /// ```
 /// use model_alias::{AliasSet, MatchKind, Resolve, strategy::Hashed};
@@ -63,7 +63,7 @@ pub struct Hashed {
     table: HashMap<Box<[u8]>, usize, RandomState>,
     lens: u64,
     longest: usize,
-    firsts: [u64; 4],
+    firsts: ByteSet,
     state: RandomState,
     groups: HashMap<u64, Range, BuildHasherDefault<KeyHasher>>,
     levels: u64,
@@ -77,7 +77,7 @@ type Range = (usize, usize);
 impl Index for Hashed {
     fn build(aliases: Arc<[Alias]>) -> Hashed {
         let mut table = HashMap::with_capacity_and_hasher(aliases.len(), RandomState::default());
-        let (mut lens, mut longest, mut firsts) = (0u64, 0, [0u64; 4]);
+        let (mut lens, mut longest, mut firsts) = (0u64, 0, ByteSet::default());
         let (mut long_entries, mut short) = (Vec::new(), Vec::new());
         for (index, alias) in aliases.iter().enumerate() {
             let name = alias.name().as_str().as_bytes();
@@ -87,7 +87,7 @@ impl Index for Hashed {
             }
             longest = longest.max(name.len());
             if let Some(&b) = name.first() {
-                set_bit(&mut firsts, b);
+                firsts.insert(b);
             }
             if alias.kind() == MatchKind::Prefix {
                 let packed = Packed::new(index, alias);
@@ -136,7 +136,7 @@ impl Index for Hashed {
     #[inline]
     fn find(&self, model: &[u8]) -> Option<usize> {
         // A model whose first byte starts no name matches nothing: most foreign ids end here.
-        if !has_bit(&self.firsts, *model.first()?) {
+        if !self.firsts.contains(*model.first()?) {
             return None;
         }
         if self.may_have_len(model.len()) {
@@ -215,17 +215,6 @@ impl Hasher for KeyHasher {
     fn finish(&self) -> u64 {
         self.0
     }
-}
-
-fn set_bit(bits: &mut [u64; 4], byte: u8) {
-    if let Some(word) = bits.get_mut(usize::from(byte >> 6)) {
-        *word |= 1 << (byte & 63);
-    }
-}
-
-fn has_bit(bits: &[u64; 4], byte: u8) -> bool {
-    bits.get(usize::from(byte >> 6))
-        .is_some_and(|w| w >> (byte & 63) & 1 == 1)
 }
 
 impl Hashed {

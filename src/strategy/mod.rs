@@ -4,13 +4,14 @@
 //! | strategy | lookup | build | memory | best for |
 //! |---|---|---|---|---|
 //! | [`Reference`] | O(n · L) | O(1) | none beyond the aliases | checking the others |
-//! | [`Scan`] | O(n) word compares | O(n log n) | 32 bytes an alias | small sets (the default up to [`SCAN_MAX`]) |
-//! | [`Hashed`] | 1 + p hash probes | O(n) | hash table + prefix lengths | large sets (the default above [`SCAN_MAX`]) |
-//! | [`Trie`] | O(L) edge searches | O(n · L) | a node per distinct name prefix | inputs sharing long prefixes |
-//! | [`Fst`] | O(L) FST transitions | O(n log n) | the most compact | very large sets |
+//! | [`Scan`] | O(b) word compares | O(n log n) | 48 bytes an alias | small sets (the default up to [`SCAN_MAX`]) |
+//! | [`Hashed`] | 1 + L/8 hash probes | O(n log n) | 80 to 100 bytes an alias | large sets (the default above [`SCAN_MAX`]) |
+//! | [`Trie`] | O(L) edge searches | O(n · L) | about 350 bytes an alias | reading the algorithm |
+//! | [`Fst`] | O(L) FST transitions | O(n log n) | about 15 bytes an alias | very large sets, little memory |
 //!
-//! `n` is the number of aliases, `L` the longest alias name (64 bytes by default), `p` the
-//! number of distinct prefix-alias lengths that share the model's first byte. No strategy reads
+//! `n` is the number of aliases, `L` the longest alias name (64 bytes by default), `b` the
+//! number of names sharing the model's first byte. Memory is beyond the aliases themselves
+//! (which every strategy shares with its set), as measured by `cargo bench --bench memory`. No strategy reads
 //! more of the requested model than `L + 1` bytes beyond a length check, so a 1 MiB model costs
 //! what a 64-byte one does, and none allocates while resolving.
 //!

@@ -7,8 +7,12 @@ use super::{Index, strategy_api};
 use crate::Alias;
 
 /// Up to this many aliases, [`AliasSet`](crate::AliasSet) resolves through [`Scan`]; above,
-/// through [`Hashed`](super::Hashed). Chosen from the `resolve` benchmark (see BENCHMARKS.md).
-pub const SCAN_MAX: usize = 48;
+/// through [`Hashed`](super::Hashed).
+///
+/// Chosen from the `crossover` group of the `resolve` benchmark (see BENCHMARKS.md): on its
+/// mixed queries `Scan` is the faster up to 32 aliases, while by 48 `Hashed` is, as a scan grows
+/// with the names sharing the model's first byte and a hash probe does not.
+pub const SCAN_MAX: usize = 32;
 
 /// The fastest strategy for small sets: a short scan of the names that share the model's
 /// first byte, longest first.
@@ -22,7 +26,8 @@ pub const SCAN_MAX: usize = 48;
 /// - Lookup: O(b) word compares, b being the number of names sharing the model's first byte;
 ///   no allocation; the model is read for at most the longest name's length.
 /// - Build: O(n log n) (a sort of the entries).
-/// - Memory: 48 bytes an alias plus a 2 KiB table of bucket starts.
+/// - Memory: 48 bytes an alias, plus a 512-byte table of first bytes and a word per distinct
+///   first byte (BENCHMARKS.md has the measured total per alias).
 ///
 /// ```
 /// use model_alias::{AliasSet, MatchKind, Resolve, Rule, strategy::Scan};

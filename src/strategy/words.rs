@@ -90,37 +90,73 @@ impl Packed {
 
 /// Packed names bucketed by first byte, longest first within a bucket.
 ///
-/// Invariant: `entries` is sorted by first byte, then by length, longest first; the names
-/// starting with byte `b` are `entries[starts[b]..starts[b + 1]]`.
+/// Invariant: `entries` is sorted by first byte, then by length, longest first. `ranks[b]` is 0
+/// when no name starts with byte `b`, else `r + 1` where that bucket is
+/// `entries[starts[r]..starts[r + 1]]`. Only non-empty buckets have a start, so a set costs a
+/// 512-byte rank table plus a word per distinct first byte, not a 257-word table. (A rank
+/// table rather than a bit set with popcounts: without a `popcnt` target feature, counting
+/// bits costs more than the rest of a lookup.)
 #[derive(Debug, Clone)]
 pub(super) struct Buckets {
     entries: Box<[Packed]>,
+    ranks: Box<[u16; 256]>,
     starts: Box<[usize]>,
 }
 
 impl Buckets {
     pub(super) fn new(mut entries: Vec<Packed>) -> Buckets {
-        // The first byte is the low byte of the head word.
-        let first = |e: &Packed| (e.head & 0xFF) as usize;
-        entries.sort_by_key(|e| (first(e), std::cmp::Reverse(e.len)));
-        let starts = (0..=256)
-            .map(|b| entries.partition_point(|e| first(e) < b))
-            .collect();
+        entries.sort_by_key(|e| (first_byte(e), std::cmp::Reverse(e.len)));
+        let mut ranks = Box::new([0u16; 256]);
+        let mut starts = Vec::new();
+        for (at, e) in entries.iter().enumerate() {
+            let rank = &mut ranks[usize::from(first_byte(e))];
+            if *rank == 0 {
+                // At most 256 distinct first bytes, so the rank fits.
+                *rank = u16::try_from(starts.len() + 1).unwrap_or(u16::MAX);
+                starts.push(at);
+            }
+        }
+        starts.push(entries.len());
         Buckets {
             entries: entries.into_boxed_slice(),
-            starts,
+            ranks,
+            starts: starts.into_boxed_slice(),
         }
     }
 
     /// The longest name in `model`'s bucket that wins for it (see [`Packed::wins`]).
     #[inline]
     pub(super) fn find(&self, model: &[u8], head: u64, names: &[Alias]) -> Option<usize> {
-        let first = usize::from(*model.first()?);
-        let (from, to) = (*self.starts.get(first)?, *self.starts.get(first + 1)?);
+        let rank = usize::from(self.ranks[usize::from(*model.first()?)]).checked_sub(1)?;
+        let (from, to) = (*self.starts.get(rank)?, *self.starts.get(rank + 1)?);
         let bucket = self.entries.get(from..to)?;
         bucket
             .iter()
             .find(|e| e.wins(model, head, names))
             .map(|e| e.index)
+    }
+}
+
+/// The first byte of a packed name: the low byte of its head word.
+fn first_byte(e: &Packed) -> u8 {
+    e.head.to_le_bytes()[0]
+}
+
+/// A set of bytes, as 256 bits.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct ByteSet([u64; 4]);
+
+impl ByteSet {
+    pub(super) fn insert(&mut self, b: u8) {
+        if let Some(word) = self.0.get_mut(usize::from(b >> 6)) {
+            *word |= 1 << (b & 63);
+        }
+    }
+
+    #[inline]
+    pub(super) fn contains(&self, b: u8) -> bool {
+        self.0
+            .get(usize::from(b >> 6))
+            .is_some_and(|w| w >> (b & 63) & 1 == 1)
     }
 }

@@ -2,6 +2,8 @@
 //! and an oracle written independently of the crate.
 #![allow(dead_code)]
 
+pub mod counting;
+
 use model_alias::strategy::{Fst, Hashed, Reference, Scan, Trie};
 use model_alias::{AliasSet, MatchKind, Resolve, Rule};
 

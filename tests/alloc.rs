@@ -1,0 +1,87 @@
+//! Resolution allocates nothing: every resolver, on every kind of input, from the one-alias set
+//! to one large enough that `AliasSet` switches to `Hashed`, including a 1 MiB model.
+
+mod common;
+
+use std::hint::black_box;
+
+use common::counting::{self, Counting};
+use model_alias::strategy::SCAN_MAX;
+use model_alias::{AliasSet, Limits, MatchKind};
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// A set of `n` aliases with nested prefix names, long names and both kinds.
+fn set(n: usize) -> AliasSet {
+    let families = [
+        "claude",
+        "claude-opus",
+        "gpt-4o",
+        "team-7/anthropic/claude-opus-4",
+    ];
+    let rows: Vec<(String, String, MatchKind)> = (0..n)
+        .map(|i| {
+            let family = families[i % families.len()];
+            let name = if i < families.len() {
+                family.to_owned()
+            } else {
+                format!("{family}-{i}")
+            };
+            let kind = if i % 3 == 0 {
+                MatchKind::Exact
+            } else {
+                MatchKind::Prefix
+            };
+            (name, format!("provider/Model-{i}"), kind)
+        })
+        .collect();
+    AliasSet::with_limits(rows, Limits::default().with_max_aliases(n.max(20))).expect("valid")
+}
+
+fn inputs(set: &AliasSet) -> Vec<String> {
+    let mut inputs: Vec<String> = set.iter().map(|a| a.name().to_string()).collect();
+    inputs.extend(set.iter().map(|a| format!("{}-4-9", a.name())));
+    inputs.extend(set.iter().map(|a| a.name().as_str().to_uppercase()));
+    let odd = [
+        "",
+        "x",
+        "\0",
+        "ｃlaude",
+        "clаude",
+        "claude\u{301}",
+        "team-7/anthropic/claude-opus",
+    ];
+    inputs.extend(odd.iter().map(|s| s.to_string()));
+    inputs.push(format!("claude-opus{}", "-".repeat(1 << 20)));
+    inputs.push("z".repeat(1 << 20));
+    inputs
+}
+
+#[test]
+fn the_counter_sees_allocations() {
+    // Without this, a broken counter would make the test below pass whatever resolve does.
+    let before = counting::allocations();
+    black_box(vec![0u8; 16]);
+    assert!(counting::allocations() > before);
+}
+
+#[test]
+fn resolve_allocates_nothing() {
+    for n in [1, 20, SCAN_MAX + 1, 1_000] {
+        let set = set(n);
+        let inputs = inputs(&set);
+        for (who, resolver) in common::resolvers(&set) {
+            let before = counting::allocations();
+            for model in &inputs {
+                let resolution = black_box(resolver.resolve(black_box(model)));
+                black_box((resolution.model(), resolution.rule(), resolution.alias()));
+            }
+            let made = counting::allocations() - before;
+            assert_eq!(
+                made, 0,
+                "{who} over {n} aliases allocated {made} times while resolving"
+            );
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! A global allocator that counts, for the test and the bench that measure what allocates.
+//!
+//! It passes every call through to [`System`] and keeps two counts: the bytes live in the whole
+//! process (for the memory bench, which runs on one thread) and the allocations made by the
+//! current thread (for the allocation test, whose sibling tests run on other threads).
+//! The `unsafe` here is the allocator interface itself, outside the library, which forbids it.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicIsize, Ordering};
+
+/// Install with `#[global_allocator] static ALLOC: Counting = Counting;`.
+pub struct Counting;
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Bytes allocated and not yet freed, by every thread.
+pub fn live_bytes() -> isize {
+    LIVE.load(Ordering::SeqCst)
+}
+
+/// Allocations (and reallocations) made so far by the calling thread.
+pub fn allocations() -> u64 {
+    ALLOCATIONS.with(Cell::get)
+}
+
+fn note(grown: isize) {
+    LIVE.fetch_add(grown, Ordering::SeqCst);
+    // `try_with`: the thread's counter may already be gone while the thread is torn down.
+    let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+}
+
+fn signed(n: usize) -> isize {
+    isize::try_from(n).unwrap_or(isize::MAX)
+}
+
+// SAFETY: every method forwards its arguments unchanged to `System`, which upholds the
+// `GlobalAlloc` contract; the counting touches only an atomic and a const-initialised
+// thread-local, neither of which allocates.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note(signed(layout.size()));
+        // SAFETY: the caller upholds `alloc`'s contract, which is `System.alloc`'s.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note(signed(layout.size()));
+        // SAFETY: as for `alloc`.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(signed(layout.size()), Ordering::SeqCst);
+        // SAFETY: `ptr` was allocated by `System` with `layout`, as the caller guarantees.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note(signed(new_size) - signed(layout.size()));
+        // SAFETY: as for `dealloc`, and `new_size` meets `realloc`'s contract per the caller.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
