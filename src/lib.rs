@@ -1,6 +1,14 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Input must never reach a panic: every unwrap, expect or index in the library is either
+// replaced by a checked form or allowed where it stands, with the reason it cannot fail.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod alias;
 mod error;

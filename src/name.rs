@@ -44,6 +44,9 @@ impl AliasName {
     }
 
     /// Validates `name` against `limits.max_name_len()`.
+    ///
+    /// Cost: one pass over `name` up to its first bad byte; one allocation (the name) when it
+    /// is valid, one for the error's 64-byte excerpt when it is not.
     pub fn with_limits(name: &str, limits: Limits) -> Result<AliasName, NameError> {
         AliasName::check(name, limits)?;
         Ok(AliasName(name.into()))

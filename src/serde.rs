@@ -104,7 +104,9 @@ impl<'de> Deserialize<'de> for Alias {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 ///
-/// Cost: one pass over the input; the rows own their strings.
+/// Cost: one pass over the input; the rows own their strings, so memory grows with the input.
+/// To read an untrusted file with memory bounded by the limits, deserialize an [`AliasSet`]
+/// directly: it validates each row as it is read and keeps none past the limit.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct AliasRows(Vec<AliasRow>);
 
@@ -175,18 +177,27 @@ impl<'de> Visitor<'de> for RowsVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AliasRows, A::Error> {
         let mut rows = Vec::with_capacity(map.size_hint().unwrap_or(0).min(MAX_PREALLOCATED_ROWS));
-        while let Some((mut name, target)) = map.next_entry::<String, String>()? {
-            let kind = match name.strip_suffix('*') {
-                Some(stem) => {
-                    name.truncate(stem.len());
-                    MatchKind::Prefix
-                }
-                None => MatchKind::Exact,
-            };
-            rows.push(AliasRow { name, target, kind });
+        while let Some(row) = next_shorthand_row(&mut map)? {
+            rows.push(row);
         }
         Ok(AliasRows(rows))
     }
+}
+
+/// Reads the next `"name": "target"` entry of the object shorthand, where a trailing `*` on
+/// the name marks a prefix alias.
+fn next_shorthand_row<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<AliasRow>, A::Error> {
+    let Some((mut name, target)) = map.next_entry::<String, String>()? else {
+        return Ok(None);
+    };
+    let kind = match name.strip_suffix('*') {
+        Some(stem) => {
+            name.truncate(stem.len());
+            MatchKind::Prefix
+        }
+        None => MatchKind::Exact,
+    };
+    Ok(Some(AliasRow { name, target, kind }))
 }
 
 impl<'de> Deserialize<'de> for AliasRows {
@@ -201,10 +212,48 @@ impl Serialize for AliasSet {
     }
 }
 
+/// Reads a set in either form, validating each row as it is read: no list of the input's rows
+/// is ever built, so memory stays bounded by the limit however long the input is.
+struct SetVisitor;
+
+impl<'de> Visitor<'de> for SetVisitor {
+    type Value = AliasSet;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        RowsVisitor.expecting(f)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AliasSet, A::Error> {
+        validate_as_read(|| seq.next_element::<AliasRow>())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AliasSet, A::Error> {
+        validate_as_read(|| next_shorthand_row(&mut map))
+    }
+}
+
+/// Feeds rows to [`AliasSet::new`] as `next` reads them. A read error ends the rows and is
+/// returned in place of the set: malformed input is reported as such, not as a short set.
+fn validate_as_read<E: de::Error>(
+    mut next: impl FnMut() -> Result<Option<AliasRow>, E>,
+) -> Result<AliasSet, E> {
+    let mut error = None;
+    let rows = std::iter::from_fn(|| {
+        next().unwrap_or_else(|e| {
+            error = Some(e);
+            None
+        })
+    });
+    let set = AliasSet::new(rows);
+    match error {
+        Some(e) => Err(e),
+        None => set.map_err(de::Error::custom),
+    }
+}
+
 impl<'de> Deserialize<'de> for AliasSet {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<AliasSet, D::Error> {
-        let rows = AliasRows::deserialize(deserializer)?;
-        AliasSet::new(rows).map_err(de::Error::custom)
+        deserializer.deserialize_any(SetVisitor)
     }
 }
 

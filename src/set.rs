@@ -74,7 +74,11 @@ impl AliasSet {
     ///
     /// Problems, each tied to its row: an invalid name, an invalid target, a name already used
     /// by an earlier row (across both kinds), and, once, on the first row past the limit, too
-    /// many rows. Cost: linear in the rows' bytes plus a sort of the names.
+    /// many rows. Rows past the limit are counted but neither kept nor checked, so whatever
+    /// the input's length, at most `2 · max_aliases + 1` problems are reported.
+    ///
+    /// Cost: O(n) time in the rows' count plus the bytes of the first `max_aliases` rows (the
+    /// duplicate check hashes each name once); memory O(max_aliases), never the input's size.
     pub fn with_limits<R: Row>(
         rows: impl IntoIterator<Item = R>,
         limits: Limits,
@@ -91,8 +95,13 @@ impl AliasSet {
         for (index, row) in rows.enumerate() {
             count += 1;
             let (name, target) = (row.name(), row.target());
-            if index == limits.max_aliases() {
-                first_extra = Some(excerpt(name));
+            // Past the limit a row is only counted: the fix for it is to remove rows, and
+            // keeping or checking it would make memory grow with the input, not the limit.
+            if index >= limits.max_aliases() {
+                if index == limits.max_aliases() {
+                    first_extra = Some(excerpt(name));
+                }
+                continue;
             }
             let mut report = |problem: Problem| {
                 problems.push(RowError::new(index, excerpt(name), problem));
@@ -203,7 +212,8 @@ impl AliasSet {
 
     /// Rows that are valid but likely mistakes, in row order (see [`WarningKind`]).
     ///
-    /// Computed on each call: O(n) lookups, one allocation per warning.
+    /// Computed on each call: O(n) resolutions of the targets (each bounded as `resolve` is),
+    /// the list and a copy of each warned alias.
     pub fn warnings(&self) -> Vec<Warning> {
         self.aliases
             .iter()

@@ -37,6 +37,9 @@ impl ModelId {
     }
 
     /// Validates `id` against `limits.max_target_len()`.
+    ///
+    /// Cost: one pass over `id` up to its first bad byte; one allocation (the id) when it is
+    /// valid, one for the error's 64-byte excerpt when it is not.
     pub fn with_limits(id: &str, limits: Limits) -> Result<ModelId, TargetError> {
         ModelId::check(id, limits)?;
         Ok(ModelId(id.into()))

@@ -81,7 +81,7 @@ macro_rules! validated_str {
                 &self.0
             }
 
-            /// The validated string, owned.
+            /// The validated string, owned (one allocation: the boxed string becomes a `String`).
             pub fn into_string(self) -> String {
                 self.0.into()
             }

@@ -144,6 +144,35 @@ fn the_table_agrees_with_the_oracle() {
     }
 }
 
+/// `Alias::matches` is the per-alias half of the rules: the winner is the exact alias that
+/// matches, else the longest matching prefix alias, and nothing matches a passthrough.
+#[test]
+fn the_winner_is_the_best_alias_that_matches() {
+    for c in CASES {
+        let set = build(c.rows);
+        let matching: Vec<_> = set.iter().filter(|a| a.matches(c.model)).collect();
+        let best = matching
+            .iter()
+            .find(|a| a.kind() == Exact)
+            .or_else(|| matching.iter().max_by_key(|a| a.name().as_str().len()));
+        assert_eq!(
+            best.map(|a| a.name().as_str()),
+            c.alias,
+            "{} ({:?})",
+            c.why,
+            c.model
+        );
+        for alias in set.iter() {
+            let name = alias.name().as_str();
+            let want = match alias.kind() {
+                Exact => c.model == name,
+                Prefix => c.model.starts_with(name),
+            };
+            assert_eq!(alias.matches(c.model), want, "{name} on {:?}", c.model);
+        }
+    }
+}
+
 #[test]
 fn huge_models_resolve_like_short_ones() {
     let set = build(NESTED);

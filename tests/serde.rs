@@ -2,7 +2,9 @@
 //! on the way in, and round trips.
 #![cfg(feature = "serde")]
 
-use model_alias::{Alias, AliasName, AliasRows, AliasSet, Limits, MatchKind, ModelId, Rule};
+use model_alias::{
+    Alias, AliasName, AliasRow, AliasRows, AliasSet, Limits, MatchKind, ModelId, Rule,
+};
 use proptest::prelude::*;
 
 const CANONICAL: &str = r#"[{"name":"cross-model-basic","target":"deepseek/deepseek-chat"},{"name":"claude-opus","target":"anthropic/claude-opus-4-8","match":"prefix"}]"#;
@@ -44,6 +46,29 @@ fn the_object_shorthand_is_read_in_order() {
     assert_eq!(set.resolve("claude-opus-4-9").rule(), Rule::Prefix);
     // Written back, it is the canonical list.
     assert_eq!(serde_json::to_string(&set).unwrap(), CANONICAL);
+}
+
+#[test]
+fn alias_rows_keep_every_row_as_given_in_order() {
+    let json = r#"{"Bad Name": "", "ok*": "T"}"#;
+    let rows: AliasRows = serde_json::from_str(json).unwrap();
+    let want = vec![
+        AliasRow {
+            name: "Bad Name".into(),
+            target: String::new(),
+            kind: MatchKind::Exact,
+        },
+        AliasRow {
+            name: "ok".into(),
+            target: "T".into(),
+            kind: MatchKind::Prefix,
+        },
+    ];
+    assert_eq!(rows.as_slice(), want.as_slice());
+    assert_eq!(AliasRows::from(want.clone()), rows);
+    assert_eq!((&rows).into_iter().count(), 2);
+    assert_eq!(rows.clone().into_iter().collect::<Vec<_>>(), want);
+    assert_eq!(rows.into_vec(), want);
 }
 
 #[test]

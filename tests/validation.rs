@@ -269,6 +269,9 @@ fn twenty_aliases_pass_and_twenty_one_do_not() {
     );
     let raised = Limits::default().with_max_aliases(23);
     assert_eq!(AliasSet::with_limits(rows(23), raised).unwrap().len(), 23);
+    // Owned, the problems are the same list.
+    let listed = err.problems().to_vec();
+    assert_eq!(err.into_problems(), listed);
 }
 
 #[test]

@@ -52,15 +52,15 @@ impl Index for Fst {
             .collect();
         keys.sort_unstable();
         // Unreachable failures: keys are sorted, unique (validated) and written to memory.
+        #[allow(clippy::expect_used)]
         let map = fst::Map::from_iter(keys)
             .expect("validated names are unique and sorted before insertion");
         // The builder's buffer keeps its growth slack; give it back, it is most of a small FST.
         let mut bytes = map.into_fst().into_inner();
         bytes.shrink_to_fit();
-        Fst {
-            fst: fst::raw::Fst::new(bytes).expect("bytes just written by the builder are an FST"),
-            aliases,
-        }
+        #[allow(clippy::expect_used)]
+        let fst = fst::raw::Fst::new(bytes).expect("bytes just written by the builder are an FST");
+        Fst { fst, aliases }
     }
 
     fn aliases(&self) -> &[Alias] {

@@ -1,8 +1,9 @@
 //! A global allocator that counts, for the test and the bench that measure what allocates.
 //!
-//! It passes every call through to [`System`] and keeps two counts: the bytes live in the whole
-//! process (for the memory bench, which runs on one thread) and the allocations made by the
-//! current thread (for the allocation test, whose sibling tests run on other threads).
+//! It passes every call through to [`System`] and keeps three counts: the bytes live in the
+//! whole process (for the memory bench, which runs on one thread), the allocations made by the
+//! current thread (for the allocation test, whose sibling tests run on other threads), and the
+//! current thread's live bytes with their high-water mark (for the bounded-memory tests).
 //! The `unsafe` here is the allocator interface itself, outside the library, which forbids it.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -16,6 +17,8 @@ static LIVE: AtomicIsize = AtomicIsize::new(0);
 
 thread_local! {
     static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+    static THREAD_LIVE: Cell<isize> = const { Cell::new(0) };
+    static THREAD_PEAK: Cell<isize> = const { Cell::new(0) };
 }
 
 /// Bytes allocated and not yet freed, by every thread.
@@ -28,10 +31,28 @@ pub fn allocations() -> u64 {
     ALLOCATIONS.with(Cell::get)
 }
 
+/// Runs `f` and returns, with its result, the most bytes the calling thread had allocated
+/// beyond what it held when `f` started (what `f` needed at its peak, freed or not).
+pub fn peak_bytes<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let start = THREAD_LIVE.with(Cell::get);
+    THREAD_PEAK.with(|p| p.set(start));
+    let out = f();
+    let peak = THREAD_PEAK.with(Cell::get) - start;
+    (out, usize::try_from(peak).unwrap_or(0))
+}
+
 fn note(grown: isize) {
     LIVE.fetch_add(grown, Ordering::SeqCst);
-    // `try_with`: the thread's counter may already be gone while the thread is torn down.
+    // `try_with`: the thread's counters may already be gone while the thread is torn down.
     let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+    track(grown);
+}
+
+fn track(grown: isize) {
+    let _ = THREAD_LIVE.try_with(|live| {
+        live.set(live.get() + grown);
+        let _ = THREAD_PEAK.try_with(|peak| peak.set(peak.get().max(live.get())));
+    });
 }
 
 fn signed(n: usize) -> isize {
@@ -56,6 +77,7 @@ unsafe impl GlobalAlloc for Counting {
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         LIVE.fetch_sub(signed(layout.size()), Ordering::SeqCst);
+        track(-signed(layout.size()));
         // SAFETY: `ptr` was allocated by `System` with `layout`, as the caller guarantees.
         unsafe { System.dealloc(ptr, layout) }
     }
