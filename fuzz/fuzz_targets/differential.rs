@@ -1,0 +1,72 @@
+//! Every strategy against an independent oracle, on sets and models the fuzzer chooses.
+//!
+//! The input is split on `\n`: the first line holds rows separated by `;`, each
+//! `name=target`, a trailing `*` on the name making it a prefix alias (bytes are mapped onto a
+//! small alphabet so that names are often prefixes of each other); every other line is a model,
+//! taken as it is.
+#![no_main]
+
+#[allow(dead_code)]
+#[path = "../../tests/common/mod.rs"]
+mod common;
+
+use libfuzzer_sys::fuzz_target;
+use model_alias::{AliasSet, Limits, MatchKind};
+
+/// Maps any byte onto a name alphabet where collisions and shared prefixes are likely.
+fn name_byte(b: u8) -> u8 {
+    b"ab-/.c9"[usize::from(b % 7)]
+}
+
+fn rows(line: &[u8]) -> Vec<(String, String, MatchKind)> {
+    let mut seen = std::collections::HashSet::new();
+    let mut rows = Vec::new();
+    for row in line.split(|&b| b == b';') {
+        let (name, target) = match row.iter().position(|&b| b == b'=') {
+            Some(at) => (&row[..at], &row[at + 1..]),
+            None => (row, &b"t"[..]),
+        };
+        let (name, kind) = match name.strip_suffix(b"*") {
+            Some(name) => (name, MatchKind::Prefix),
+            None => (name, MatchKind::Exact),
+        };
+        let name: String = name.iter().map(|&b| char::from(name_byte(b))).collect();
+        let target: String = target
+            .iter()
+            .filter(|b| b.is_ascii_graphic())
+            .map(|&b| char::from(b))
+            .collect();
+        if !name.is_empty() && !target.is_empty() && seen.insert(name.clone()) {
+            rows.push((name, target, kind));
+        }
+    }
+    rows
+}
+
+fuzz_target!(|data: &[u8]| {
+    let mut lines = data.split(|&b| b == b'\n');
+    let rows = rows(lines.next().unwrap_or_default());
+    let limits = Limits::default()
+        .with_max_aliases(rows.len().max(1))
+        .with_max_name_len(256);
+    let Ok(set) = AliasSet::with_limits(&rows, limits) else {
+        return;
+    };
+    let resolvers = common::resolvers(&set);
+    let mut models: Vec<String> = lines
+        .map(|l| String::from_utf8_lossy(l).into_owned())
+        .collect();
+    // Each name, and each name extended, so that hits are common whatever the fuzzer sends.
+    models.extend(rows.iter().map(|r| r.0.clone()));
+    models.extend(rows.iter().map(|r| format!("{}-x", r.0)));
+    for model in &models {
+        let want = common::oracle(&rows, model);
+        for (who, resolver) in &resolvers {
+            assert_eq!(
+                common::outcome(resolver.as_ref(), model),
+                want,
+                "{who} on {model:?}"
+            );
+        }
+    }
+});
