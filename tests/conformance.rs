@@ -275,3 +275,45 @@ fn every_byte_of_a_name_is_compared() {
         }
     }
 }
+
+#[test]
+fn names_longer_than_64_bytes_resolve_under_raised_limits() {
+    // Past 64 bytes the fast strategies lose their per-length bitmap and use deeper levels;
+    // nested long names, exact and prefix, around the 64-byte edge and far past it.
+    let stem = "provider/".repeat(7); // 63 bytes
+    let lens = [63, 64, 65, 72, 80, 100, 130, 200];
+    let mut rows = Vec::new();
+    for (i, &len) in lens.iter().enumerate() {
+        let name: String = format!("{stem}{}", "x".repeat(200))
+            .chars()
+            .take(len)
+            .collect();
+        let kind = if i % 2 == 0 { Prefix } else { Exact };
+        rows.push((name, format!("target/{len}"), kind));
+    }
+    rows.push((
+        format!("{stem}y{}", "z".repeat(70)),
+        "target/y".into(),
+        Exact,
+    ));
+    let limits = Limits::default().with_max_name_len(256);
+    let set = AliasSet::with_limits(&rows, limits).unwrap();
+    let mut models: Vec<String> = Vec::new();
+    for (name, _, _) in &rows {
+        models.push(name.clone());
+        models.push(format!("{name}-more"));
+        models.push(name[..name.len() - 1].to_owned());
+    }
+    models.push("x".repeat(300));
+    models.push(format!("{stem}{}", "x".repeat(500)));
+    for (who, r) in common::resolvers(&set) {
+        for model in &models {
+            let want = common::oracle(&rows, model);
+            assert_eq!(
+                common::outcome(r.as_ref(), model),
+                want,
+                "{who} on {model:?}"
+            );
+        }
+    }
+}

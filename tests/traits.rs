@@ -63,3 +63,50 @@ fn names_borrow_as_str() {
     let id = ModelId::try_from(String::from("Qwen/Qwen2.5")).unwrap();
     assert_eq!(id.to_string(), "Qwen/Qwen2.5");
 }
+
+#[test]
+fn sets_are_equal_when_aliases_order_and_limits_are() {
+    let rows = [("a", "x"), ("b", "y")];
+    let raised = Limits::default().with_max_aliases(30);
+    let set = AliasSet::new(rows).unwrap();
+    assert_eq!(set.limits(), Limits::default());
+    assert_eq!(
+        AliasSet::with_limits(rows, raised).unwrap().limits(),
+        raised
+    );
+    assert_eq!(set, AliasSet::new(rows).unwrap());
+    assert_ne!(
+        set,
+        AliasSet::with_limits(rows, raised).unwrap(),
+        "limits differ"
+    );
+    assert_ne!(
+        set,
+        AliasSet::new([("b", "y"), ("a", "x")]).unwrap(),
+        "order differs"
+    );
+    assert_ne!(
+        set,
+        AliasSet::new([("a", "x"), ("b", "z")]).unwrap(),
+        "a target differs"
+    );
+}
+
+#[test]
+fn strategies_debug_as_their_aliases_and_the_fst_reports_its_size() {
+    let small = AliasSet::new([("claude-opus", "anthropic/claude-opus-4-8")]).unwrap();
+    let rows: Vec<_> = (0..20).map(|i| (format!("model-{i}"), "t")).collect();
+    let large = AliasSet::new(&rows).unwrap();
+    let debug = format!("{:?}", Fst::new(&small));
+    assert!(
+        debug.starts_with("Fst {") && debug.contains("claude-opus"),
+        "{debug}"
+    );
+    assert!(
+        debug.contains(&format!("fst_bytes: {}", Fst::new(&small).size())),
+        "{debug}"
+    );
+    // An FST over one 11-byte name holds at least its bytes; twenty names need more.
+    assert!(Fst::new(&small).size() >= 11);
+    assert!(Fst::new(&large).size() > Fst::new(&small).size());
+}
