@@ -8,8 +8,6 @@
 
 mod common;
 
-use std::io::{self, BufReader, Read};
-
 use common::counting::{Counting, peak_bytes};
 use model_alias::{AliasSet, MatchKind, Rule};
 
@@ -256,201 +254,209 @@ fn rows_past_the_limit_cost_no_memory() {
     assert!(peak < 64 * 1024, "validation held {peak} bytes at its peak");
 }
 
-/// JSON a customer may upload, and what it gets: the set's size or a piece of the error.
-fn json_cases() -> Vec<(&'static str, Vec<u8>, Result<usize, &'static str>)> {
-    let twenty_one: Vec<String> = (0..21).map(|i| format!(r#""a{i}": "t""#)).collect();
-    vec![
-        (
-            "empty input",
-            b"".to_vec(),
-            Err("EOF while parsing a value at line 1 column 0"),
-        ),
-        ("empty list", b"[]".to_vec(), Ok(0)),
-        ("empty object", b"{}".to_vec(), Ok(0)),
-        (
-            "both forms",
-            br#"[{"name": "a", "target": "t", "match": "prefix"}]"#.to_vec(),
-            Ok(1),
-        ),
-        (
-            "truncated list",
-            br#"[{"name": "a", "target": "t"}, {"name": "b", "tar"#.to_vec(),
-            Err("EOF while parsing a string"),
-        ),
-        (
-            "truncated object",
-            br#"{"a": "t", "b""#.to_vec(),
-            Err("EOF while parsing an object"),
-        ),
-        (
-            "10,000 nested lists",
-            "[".repeat(10_000).into_bytes(),
-            Err("invalid type: sequence, expected a string"),
-        ),
-        (
-            "10,000 nested objects",
-            r#"{"a":"#.repeat(10_000).into_bytes(),
-            Err("invalid type: map, expected a string"),
-        ),
-        (
-            "10,000 nested lists in a row",
-            format!(r#"[{{"name": {}"#, "[".repeat(10_000)).into_bytes(),
-            Err("invalid type: sequence, expected a string"),
-        ),
-        (
-            "duplicate keys in the shorthand",
-            br#"{"a": "t", "a*": "u"}"#.to_vec(),
-            Err("row 2 (\"a\"): the name is already used by row 1"),
-        ),
-        (
-            "duplicate field in a row",
-            br#"[{"name": "a", "name": "b", "target": "t"}]"#.to_vec(),
-            Err("duplicate field `name`"),
-        ),
-        (
-            "number for a name",
-            br#"[{"name": 1, "target": "t"}]"#.to_vec(),
-            Err("invalid type: integer `1`, expected a string"),
-        ),
-        (
-            "null target",
-            br#"{"a": null}"#.to_vec(),
-            Err("invalid type: null, expected a string"),
-        ),
-        (
-            "a bare string",
-            br#""claude""#.to_vec(),
-            Err("invalid type: string \"claude\", expected a list of"),
-        ),
-        (
-            "unknown match kind",
-            br#"[{"name": "a", "target": "t", "match": "regex"}]"#.to_vec(),
-            Err("unknown variant `regex`, expected `exact` or `prefix`"),
-        ),
-        (
-            "huge number",
-            br#"[{"name": "a", "target": 1e999999}]"#.to_vec(),
-            Err("number out of range"),
-        ),
-        (
-            "huge integer",
-            br#"{"a": 123456789012345678901234567890}"#.to_vec(),
-            Err("expected a string"),
-        ),
-        (
-            "unknown field",
-            br#"[{"name": "a", "target": "t", "weight": 2}]"#.to_vec(),
-            Err("unknown field `weight`"),
-        ),
-        (
-            "non-UTF-8 bytes",
-            b"{\"a\xff\": \"t\"}".to_vec(),
-            Err("invalid unicode code point"),
-        ),
-        (
-            "lone surrogate escape",
-            br#"{"\ud800": "t"}"#.to_vec(),
-            Err("unexpected end of hex escape"),
-        ),
-        (
-            "escaped uppercase",
-            br#"{"\u0041": "t"}"#.to_vec(),
-            Err("alias name \"A\" has 'A' at byte 0"),
-        ),
-        (
-            "21 aliases",
-            format!("{{{}}}", twenty_one.join(",")).into_bytes(),
-            Err("the set has 21 aliases but at most 20"),
-        ),
-        (
-            "1 MiB name",
-            format!(r#"{{"{}": "t"}}"#, "a".repeat(MIB)).into_bytes(),
-            Err("is 1048576 bytes long"),
-        ),
-    ]
-}
+/// JSON uploads (feature `serde`).
+#[cfg(feature = "serde")]
+mod json {
+    use std::io::{self, BufReader, Read};
 
-#[test]
-fn any_json_reads_as_a_valid_set_or_a_clear_error() {
-    for (what, json, want) in json_cases() {
-        let got = serde_json::from_slice::<AliasSet>(&json);
-        match (got, want) {
-            (Ok(set), Ok(len)) => assert_eq!(set.len(), len, "{what}"),
-            (Err(err), Err(piece)) => {
-                let message = err.to_string();
-                assert!(
-                    message.contains(piece),
-                    "{what}: {message:?} should contain {piece:?}"
-                );
-                assert!(message.len() < 400, "{what}: {} bytes", message.len());
+    use super::*;
+
+    /// JSON a customer may upload, and what it gets: the set's size or a piece of the error.
+    fn json_cases() -> Vec<(&'static str, Vec<u8>, Result<usize, &'static str>)> {
+        let twenty_one: Vec<String> = (0..21).map(|i| format!(r#""a{i}": "t""#)).collect();
+        vec![
+            (
+                "empty input",
+                b"".to_vec(),
+                Err("EOF while parsing a value at line 1 column 0"),
+            ),
+            ("empty list", b"[]".to_vec(), Ok(0)),
+            ("empty object", b"{}".to_vec(), Ok(0)),
+            (
+                "both forms",
+                br#"[{"name": "a", "target": "t", "match": "prefix"}]"#.to_vec(),
+                Ok(1),
+            ),
+            (
+                "truncated list",
+                br#"[{"name": "a", "target": "t"}, {"name": "b", "tar"#.to_vec(),
+                Err("EOF while parsing a string"),
+            ),
+            (
+                "truncated object",
+                br#"{"a": "t", "b""#.to_vec(),
+                Err("EOF while parsing an object"),
+            ),
+            (
+                "10,000 nested lists",
+                "[".repeat(10_000).into_bytes(),
+                Err("invalid type: sequence, expected a string"),
+            ),
+            (
+                "10,000 nested objects",
+                r#"{"a":"#.repeat(10_000).into_bytes(),
+                Err("invalid type: map, expected a string"),
+            ),
+            (
+                "10,000 nested lists in a row",
+                format!(r#"[{{"name": {}"#, "[".repeat(10_000)).into_bytes(),
+                Err("invalid type: sequence, expected a string"),
+            ),
+            (
+                "duplicate keys in the shorthand",
+                br#"{"a": "t", "a*": "u"}"#.to_vec(),
+                Err("row 2 (\"a\"): the name is already used by row 1"),
+            ),
+            (
+                "duplicate field in a row",
+                br#"[{"name": "a", "name": "b", "target": "t"}]"#.to_vec(),
+                Err("duplicate field `name`"),
+            ),
+            (
+                "number for a name",
+                br#"[{"name": 1, "target": "t"}]"#.to_vec(),
+                Err("invalid type: integer `1`, expected a string"),
+            ),
+            (
+                "null target",
+                br#"{"a": null}"#.to_vec(),
+                Err("invalid type: null, expected a string"),
+            ),
+            (
+                "a bare string",
+                br#""claude""#.to_vec(),
+                Err("invalid type: string \"claude\", expected a list of"),
+            ),
+            (
+                "unknown match kind",
+                br#"[{"name": "a", "target": "t", "match": "regex"}]"#.to_vec(),
+                Err("unknown variant `regex`, expected `exact` or `prefix`"),
+            ),
+            (
+                "huge number",
+                br#"[{"name": "a", "target": 1e999999}]"#.to_vec(),
+                Err("number out of range"),
+            ),
+            (
+                "huge integer",
+                br#"{"a": 123456789012345678901234567890}"#.to_vec(),
+                Err("expected a string"),
+            ),
+            (
+                "unknown field",
+                br#"[{"name": "a", "target": "t", "weight": 2}]"#.to_vec(),
+                Err("unknown field `weight`"),
+            ),
+            (
+                "non-UTF-8 bytes",
+                b"{\"a\xff\": \"t\"}".to_vec(),
+                Err("invalid unicode code point"),
+            ),
+            (
+                "lone surrogate escape",
+                br#"{"\ud800": "t"}"#.to_vec(),
+                Err("unexpected end of hex escape"),
+            ),
+            (
+                "escaped uppercase",
+                br#"{"\u0041": "t"}"#.to_vec(),
+                Err("alias name \"A\" has 'A' at byte 0"),
+            ),
+            (
+                "21 aliases",
+                format!("{{{}}}", twenty_one.join(",")).into_bytes(),
+                Err("the set has 21 aliases but at most 20"),
+            ),
+            (
+                "1 MiB name",
+                format!(r#"{{"{}": "t"}}"#, "a".repeat(MIB)).into_bytes(),
+                Err("is 1048576 bytes long"),
+            ),
+        ]
+    }
+
+    #[test]
+    fn any_json_reads_as_a_valid_set_or_a_clear_error() {
+        for (what, json, want) in json_cases() {
+            let got = serde_json::from_slice::<AliasSet>(&json);
+            match (got, want) {
+                (Ok(set), Ok(len)) => assert_eq!(set.len(), len, "{what}"),
+                (Err(err), Err(piece)) => {
+                    let message = err.to_string();
+                    assert!(
+                        message.contains(piece),
+                        "{what}: {message:?} should contain {piece:?}"
+                    );
+                    assert!(message.len() < 400, "{what}: {} bytes", message.len());
+                }
+                (got, want) => panic!("{what}: got {got:?}, want {want:?}"),
             }
-            (got, want) => panic!("{what}: got {got:?}, want {want:?}"),
         }
     }
-}
 
-/// A JSON alias file of `rows` rows, produced as it is read: the test never holds the file.
-struct HugeFile {
-    rows: usize,
-    written: usize,
-    pending: Vec<u8>,
-    /// Bytes handed to the reader so far.
-    produced: usize,
-}
-
-impl HugeFile {
-    fn new(rows: usize) -> HugeFile {
-        HugeFile {
-            rows,
-            written: 0,
-            pending: b"[".to_vec(),
-            produced: 0,
-        }
+    /// A JSON alias file of `rows` rows, produced as it is read: the test never holds the file.
+    struct HugeFile {
+        rows: usize,
+        written: usize,
+        pending: Vec<u8>,
+        /// Bytes handed to the reader so far.
+        produced: usize,
     }
-}
 
-impl Read for HugeFile {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.pending.len() < buf.len() && self.written <= self.rows {
-            if self.written == self.rows {
-                self.pending.push(b']');
-            } else {
-                let comma = if self.written == 0 { "" } else { "," };
-                let row = format!(
-                    r#"{comma}{{"name": "team-{}/claude-opus-{:08}", "target": "anthropic/claude-opus-4-8", "match": "prefix"}}"#,
-                    self.written % 97,
-                    self.written,
-                );
-                self.pending.extend_from_slice(row.as_bytes());
+    impl HugeFile {
+        fn new(rows: usize) -> HugeFile {
+            HugeFile {
+                rows,
+                written: 0,
+                pending: b"[".to_vec(),
+                produced: 0,
             }
-            self.written += 1;
         }
-        let n = buf.len().min(self.pending.len());
-        buf[..n].copy_from_slice(&self.pending[..n]);
-        self.pending.drain(..n);
-        self.produced += n;
-        Ok(n)
     }
-}
 
-#[test]
-fn a_huge_alias_file_is_rejected_in_bounded_memory() {
-    // About 300 MB of rows, streamed through serde_json as a gateway would read an upload.
-    let rows = 3_000_000;
-    let mut file = HugeFile::new(rows);
-    let (got, peak) = peak_bytes(|| {
-        serde_json::from_reader::<_, AliasSet>(BufReader::with_capacity(64 * 1024, &mut file))
-    });
-    let message = got.expect_err("far too many rows").to_string();
-    assert!(
-        message.contains(&format!("the set has {rows} aliases but at most 20")),
-        "{message}"
-    );
-    // The reader's buffers, one row at a time and the 20 kept aliases: not the file.
-    assert!(peak < 512 * 1024, "reading held {peak} bytes at its peak");
-    assert!(
-        file.produced > 250_000_000,
-        "only {} bytes read",
-        file.produced
-    );
+    impl Read for HugeFile {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            while self.pending.len() < buf.len() && self.written <= self.rows {
+                if self.written == self.rows {
+                    self.pending.push(b']');
+                } else {
+                    let comma = if self.written == 0 { "" } else { "," };
+                    let row = format!(
+                        r#"{comma}{{"name": "team-{}/claude-opus-{:08}", "target": "anthropic/claude-opus-4-8", "match": "prefix"}}"#,
+                        self.written % 97,
+                        self.written,
+                    );
+                    self.pending.extend_from_slice(row.as_bytes());
+                }
+                self.written += 1;
+            }
+            let n = buf.len().min(self.pending.len());
+            buf[..n].copy_from_slice(&self.pending[..n]);
+            self.pending.drain(..n);
+            self.produced += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_huge_alias_file_is_rejected_in_bounded_memory() {
+        // About 300 MB of rows, streamed through serde_json as a gateway would read an upload.
+        let rows = 3_000_000;
+        let mut file = HugeFile::new(rows);
+        let (got, peak) = peak_bytes(|| {
+            serde_json::from_reader::<_, AliasSet>(BufReader::with_capacity(64 * 1024, &mut file))
+        });
+        let message = got.expect_err("far too many rows").to_string();
+        assert!(
+            message.contains(&format!("the set has {rows} aliases but at most 20")),
+            "{message}"
+        );
+        // The reader's buffers, one row at a time and the 20 kept aliases: not the file.
+        assert!(peak < 512 * 1024, "reading held {peak} bytes at its peak");
+        assert!(
+            file.produced > 250_000_000,
+            "only {} bytes read",
+            file.produced
+        );
+    }
 }
