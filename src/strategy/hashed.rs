@@ -78,6 +78,8 @@ impl Index for Hashed {
     fn build(aliases: Arc<[Alias]>) -> Hashed {
         let mut table = HashMap::with_capacity_and_hasher(aliases.len(), RandomState::default());
         let (mut lens, mut longest, mut firsts) = (0u64, 0, ByteSet::default());
+        let state = RandomState::default();
+        // Long prefix names with their group key, hashed once here rather than per comparison.
         let (mut long_entries, mut short) = (Vec::new(), Vec::new());
         for (index, alias) in aliases.iter().enumerate() {
             let name = alias.name().as_str().as_bytes();
@@ -92,26 +94,20 @@ impl Index for Hashed {
             if alias.kind() == MatchKind::Prefix {
                 let packed = Packed::new(index, alias);
                 if name.len() > 8 {
-                    &mut long_entries
+                    let level = (name.len() - 1) / 8;
+                    long_entries.push((level_key(&state, name, level), level, packed));
                 } else {
-                    &mut short
+                    short.push(packed);
                 }
-                .push(packed);
             }
         }
-        let state = RandomState::default();
-        let level = |e: &Packed| (e.len - 1) / 8;
-        let key = |e: &Packed| {
-            let name = aliases.get(e.index).map(|a| a.name().as_str().as_bytes());
-            level_key(&state, name.unwrap_or_default(), level(e))
-        };
-        long_entries.sort_by(|a, b| key(a).cmp(&key(b)).then(b.len.cmp(&a.len)));
+        long_entries.sort_by(|a, b| a.0.cmp(&b.0).then(b.2.len.cmp(&a.2.len)));
         let mut groups = HashMap::default();
         let (mut from, mut levels) = (0, 0);
-        for run in long_entries.chunk_by(|a, b| key(a) == key(b)) {
-            if let Some(first) = run.first() {
-                groups.insert(key(first), (from, from + run.len()));
-                levels |= level_bit(level(first));
+        for run in long_entries.chunk_by(|a, b| a.0 == b.0) {
+            if let Some(&(key, level, _)) = run.first() {
+                groups.insert(key, (from, from + run.len()));
+                levels |= level_bit(level);
             }
             from += run.len();
         }
@@ -124,7 +120,7 @@ impl Index for Hashed {
             state,
             groups,
             levels,
-            long_entries: long_entries.into_boxed_slice(),
+            long_entries: long_entries.into_iter().map(|(_, _, e)| e).collect(),
             short: Buckets::new(short),
         }
     }
