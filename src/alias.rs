@@ -1,4 +1,4 @@
-//! [`Alias`] and [`MatchKind`], and the [`Row`] trait through which sets are built.
+//! [`Alias`], [`AliasRef`] and [`MatchKind`], and the [`Row`] trait through which sets are built.
 //!
 //! An `Alias` is always valid (its parts are validated types); an [`AliasRow`] or any other
 //! [`Row`] is raw input that [`AliasSet::new`](crate::AliasSet::new) validates as a whole.
@@ -100,6 +100,91 @@ impl Alias {
             MatchKind::Exact => self.name == model,
             MatchKind::Prefix => model.as_bytes().starts_with(self.name.as_str().as_bytes()),
         }
+    }
+}
+
+/// A borrowed view of an alias: what a [`Resolution`](crate::Resolution) reports and what
+/// [`AliasTable::aliases`](crate::AliasTable::aliases) lists. Copy, two string slices and a tag.
+///
+/// It borrows from wherever the alias lives: an [`Alias`] in a set, or the bytes of an
+/// [`AliasTable`](crate::AliasTable), which holds no `Alias` values. Its parts were validated
+/// when that set or table was built or loaded.
+///
+/// ```
+/// use model_alias::{AliasSet, MatchKind};
+///
+/// let set = AliasSet::new([("claude-opus", "anthropic/claude-opus-4-8", MatchKind::Prefix)])?;
+/// let alias = set.resolve("claude-opus-4-9").alias().expect("the prefix alias applies");
+/// assert_eq!((alias.name(), alias.target(), alias.kind()),
+///            ("claude-opus", "anthropic/claude-opus-4-8", MatchKind::Prefix));
+/// assert_eq!(alias.to_alias(), set.as_slice()[0]);
+/// # Ok::<(), model_alias::SetError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AliasRef<'a> {
+    name: &'a str,
+    target: &'a str,
+    kind: MatchKind,
+}
+
+impl<'a> AliasRef<'a> {
+    /// A view of parts that the caller has already validated as a name and a target.
+    pub(crate) fn from_valid(name: &'a str, target: &'a str, kind: MatchKind) -> AliasRef<'a> {
+        AliasRef { name, target, kind }
+    }
+
+    /// The name a client sends.
+    pub fn name(&self) -> &'a str {
+        self.name
+    }
+
+    /// The real model id it resolves to.
+    pub fn target(&self) -> &'a str {
+        self.target
+    }
+
+    /// How the name matches.
+    pub fn kind(&self) -> MatchKind {
+        self.kind
+    }
+
+    /// An owned copy (two allocations: the name and the target).
+    pub fn to_alias(&self) -> Alias {
+        Alias::new(
+            AliasName::from_valid(self.name),
+            ModelId::from_valid(self.target),
+            self.kind,
+        )
+    }
+}
+
+impl<'a> From<&'a Alias> for AliasRef<'a> {
+    fn from(alias: &'a Alias) -> AliasRef<'a> {
+        AliasRef::from_valid(alias.name.as_str(), alias.target.as_str(), alias.kind)
+    }
+}
+
+impl PartialEq<Alias> for AliasRef<'_> {
+    fn eq(&self, other: &Alias) -> bool {
+        *self == AliasRef::from(other)
+    }
+}
+
+impl PartialEq<AliasRef<'_>> for Alias {
+    fn eq(&self, other: &AliasRef<'_>) -> bool {
+        AliasRef::from(self) == *other
+    }
+}
+
+impl Row for AliasRef<'_> {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn target(&self) -> &str {
+        self.target
+    }
+    fn kind(&self) -> MatchKind {
+        self.kind
     }
 }
 

@@ -221,3 +221,69 @@ impl fmt::Display for SetError {
 }
 
 impl std::error::Error for SetError {}
+
+/// Why bytes are not an [`AliasTable`](crate::AliasTable), or why one could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TableError {
+    /// The bytes do not start with the table magic.
+    #[error(
+        "these bytes are not an alias table (no MALIAS magic): load the output of AliasTable::as_bytes"
+    )]
+    NotATable,
+    /// The bytes are shorter (or longer) than the header says.
+    #[error(
+        "the alias table is {len} bytes but its header says {expected}: the file was cut short or appended to, copy it again"
+    )]
+    Truncated {
+        /// The length of the bytes given.
+        len: usize,
+        /// The length the header records.
+        expected: usize,
+    },
+    /// The table was written in a format version this crate does not read.
+    #[error(
+        "the alias table is format version {found}, this crate reads version {supported}: rebuild the table with this version of model-alias"
+    )]
+    UnsupportedVersion {
+        /// The version in the header.
+        found: u64,
+        /// The version this crate reads.
+        supported: u32,
+    },
+    /// The checksum does not match: the bytes were changed after the table was written.
+    #[error(
+        "the alias table is corrupt (checksum {computed:#018x}, header says {stored:#018x}): copy it again or rebuild it"
+    )]
+    Checksum {
+        /// The checksum in the header.
+        stored: u64,
+        /// The checksum of the bytes.
+        computed: u64,
+    },
+    /// The checksum matches but the structure is impossible: the table was not written by
+    /// this crate.
+    #[error(
+        "the alias table's {section} section is malformed ({why}): rebuild it with TableBuilder"
+    )]
+    Malformed {
+        /// The section that is wrong.
+        section: &'static str,
+        /// What is wrong with it.
+        why: &'static str,
+    },
+    /// The same key id was inserted twice into a builder.
+    #[error("key id {key} was inserted twice: insert each key once, with all its aliases")]
+    DuplicateKey {
+        /// The key id, as text or hex, cut to 64 bytes.
+        key: String,
+    },
+    /// The table would exceed what the format can address.
+    #[error("the alias table has too many {what} (the format holds at most {max}): split it")]
+    TooLarge {
+        /// What overflowed.
+        what: &'static str,
+        /// The format's limit.
+        max: &'static str,
+    },
+}

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::{Alias, MatchKind};
+use crate::{AliasRef, MatchKind};
 
 /// Which rule of resolution decided the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -47,7 +47,7 @@ impl fmt::Display for Rule {
 /// let r = set.resolve("claude-opus-4-9");
 /// assert_eq!(r.model(), "anthropic/claude-opus-4-8");
 /// assert_eq!(r.rule(), Rule::Prefix);
-/// assert_eq!(r.alias().map(|a| a.name().as_str()), Some("claude-opus"));
+/// assert_eq!(r.alias().map(|a| a.name()), Some("claude-opus"));
 /// assert_eq!(
 ///     r.to_string(),
 ///     r#"claude-opus-4-9 -> anthropic/claude-opus-4-8 (prefix alias "claude-opus")"#,
@@ -57,21 +57,21 @@ impl fmt::Display for Rule {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Resolution<'a> {
     requested: &'a str,
-    alias: Option<&'a Alias>,
+    alias: Option<AliasRef<'a>>,
 }
 
 impl<'a> Resolution<'a> {
     /// The resolution of `requested` to `alias`, or a passthrough when `alias` is `None`.
     ///
     /// For implementers of [`Resolve`]; `alias` must be the one the rules pick.
-    pub fn new(requested: &'a str, alias: Option<&'a Alias>) -> Resolution<'a> {
+    pub fn new(requested: &'a str, alias: Option<AliasRef<'a>>) -> Resolution<'a> {
         Resolution { requested, alias }
     }
 
     /// The model to route and bill: the alias's target, or the requested model unchanged.
     pub fn model(&self) -> &'a str {
         match self.alias {
-            Some(alias) => alias.target().as_str(),
+            Some(alias) => alias.target(),
             None => self.requested,
         }
     }
@@ -82,13 +82,13 @@ impl<'a> Resolution<'a> {
     }
 
     /// The alias that applied, if any.
-    pub fn alias(&self) -> Option<&'a Alias> {
+    pub fn alias(&self) -> Option<AliasRef<'a>> {
         self.alias
     }
 
     /// Which rule decided.
     pub fn rule(&self) -> Rule {
-        match self.alias.map(Alias::kind) {
+        match self.alias.map(|a| a.kind()) {
             Some(MatchKind::Exact) => Rule::Exact,
             Some(MatchKind::Prefix) => Rule::Prefix,
             None => Rule::Passthrough,
@@ -103,7 +103,7 @@ impl fmt::Display for Resolution<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} -> {} (", self.requested, self.model())?;
         match self.alias {
-            Some(alias) => write!(f, "{} alias {:?})", alias.kind(), alias.name().as_str()),
+            Some(alias) => write!(f, "{} alias {:?})", alias.kind(), alias.name()),
             None => f.write_str("passthrough)"),
         }
     }

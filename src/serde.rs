@@ -267,7 +267,7 @@ impl Serialize for crate::Resolution<'_> {
         s.serialize_field("model", self.requested())?;
         s.serialize_field("resolved", self.model())?;
         s.serialize_field("rule", &self.rule())?;
-        s.serialize_field("alias", &self.alias().map(|a| a.name().as_str()))?;
+        s.serialize_field("alias", &self.alias().map(|a| a.name()))?;
         s.end()
     }
 }

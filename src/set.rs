@@ -15,7 +15,7 @@ use crate::error::{Problem, RowError, SetError};
 use crate::strategy::{self, Index, SCAN_MAX};
 use crate::text::excerpt;
 use crate::warning::{Warning, WarningKind};
-use crate::{Alias, AliasName, Limits, ModelId, Resolution, Resolve, Row};
+use crate::{Alias, AliasName, AliasRef, Limits, ModelId, Resolution, Resolve, Row};
 
 /// A validated set of aliases (one API key's), and the resolver for it.
 ///
@@ -168,7 +168,8 @@ impl AliasSet {
     #[inline]
     pub fn resolve<'a>(&'a self, model: &'a str) -> Resolution<'a> {
         let index = self.find(model.as_bytes());
-        Resolution::new(model, index.and_then(|i| self.aliases.get(i)))
+        let alias = index.and_then(|i| self.aliases.get(i));
+        Resolution::new(model, alias.map(AliasRef::from))
     }
 
     #[inline]

@@ -26,7 +26,7 @@ use crate::text::{self, Flaw, validated_str};
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ModelId(Box<str>);
 
-fn is_target_byte(b: u8) -> bool {
+pub(crate) fn is_target_byte(b: u8) -> bool {
     b.is_ascii_graphic()
 }
 

@@ -76,6 +76,11 @@ impl fmt::Display for ShowChar {
 macro_rules! validated_str {
     ($ty:ident, $err:ty) => {
         impl $ty {
+            /// Wraps a string that has already passed this type's checks (under some limits).
+            pub(crate) fn from_valid(s: &str) -> $ty {
+                $ty(s.into())
+            }
+
             /// The validated string.
             pub fn as_str(&self) -> &str {
                 &self.0

@@ -189,9 +189,7 @@ fn huge_models_resolve_like_short_ones() {
         assert_eq!(r.resolve(&miss).rule(), Rule::Passthrough, "{who}");
         assert_eq!(r.resolve(&miss).model().len(), mib, "{who}");
         assert_eq!(
-            r.resolve(&exact_then_junk)
-                .alias()
-                .map(|a| a.name().as_str()),
+            r.resolve(&exact_then_junk).alias().map(|a| a.name()),
             Some("claude-opus"),
             "{who}"
         );

@@ -83,7 +83,7 @@ fn any_model_resolves_correctly_on_every_resolver() {
     for (name, resolver) in common::resolvers(&set) {
         for (what, model, want) in models() {
             let r = resolver.resolve(&model);
-            let got = r.alias().map(|a| a.name().as_str());
+            let got = r.alias().map(|a| a.name());
             assert_eq!(got, want, "{name}: {what}");
             match want {
                 Some(_) => assert_ne!(r.rule(), Rule::Passthrough, "{name}: {what}"),

@@ -1,19 +1,15 @@
 //! The test box, end to end: spawn `examples/resolve` and check its output and exit status.
 #![cfg(feature = "serde")]
 
+mod common;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 /// `cargo test` builds the examples next to the test binaries: target/<profile>/examples/.
 fn binary() -> PathBuf {
-    let mut path = std::env::current_exe().unwrap();
-    path.pop();
-    if path.ends_with("deps") {
-        path.pop();
-    }
-    path.join("examples")
-        .join(format!("resolve{}", std::env::consts::EXE_SUFFIX))
+    common::example_binary("resolve")
 }
 
 fn run(args: &[&str], stdin: Option<&str>) -> Output {

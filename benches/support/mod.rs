@@ -41,7 +41,7 @@ impl Rng {
 }
 
 #[rustfmt::skip]
-const FAMILIES: &[&str] = &[
+pub const FAMILIES: &[&str] = &[
     "claude", "claude-opus", "claude-sonnet", "claude-haiku", "claude-3-5-sonnet", "gpt-4o",
     "gpt-4o-mini", "gpt-4.1", "gpt-4", "gpt-5", "o3", "o4-mini", "gemini", "gemini-2.5-pro",
     "gemini-2.5-flash", "llama-3", "llama-3.1", "llama-3.3-70b", "llama-4-maverick", "mistral",
@@ -50,7 +50,7 @@ const FAMILIES: &[&str] = &[
 ];
 
 #[rustfmt::skip]
-const VERSIONS: &[&str] = &[
+pub const VERSIONS: &[&str] = &[
     "", "", "", "-4", "-4-1", "-4-5", "-4-8", "-latest", "-2024-11-20", "-preview", ":free",
     ":beta", "-instruct", "-turbo", "-20250514",
 ];
@@ -66,16 +66,21 @@ const TARGET_PROVIDERS: &[&str] = &[
     "anthropic/", "openai/", "google/", "meta-llama/", "mistralai/", "deepseek/", "Qwen/", "x-ai/",
 ];
 
-/// The rows of a realistic set of `n` aliases (unique names, about a third prefix aliases).
-pub fn rows(n: usize) -> Vec<(String, String, MatchKind)> {
-    let mut rng = Rng::new(n as u64);
-    let targets: Vec<String> = (0..400)
+/// 400 catalog model ids (provider, family, version; some repeat, as real catalogs nearly do).
+pub fn targets(rng: &mut Rng) -> Vec<String> {
+    (0..400)
         .map(|_| {
             let family = rng.pick(FAMILIES);
             let version = rng.pick(VERSIONS);
             format!("{}{family}{version}", rng.pick(TARGET_PROVIDERS))
         })
-        .collect();
+        .collect()
+}
+
+/// The rows of a realistic set of `n` aliases (unique names, about a third prefix aliases).
+pub fn rows(n: usize) -> Vec<(String, String, MatchKind)> {
+    let mut rng = Rng::new(n as u64);
+    let targets = targets(&mut rng);
     let scopes = n / 40;
     let mut seen = HashSet::new();
     let mut rows = Vec::with_capacity(n);

@@ -82,7 +82,8 @@ macro_rules! strategy_api {
                 let hit = self.find(model.as_bytes());
                 $crate::Resolution::new(
                     model,
-                    hit.and_then(|i| <$ty as $crate::strategy::Index>::aliases(self).get(i)),
+                    hit.and_then(|i| <$ty as $crate::strategy::Index>::aliases(self).get(i))
+                        .map($crate::AliasRef::from),
                 )
             }
         }

@@ -5,7 +5,7 @@
 pub mod counting;
 
 use model_alias::strategy::{Fst, Hashed, Reference, Scan, Trie};
-use model_alias::{AliasSet, MatchKind, Resolve, Rule};
+use model_alias::{AliasSet, AliasTable, MatchKind, Resolution, Resolve, Rule};
 
 /// Every resolver built over `set`: the set itself and every strategy.
 pub fn resolvers(set: &AliasSet) -> Vec<(&'static str, Box<dyn Resolve>)> {
@@ -16,7 +16,55 @@ pub fn resolvers(set: &AliasSet) -> Vec<(&'static str, Box<dyn Resolve>)> {
         ("Hashed", Box::new(Hashed::new(set))),
         ("Trie", Box::new(Trie::new(set))),
         ("Fst", Box::new(Fst::new(set))),
+        ("AliasTable", Box::new(TableKey::new(set))),
     ]
+}
+
+/// An [`AliasTable`] that holds `set` under one key among decoys (the same names with other
+/// targets, the same names with the other kind), resolved through that key.
+pub struct TableKey {
+    table: AliasTable,
+}
+
+impl TableKey {
+    pub const KEY: &[u8] = b"the-key";
+
+    pub fn new(set: &AliasSet) -> TableKey {
+        let retargeted = AliasSet::with_limits(
+            set.iter()
+                .map(|a| (a.name().as_str(), "decoy/target", a.kind())),
+            set.limits(),
+        )
+        .expect("same names, valid target");
+        let flipped = AliasSet::with_limits(
+            set.iter().map(|a| {
+                let kind = if a.kind() == MatchKind::Exact {
+                    MatchKind::Prefix
+                } else {
+                    MatchKind::Exact
+                };
+                (a.name().as_str(), a.target().as_str(), kind)
+            }),
+            set.limits(),
+        )
+        .expect("same names and targets");
+        let table = AliasTable::from_sets([
+            (&b"decoy-a"[..], &retargeted),
+            (Self::KEY, set),
+            (&b"the-key\0"[..], &flipped),
+            (&b"the-ke"[..], &retargeted),
+        ])
+        .expect("distinct keys");
+        // Every resolution goes through bytes that were written out and loaded back.
+        let table = AliasTable::from_bytes(table.as_bytes().to_vec()).expect("a valid table");
+        TableKey { table }
+    }
+}
+
+impl Resolve for TableKey {
+    fn resolve<'a>(&'a self, model: &'a str) -> Resolution<'a> {
+        self.table.resolve(Self::KEY, model)
+    }
 }
 
 /// What a resolution comes to, in owned form: (model to route, rule, alias name).
@@ -28,7 +76,7 @@ pub fn outcome(r: &dyn Resolve, model: &str) -> Outcome {
     (
         res.model().to_owned(),
         res.rule(),
-        res.alias().map(|a| a.name().to_string()),
+        res.alias().map(|a| a.name().to_owned()),
     )
 }
 
@@ -53,4 +101,16 @@ pub fn oracle(rows: &[(String, String, MatchKind)], model: &str) -> Outcome {
         Some((n, t, _)) => (t.clone(), Rule::Prefix, Some(n.clone())),
         None => (model.to_owned(), Rule::Passthrough, None),
     }
+}
+
+/// An example's binary: `cargo test` builds the examples next to the test binaries, in
+/// target/<profile>/examples/.
+pub fn example_binary(name: &str) -> std::path::PathBuf {
+    let mut path = std::env::current_exe().expect("the test binary's path");
+    path.pop();
+    if path.ends_with("deps") {
+        path.pop();
+    }
+    path.join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }

@@ -1,0 +1,297 @@
+//! Many keys: `AliasTable` against the obvious alternative, `HashMap<u64, AliasSet>`, for
+//! 1,000 to 1,000,000 keys of 20 aliases each (names mostly from a shared vocabulary, a few
+//! per key; 400 distinct targets; a third prefix aliases).
+//!
+//! Measured, in the same run on the same keys and queries:
+//! - resolve latency (criterion, `table_resolve_<keys>`), beside a floor that only looks the
+//!   key up in a `HashMap<u64, u32>`: a pool of 2^18 queries for random
+//!   keys, walked 1,024 at a time so that successive batches touch different keys (a fixed
+//!   small batch would stay in cache and flatter both sides); queries are exact hits, prefix
+//!   hits and misses in equal parts, checked equal on both sides before timing;
+//! - load time (criterion, `table_load_<keys>`): `AliasTable::from_bytes` on the bytes,
+//!   checksum included;
+//! - build time and memory (median of three timed builds; a counting allocator for the
+//!   map), written to `target/model-alias-table.json` for `scripts/benchmarks.py`.
+//!
+//! ```text
+//! cargo bench --bench table      # all sizes, up to 20 million aliases (a few minutes)
+//! cargo test --bench table       # 1,000 keys only, as a check that it runs
+//! ```
+
+#[allow(dead_code)] // The per-thread count is for tests/alloc.rs.
+#[path = "../tests/common/counting.rs"]
+mod counting;
+mod support;
+
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use counting::Counting;
+use criterion::{BenchmarkId, Criterion, Throughput};
+use model_alias::{AliasSet, AliasTable, MatchKind};
+use support::Rng;
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+const ALIASES_PER_KEY: usize = 20;
+const POOL: usize = 1 << 18;
+const BATCH: usize = 1024;
+
+/// The shared vocabulary: every combination of the generator's families, versions and
+/// provider prefixes (a few thousand names, nested as real ones are).
+fn vocabulary() -> Vec<String> {
+    let mut names: Vec<String> = support::FAMILIES
+        .iter()
+        .flat_map(|f| support::VERSIONS.iter().map(move |v| format!("{f}{v}")))
+        .flat_map(|n| {
+            ["", "openai/", "anthropic/", "team/", "prod-", "dev-"]
+                .iter()
+                .map(move |p| format!("{p}{n}"))
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Key `k`'s rows: 18 names in 20 from the vocabulary, the rest the key's own.
+fn key_rows<'v>(
+    k: u64,
+    vocab: &'v [String],
+    targets: &'v [String],
+) -> Vec<(std::borrow::Cow<'v, str>, &'v str, MatchKind)> {
+    let mut rng = Rng::new(k);
+    let mut rows: Vec<(std::borrow::Cow<'v, str>, &'v str, MatchKind)> = Vec::new();
+    while rows.len() < ALIASES_PER_KEY {
+        let name: std::borrow::Cow<'v, str> = if rng.chance(90) {
+            rng.pick(vocab).as_str().into()
+        } else {
+            format!("app-{k}-{}", rows.len()).into()
+        };
+        if rows.iter().any(|r| r.0 == name) {
+            continue;
+        }
+        let kind = if rng.chance(33) {
+            MatchKind::Prefix
+        } else {
+            MatchKind::Exact
+        };
+        rows.push((name, rng.pick(targets).as_str(), kind));
+    }
+    rows
+}
+
+struct Fixture {
+    sets: Vec<(u64, AliasSet)>,
+    /// `(key, model)` queries for random keys.
+    queries: Vec<(u64, String)>,
+}
+
+fn fixture(keys: usize) -> Fixture {
+    let vocab = vocabulary();
+    let mut rng = Rng::new(0x7AB1E);
+    let targets: Vec<String> = support::targets(&mut rng);
+    // Key ids are scattered the way database ids hashed into u64s would be.
+    let sets: Vec<(u64, AliasSet)> = (0..keys as u64)
+        .map(|i| {
+            let id = Rng::new(i ^ 0x1D).next();
+            let set = AliasSet::new(key_rows(i, &vocab, &targets)).expect("generated set");
+            (id, set)
+        })
+        .collect();
+    let queries = (0..POOL)
+        .map(|q| {
+            let (id, set) = &sets[rng.below(sets.len())];
+            let alias = &set.as_slice()[rng.below(set.len())];
+            let model = match q % 3 {
+                0 => alias.name().to_string(),
+                1 => format!("{}-x", alias.name()),
+                _ => format!("{}#", alias.name().as_str().to_uppercase()),
+            };
+            (*id, model)
+        })
+        .collect();
+    Fixture { sets, queries }
+}
+
+/// The bytes `make` leaves allocated, its result still alive.
+fn retained<T>(make: impl FnOnce() -> T) -> (isize, T) {
+    let before = counting::live_bytes();
+    let kept = black_box(make());
+    (counting::live_bytes() - before, kept)
+}
+
+fn median_time(runs: usize, mut f: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[runs / 2]
+}
+
+/// Every size under `cargo bench`, 1,000 keys under `cargo test`, or the comma-separated
+/// list in `TABLE_SIZES` (to look at one size while tuning).
+fn sizes() -> Vec<usize> {
+    if let Ok(list) = std::env::var("TABLE_SIZES") {
+        return list
+            .split(',')
+            .filter_map(|n| n.trim().parse().ok())
+            .collect();
+    }
+    if std::env::args().any(|a| a == "--bench") {
+        vec![1_000, 10_000, 100_000, 1_000_000]
+    } else {
+        vec![1_000]
+    }
+}
+
+fn main() {
+    let full =
+        std::env::args().any(|a| a == "--bench") && std::env::var_os("TABLE_SIZES").is_none();
+    let mut c = Criterion::default().configure_from_args();
+    let mut rows = Vec::new();
+    for keys in sizes() {
+        let fx = fixture(keys);
+        let aliases = (keys * ALIASES_PER_KEY) as f64;
+        let build = || AliasTable::from_sets(fx.sets.iter().map(|(id, s)| (id.to_be_bytes(), s)));
+        let (table_heap, table) = retained(|| build().expect("distinct keys"));
+        let build_time = median_time(if full { 3 } else { 1 }, || {
+            black_box(build().expect("distinct keys"));
+        });
+        // Fresh sets, so that the map owns its aliases and the count includes them.
+        let (map_bytes, map) = retained(|| {
+            fx.sets
+                .iter()
+                .map(|(id, s)| (*id, AliasSet::new(s.iter()).expect("valid")))
+                .collect::<HashMap<u64, AliasSet>>()
+        });
+        let bytes = table.as_bytes().to_vec();
+        assert!(table_heap as usize >= bytes.len());
+
+        // Both sides must give the same answer to every query, or there is nothing to compare.
+        let empty = AliasSet::default();
+        for (id, model) in &fx.queries {
+            let want = map.get(id).unwrap_or(&empty).resolve(model);
+            let got = table.resolve(id.to_be_bytes(), model);
+            assert_eq!((want.model(), want.rule()), (got.model(), got.rule()));
+        }
+
+        let mut group = c.benchmark_group(format!("table_resolve_{keys}"));
+        group.throughput(Throughput::Elements(BATCH as u64));
+        let mut at = 0;
+        group.bench_function("AliasTable", |b| {
+            b.iter(|| {
+                at = (at + BATCH) % POOL;
+                for (id, model) in &fx.queries[at..at + BATCH] {
+                    black_box(table.resolve(black_box(id.to_be_bytes()), model).model());
+                }
+            })
+        });
+        // The same bytes in an anonymous memory map backed by transparent huge pages: at a
+        // million keys most of a lookup's time is TLB misses on 4 KiB pages, and this is how
+        // a gateway can avoid them (memmap2's safe `advise`, on Linux).
+        if let Some(mapped) = huge_page_copy(table.as_bytes()) {
+            let mapped = AliasTable::from_bytes(mapped).expect("same bytes");
+            let mut at = 0;
+            group.bench_function("AliasTable (huge pages)", |b| {
+                b.iter(|| {
+                    at = (at + BATCH) % POOL;
+                    for (id, model) in &fx.queries[at..at + BATCH] {
+                        black_box(mapped.resolve(black_box(id.to_be_bytes()), model).model());
+                    }
+                })
+            });
+        }
+        let mut at = 0;
+        group.bench_function("HashMap<u64, AliasSet>", |b| {
+            b.iter(|| {
+                at = (at + BATCH) % POOL;
+                for (id, model) in &fx.queries[at..at + BATCH] {
+                    let set = map.get(black_box(id)).unwrap_or(&empty);
+                    black_box(set.resolve(model).model());
+                }
+            })
+        });
+        // What finding a random key costs before any alias work: a map from key to a small
+        // number. Neither structure can beat it.
+        let ids: HashMap<u64, u32> = fx
+            .sets
+            .iter()
+            .map(|(id, s)| (*id, s.len() as u32))
+            .collect();
+        let mut at = 0;
+        group.bench_function("floor: HashMap<u64, u32> (key lookup only)", |b| {
+            b.iter(|| {
+                at = (at + BATCH) % POOL;
+                for (id, _) in &fx.queries[at..at + BATCH] {
+                    black_box(ids.get(black_box(id)));
+                }
+            })
+        });
+        group.finish();
+
+        let mut group = c.benchmark_group("table_load");
+        group.bench_with_input(BenchmarkId::from_parameter(keys), &bytes, |b, bytes| {
+            b.iter(|| AliasTable::from_bytes(black_box(&bytes[..])).map(|t| t.len()))
+        });
+        group.finish();
+
+        let per_alias = |b: f64| b / aliases;
+        println!(
+            "{keys} keys: table {:.2} B/alias ({} bytes, {:?} distinct names/targets), \
+             HashMap<u64, AliasSet> {:.1} B/alias; build {build_time:?}",
+            per_alias(bytes.len() as f64),
+            bytes.len(),
+            table.distinct(),
+            per_alias(map_bytes as f64),
+        );
+        rows.push(format!(
+            "{{\"keys\": {keys}, \"aliases\": {aliases}, \"table_bytes\": {}, \
+             \"map_bytes\": {map_bytes}, \"build_ms\": {:.1}, \"distinct_names\": {}, \
+             \"distinct_targets\": {}}}",
+            bytes.len(),
+            build_time.as_secs_f64() * 1e3,
+            table.distinct().0,
+            table.distinct().1,
+        ));
+    }
+    if full {
+        let path = out_path();
+        let json = format!("{{\"rows\": [{}]}}\n", rows.join(", "));
+        if let Err(e) = std::fs::write(&path, json) {
+            eprintln!("could not write {}: {e}", path.display());
+            std::process::exit(1);
+        }
+        println!("wrote {}", path.display());
+    }
+    c.final_summary();
+}
+
+/// `bytes` copied into an anonymous read-only memory map advised to use huge pages, where
+/// the platform has them.
+#[cfg(target_os = "linux")]
+fn huge_page_copy(bytes: &[u8]) -> Option<memmap2::Mmap> {
+    let mut map = memmap2::MmapMut::map_anon(bytes.len()).ok()?;
+    map.advise(memmap2::Advice::HugePage).ok()?;
+    map.copy_from_slice(bytes);
+    map.make_read_only().ok()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn huge_page_copy(_: &[u8]) -> Option<memmap2::Mmap> {
+    None
+}
+
+fn out_path() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("model-alias-table.json")
+}

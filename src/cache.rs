@@ -1,0 +1,336 @@
+//! [`AliasCache`]: per-key alias sets loaded on demand from the gateway's own [`Source`],
+//! cached with a TTL, for gateways that keep aliases in a database.
+//!
+//! Invariants:
+//! - at most one call to [`Source::load`] is in flight per key; concurrent requests for a key
+//!   that is loading wait for that load (asynchronously: no thread is blocked) and share it;
+//! - a set is served for `ttl` after it was loaded, then reloaded on the next request;
+//! - a failed reload never replaces a good set: the last good set keeps serving (and the
+//!   error is handed back with it) until a reload succeeds; a failed load is retried no
+//!   sooner than `error_retry` later, so a source that is down is not hammered;
+//! - at most `max_keys` keys are held; beyond that the least useful are evicted (moka's
+//!   TinyLFU policy).
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwapOption;
+
+use crate::{AliasSet, Resolution};
+
+/// Where an [`AliasCache`] loads a key's aliases from: implemented by the gateway over its
+/// database, its config service, a file.
+///
+/// `Ok(None)` means the source knows no aliases for that key (every model passes through for
+/// it); an `Err` is a failure to find out (the cache then keeps serving what it had).
+///
+/// ```
+/// use model_alias::{AliasSet, Source};
+///
+/// struct Db; // a connection pool, in a real gateway
+///
+/// impl Source for Db {
+///     type Error = std::io::Error;
+///
+///     async fn load(&self, key: &[u8]) -> Result<Option<AliasSet>, std::io::Error> {
+///         // SELECT name, target, kind FROM aliases WHERE key_id = $1 ORDER BY position
+///         let rows = [("fast", "deepseek/deepseek-chat")];
+///         let set = AliasSet::new(rows).map_err(std::io::Error::other)?;
+///         Ok((key == b"team-a").then_some(set))
+///     }
+/// }
+/// ```
+pub trait Source: Send + Sync + 'static {
+    /// Why a load failed.
+    type Error: std::error::Error + Send + Sync + 'static;
+
+    /// Loads `key`'s aliases.
+    fn load(
+        &self,
+        key: &[u8],
+    ) -> impl Future<Output = Result<Option<AliasSet>, Self::Error>> + Send;
+}
+
+/// Per-key alias sets from a [`Source`], cached with a TTL, loaded once per key at a time,
+/// served stale when the source fails. Needs the `cache` feature.
+///
+/// Runtime-agnostic (it uses no timer and spawns nothing): works under tokio, async-std or a
+/// plain `block_on`.
+///
+/// ```
+/// # use model_alias::{AliasSet, Source};
+/// # struct Db;
+/// # impl Source for Db {
+/// #     type Error = std::io::Error;
+/// #     async fn load(&self, _: &[u8]) -> Result<Option<AliasSet>, std::io::Error> {
+/// #         Ok(Some(AliasSet::new([("fast", "deepseek/deepseek-chat")]).map_err(std::io::Error::other)?))
+/// #     }
+/// # }
+/// use std::time::Duration;
+/// use model_alias::AliasCache;
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let cache = AliasCache::builder(Db).ttl(Duration::from_secs(60)).max_keys(100_000).build();
+///
+/// // Per request: the key's current aliases.
+/// let lookup = cache.get(b"team-a").await?;
+/// if let Some(error) = lookup.stale_error() {
+///     eprintln!("alias source failing, serving the last good aliases: {error}");
+/// }
+/// assert_eq!(lookup.resolve("fast").model(), "deepseek/deepseek-chat");
+/// # Ok::<(), std::sync::Arc<std::io::Error>>(())
+/// # }).unwrap();
+/// ```
+///
+/// # Costs
+/// A fresh hit is a concurrent hash map lookup (moka) and an atomic load: no lock, no
+/// allocation beyond moka's own bookkeeping. Memory: the sets held (at most `max_keys`) plus
+/// moka's per-entry overhead (about a hundred bytes).
+pub struct AliasCache<S: Source> {
+    source: S,
+    slots: moka::future::Cache<Vec<u8>, Arc<Slot<S::Error>>>,
+    ttl: Duration,
+    error_retry: Duration,
+}
+
+/// One key's cached state and the lock that lets one load run at a time.
+struct Slot<E> {
+    state: ArcSwapOption<State<E>>,
+    loading: async_lock::Mutex<()>,
+}
+
+struct State<E> {
+    /// The last good answer: `None` until a load succeeds; `Some(None)` when the source has
+    /// no aliases for the key.
+    good: Option<Option<Arc<AliasSet>>>,
+    /// When the source was last asked.
+    checked: Instant,
+    /// Why the last load failed, if it did.
+    error: Option<Arc<E>>,
+}
+
+impl<E> State<E> {
+    fn is_fresh(&self, ttl: Duration, error_retry: Duration) -> bool {
+        let wait = if self.error.is_some() {
+            error_retry
+        } else {
+            ttl
+        };
+        self.checked.elapsed() < wait
+    }
+
+    fn lookup(&self) -> Result<Lookup<E>, Arc<E>> {
+        match (&self.good, &self.error) {
+            (Some(aliases), error) => Ok(Lookup {
+                aliases: aliases.clone(),
+                error: error.clone(),
+            }),
+            (None, Some(error)) => Err(error.clone()),
+            // A state is only stored after a load, which either succeeded or failed.
+            (None, None) => Ok(Lookup {
+                aliases: None,
+                error: None,
+            }),
+        }
+    }
+}
+
+/// What [`AliasCache::get`] found for a key: its aliases, and the error of the last reload if
+/// they are stale because of it.
+pub struct Lookup<E> {
+    aliases: Option<Arc<AliasSet>>,
+    error: Option<Arc<E>>,
+}
+
+impl<E> Lookup<E> {
+    /// The key's aliases, or `None` when the source has none for it.
+    pub fn aliases(&self) -> Option<&Arc<AliasSet>> {
+        self.aliases.as_ref()
+    }
+
+    /// Resolves `model` with the key's aliases (passthrough when it has none).
+    pub fn resolve<'a>(&'a self, model: &'a str) -> Resolution<'a> {
+        match &self.aliases {
+            Some(set) => set.resolve(model),
+            None => Resolution::new(model, None),
+        }
+    }
+
+    /// Why the aliases are stale: the error of the last failed reload, while the last good
+    /// set keeps serving. `None` when they are fresh. Report it; do not fail the request.
+    pub fn stale_error(&self) -> Option<&E> {
+        self.error.as_deref()
+    }
+}
+
+impl<E: fmt::Debug> fmt::Debug for Lookup<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Lookup")
+            .field("aliases", &self.aliases)
+            .field("stale_error", &self.error)
+            .finish()
+    }
+}
+
+impl<S: Source> AliasCache<S> {
+    /// A cache over `source` with the defaults: TTL 60 s (the spec's "changes take effect
+    /// within about a minute"), retry after an error 5 s, at most 100,000 keys.
+    pub fn new(source: S) -> AliasCache<S> {
+        AliasCache::builder(source).build()
+    }
+
+    /// A builder, to set the TTL, the error retry delay and the size bound.
+    pub fn builder(source: S) -> AliasCacheBuilder<S> {
+        AliasCacheBuilder {
+            source,
+            ttl: Duration::from_secs(60),
+            error_retry: Duration::from_secs(5),
+            max_keys: 100_000,
+        }
+    }
+
+    /// `key`'s aliases: from the cache while fresh, else loaded from the source (one load per
+    /// key at a time; other callers for that key wait for it without blocking a thread).
+    ///
+    /// Fails only when the source failed and no good set was ever loaded for `key`: then
+    /// there is nothing safe to serve (an empty set would silently send aliases to the
+    /// upstream as real model names), and the gateway should answer with a 503.
+    pub async fn get(&self, key: &[u8]) -> Result<Lookup<S::Error>, Arc<S::Error>> {
+        let slot = self.slot(key).await;
+        if let Some(state) = self.fresh(&slot) {
+            return state.lookup();
+        }
+        let _loading = slot.loading.lock().await;
+        // Whoever held the lock before us may have just loaded it.
+        if let Some(state) = self.fresh(&slot) {
+            return state.lookup();
+        }
+        let previous = slot.state.load_full();
+        let state = match self.source.load(key).await {
+            Ok(aliases) => State {
+                good: Some(aliases.map(Arc::new)),
+                checked: Instant::now(),
+                error: None,
+            },
+            Err(error) => State {
+                good: previous.and_then(|p| p.good.clone()),
+                checked: Instant::now(),
+                error: Some(Arc::new(error)),
+            },
+        };
+        let result = state.lookup();
+        slot.state.store(Some(Arc::new(state)));
+        result
+    }
+
+    /// `key`'s slot, made empty the first time (moka runs one maker per key).
+    async fn slot(&self, key: &[u8]) -> Arc<Slot<S::Error>> {
+        let empty = async {
+            Arc::new(Slot {
+                state: ArcSwapOption::empty(),
+                loading: async_lock::Mutex::new(()),
+            })
+        };
+        self.slots.get_with_by_ref(key, empty).await
+    }
+
+    fn fresh(&self, slot: &Slot<S::Error>) -> Option<Arc<State<S::Error>>> {
+        slot.state
+            .load_full()
+            .filter(|s| s.is_fresh(self.ttl, self.error_retry))
+    }
+
+    /// Replaces `key`'s aliases now (a gateway that knows of a change need not wait for the
+    /// TTL). Waits for a load of that key in flight, if any, so that it cannot overwrite this.
+    pub async fn insert(&self, key: &[u8], aliases: Option<AliasSet>) {
+        let slot = self.slot(key).await;
+        let _loading = slot.loading.lock().await;
+        slot.state.store(Some(Arc::new(State {
+            good: Some(aliases.map(Arc::new)),
+            checked: Instant::now(),
+            error: None,
+        })));
+    }
+
+    /// Forgets `key`: its next [`get`](AliasCache::get) loads from the source.
+    pub async fn invalidate(&self, key: &[u8]) {
+        self.slots.invalidate(key).await;
+    }
+
+    /// The number of keys held. Approximate while evictions are pending; see
+    /// [`run_pending_tasks`](AliasCache::run_pending_tasks).
+    pub fn len(&self) -> u64 {
+        self.slots.entry_count()
+    }
+
+    /// Whether no key is held (approximate, as [`len`](AliasCache::len)).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Applies pending evictions now. The cache does this itself as it is used; call it
+    /// before reading [`len`](AliasCache::len) for a metric or a test.
+    pub async fn run_pending_tasks(&self) {
+        self.slots.run_pending_tasks().await;
+    }
+
+    /// The source.
+    pub fn source(&self) -> &S {
+        &self.source
+    }
+}
+
+impl<S: Source + fmt::Debug> fmt::Debug for AliasCache<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AliasCache")
+            .field("source", &self.source)
+            .field("ttl", &self.ttl)
+            .field("error_retry", &self.error_retry)
+            .field("keys", &self.len())
+            .finish()
+    }
+}
+
+/// Settings for an [`AliasCache`]; made by [`AliasCache::builder`].
+#[derive(Debug)]
+pub struct AliasCacheBuilder<S> {
+    source: S,
+    ttl: Duration,
+    error_retry: Duration,
+    max_keys: u64,
+}
+
+impl<S: Source> AliasCacheBuilder<S> {
+    /// How long a loaded set is served before the next request reloads it (default 60 s).
+    pub fn ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = ttl;
+        self
+    }
+
+    /// How long after a failed load the source is asked again (default 5 s). Meanwhile the
+    /// last good set, if any, keeps serving.
+    pub fn error_retry(mut self, error_retry: Duration) -> Self {
+        self.error_retry = error_retry;
+        self
+    }
+
+    /// The most keys held at once (default 100,000).
+    pub fn max_keys(mut self, max_keys: u64) -> Self {
+        self.max_keys = max_keys;
+        self
+    }
+
+    /// The cache.
+    pub fn build(self) -> AliasCache<S> {
+        AliasCache {
+            source: self.source,
+            slots: moka::future::Cache::builder()
+                .max_capacity(self.max_keys)
+                .build(),
+            ttl: self.ttl,
+            error_retry: self.error_retry,
+        }
+    }
+}

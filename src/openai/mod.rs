@@ -1,0 +1,28 @@
+//! What an OpenAI-compatible gateway writes around alias resolution (feature `openai`): the
+//! model catalog and its `/v1/models` listing with the key's aliases first, and the request
+//! body rewrite that swaps in the resolved model without re-serialising the body.
+//!
+//! ```
+//! use model_alias::openai::{Catalog, rewrite_model};
+//! use model_alias::{AliasSet, MatchKind};
+//!
+//! let catalog = Catalog::from_json(br#"{"data": [{"id": "deepseek/deepseek-chat", "object": "model"}]}"#)?;
+//! let set = AliasSet::new([("cross-model-basic", "deepseek/deepseek-chat", MatchKind::Exact)])?;
+//! assert!(catalog.check(set.iter().map(Into::into)).is_empty());
+//!
+//! // GET /v1/models
+//! let listing = serde_json::to_string(&catalog.listing(set.iter().map(Into::into)))?;
+//! assert!(listing.starts_with(r#"{"object":"list","data":[{"id":"cross-model-basic","object":"model","root":"deepseek/deepseek-chat"}"#));
+//!
+//! // POST /v1/chat/completions
+//! let body = br#"{"model": "cross-model-basic", "messages": [{"role": "user", "content": "Hello"}]}"#;
+//! let forwarded = rewrite_model(body, &set)?;
+//! assert_eq!(forwarded.body(), br#"{"model": "deepseek/deepseek-chat", "messages": [{"role": "user", "content": "Hello"}]}"#);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod catalog;
+mod rewrite;
+
+pub use self::catalog::{Architecture, Catalog, Model, ModelList, UnknownTarget};
+pub use self::rewrite::{MAX_DEPTH, Rewrite, RewriteError, rewrite_model};

@@ -1,0 +1,362 @@
+//! Feature `openai`: the request body rewrite changes only the top-level model string, and
+//! rejects what is not a JSON object with a string model; the catalog check and the
+//! `/v1/models` listing have the spec's shape.
+#![cfg(feature = "openai")]
+
+mod common;
+
+use common::counting::{self, Counting};
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+use model_alias::openai::{Catalog, MAX_DEPTH, RewriteError, rewrite_model};
+use model_alias::{AliasSet, AliasTable, MatchKind, Rule};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+fn set() -> AliasSet {
+    AliasSet::new([
+        (
+            "cross-model-basic",
+            "deepseek/deepseek-chat",
+            MatchKind::Exact,
+        ),
+        (
+            "claude-opus",
+            "anthropic/claude-opus-4-8",
+            MatchKind::Prefix,
+        ),
+        ("quote", r#"odd/"quoted"\name"#, MatchKind::Exact),
+    ])
+    .expect("valid")
+}
+
+#[test]
+fn only_the_model_string_changes() {
+    let set = set();
+    // (body in, body out): every endpoint's shape, odd spacing, escapes and numbers elsewhere.
+    let cases: &[(&str, &str)] = &[
+        (
+            r#"{"model":"cross-model-basic","messages":[{"role":"user","content":"Hello"}]}"#,
+            r#"{"model":"deepseek/deepseek-chat","messages":[{"role":"user","content":"Hello"}]}"#,
+        ),
+        (
+            "{\n  \"prompt\" : \"a\\u00e9\\n\",\n  \"model\" :\t\"claude-opus-4-9\" ,\"max_tokens\":1E+2}\n",
+            "{\n  \"prompt\" : \"a\\u00e9\\n\",\n  \"model\" :\t\"anthropic/claude-opus-4-8\" ,\"max_tokens\":1E+2}\n",
+        ),
+        (
+            r#"{"input":["a","b"],"model":"claude-opus","encoding_format":"float","dimensions":-0.0}"#,
+            r#"{"input":["a","b"],"model":"anthropic/claude-opus-4-8","encoding_format":"float","dimensions":-0.0}"#,
+        ),
+        (
+            // /v1/responses: nested "model" keys are not the request's model.
+            r#"{"tools":[{"model":"claude-opus"}],"model":"cross-model-basic","input":{"model":"x"}}"#,
+            r#"{"tools":[{"model":"claude-opus"}],"model":"deepseek/deepseek-chat","input":{"model":"x"}}"#,
+        ),
+        (
+            // Escapes in the model are decoded before resolving; in the key too.
+            r#"{"mod\u0065l":"claude\u002dopus-4\/x"}"#,
+            r#"{"mod\u0065l":"anthropic/claude-opus-4-8"}"#,
+        ),
+        (
+            // A target with a quote and a backslash is escaped.
+            r#"{"model":"quote"}"#,
+            r#"{"model":"odd/\"quoted\"\\name"}"#,
+        ),
+    ];
+    for &(input, want) in cases {
+        let out = rewrite_model(input.as_bytes(), &set).expect(input);
+        assert_eq!(std::str::from_utf8(out.body()).unwrap(), want);
+        assert!(out.is_changed());
+        // What an upstream parses is the input with the model replaced.
+        let mut expected: Value = serde_json::from_str(input).unwrap();
+        expected["model"] = Value::from(out.model());
+        assert_eq!(
+            serde_json::from_slice::<Value>(out.body()).unwrap(),
+            expected
+        );
+    }
+}
+
+#[test]
+fn an_unchanged_model_returns_the_same_bytes() {
+    let set = set();
+    for body in [
+        &br#"{"model":"gpt-4o","stream":true}"#[..],
+        br#"{"model":"Claude-opus-4"}"#,
+        br#"{"model":""}"#,
+    ] {
+        let out = rewrite_model(body, &set).unwrap();
+        assert!(!out.is_changed());
+        assert_eq!(out.rule(), Rule::Passthrough);
+        assert!(std::ptr::eq(out.body(), body), "no copy");
+    }
+    let out = rewrite_model(br#"{"model":"claude-opus-4-9"}"#, &set).unwrap();
+    assert_eq!(
+        (out.requested(), out.model(), out.rule(), out.alias()),
+        (
+            "claude-opus-4-9",
+            "anthropic/claude-opus-4-8",
+            Rule::Prefix,
+            Some("claude-opus")
+        )
+    );
+}
+
+#[test]
+fn a_table_key_rewrites_like_its_set() {
+    let table = AliasTable::from_sets([("k", set())]).unwrap();
+    let out = rewrite_model(br#"{"model":"cross-model-basic"}"#, &table.key("k")).unwrap();
+    assert_eq!(out.body(), br#"{"model":"deepseek/deepseek-chat"}"#);
+    let out = rewrite_model(br#"{"model":"cross-model-basic"}"#, &table.key("other")).unwrap();
+    assert!(!out.is_changed());
+}
+
+#[test]
+fn bad_bodies_get_clear_errors() {
+    let set = set();
+    let deep = format!(
+        "{{\"model\":\"m\",\"x\":{}{}}}",
+        "[".repeat(MAX_DEPTH),
+        "]".repeat(MAX_DEPTH)
+    );
+    let ok_deep = format!(
+        "{{\"model\":\"m\",\"x\":{}{}}}",
+        "[".repeat(MAX_DEPTH - 1),
+        "]".repeat(MAX_DEPTH - 1)
+    );
+    assert!(rewrite_model(ok_deep.as_bytes(), &set).is_ok());
+    let not_json = |at, reason| RewriteError::NotJson { at, reason };
+    let cases: Vec<(&[u8], RewriteError)> = vec![
+        (b"", not_json(0, "empty body")),
+        (b"model=gpt-4o", not_json(0, "expected a value")),
+        (br#"{"model":"gpt-4o""#, not_json(17, "expected ',' or '}'")),
+        (
+            br#"{"model":"gpt-4o"} x"#,
+            not_json(19, "trailing characters after the JSON value"),
+        ),
+        (
+            br#"{"model":"gpt-4o",}"#,
+            not_json(18, "expected a string key"),
+        ),
+        (
+            br#"{"model":"a","n":01}"#,
+            not_json(18, "expected ',' or '}'"),
+        ),
+        (
+            br#"{"model":"a","n":[1,]}"#,
+            not_json(20, "expected a value"),
+        ),
+        (br#"{"model":"a\x"}"#, not_json(12, "invalid escape")),
+        (
+            b"{\"model\":\"a\x01\"}",
+            not_json(11, "control character in a string"),
+        ),
+        (
+            b"{\"model\":\"\xff\"}",
+            not_json(10, "invalid UTF-8 in a string"),
+        ),
+        (
+            br#"{"model":"\ud800"}"#,
+            not_json(10, "invalid escape in \"model\""),
+        ),
+        (
+            br#"[{"model":"gpt-4o"}]"#,
+            RewriteError::NotAnObject { found: "array" },
+        ),
+        (
+            br#""gpt-4o""#,
+            RewriteError::NotAnObject { found: "string" },
+        ),
+        (br#"{"messages":[]}"#, RewriteError::NoModel),
+        (
+            br#"{"model":4}"#,
+            RewriteError::ModelNotString { found: "number" },
+        ),
+        (
+            br#"{"model":null}"#,
+            RewriteError::ModelNotString { found: "null" },
+        ),
+        (
+            br#"{"model":"a","model":"b"}"#,
+            RewriteError::DuplicateModel,
+        ),
+        (
+            br#"{"model":"a","mod\u0065l":"b"}"#,
+            RewriteError::DuplicateModel,
+        ),
+        (deep.as_bytes(), RewriteError::TooDeep { max: MAX_DEPTH }),
+    ];
+    for (body, want) in cases {
+        let got = rewrite_model(body, &set).expect_err(&String::from_utf8_lossy(body));
+        assert_eq!(got, want, "{}", String::from_utf8_lossy(body));
+    }
+    assert_eq!(
+        RewriteError::NoModel.to_string(),
+        r#"the request body has no "model" field: add "model": "<model id or alias>""#
+    );
+    assert_eq!(
+        not_json(3, "invalid escape").to_string(),
+        "the request body is not valid JSON (invalid escape at byte 3): send a JSON object"
+    );
+    // A million levels: rejected at the limit, no recursion.
+    let hostile = format!("{{\"model\":\"m\",\"x\":{}", "[".repeat(1 << 20));
+    assert_eq!(
+        rewrite_model(hostile.as_bytes(), &set).err(),
+        Some(RewriteError::TooDeep { max: MAX_DEPTH })
+    );
+}
+
+#[test]
+fn a_huge_body_is_copied_once() {
+    let set = set();
+    let padding = "x".repeat(16 << 20);
+    let body = format!(r#"{{"model":"cross-model-basic","messages":[{{"content":"{padding}"}}]}}"#);
+    let (out, peak) = counting::peak_bytes(|| rewrite_model(body.as_bytes(), &set).unwrap());
+    assert!(out.is_changed());
+    assert!(
+        peak < body.len() + (64 << 10),
+        "peak {peak} for a {} byte body",
+        body.len()
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+    /// For random request bodies, formatted compactly or pretty, with the model anywhere
+    /// among the fields: what an upstream parses from the output is the input with only the
+    /// model replaced.
+    #[test]
+    fn parsing_the_output_is_parsing_the_input_with_the_model_replaced(
+        fields in prop::collection::vec(("[a-z_]{1,8}", json_value()), 0..6),
+        model in prop_oneof![Just("cross-model-basic".to_owned()), "claude-opus[-0-9a-z]{0,6}", "[a-zA-Z0-9/._-]{0,12}"],
+        at in any::<prop::sample::Index>(),
+        pretty in any::<bool>(),
+    ) {
+        let set = set();
+        let mut map = serde_json::Map::new();
+        for (k, v) in fields {
+            if k != "model" {
+                map.insert(k, v);
+            }
+        }
+        let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+        entries.insert(at.index(entries.len() + 1), ("model".to_owned(), Value::from(model.clone())));
+        let input = Value::Object(entries.into_iter().collect());
+        let text = if pretty { serde_json::to_vec_pretty(&input)? } else { serde_json::to_vec(&input)? };
+        let out = rewrite_model(&text, &set).expect("a valid body");
+        // The input as serde_json reads its text (not the Value it was written from: serde_json
+        // does not round-trip every float exactly), with the model replaced.
+        let mut expected: Value = serde_json::from_slice(&text)?;
+        expected["model"] = Value::from(set.resolve(&model).model());
+        prop_assert_eq!(serde_json::from_slice::<Value>(out.body())?, expected);
+        prop_assert_eq!(out.requested(), model.as_str());
+    }
+
+    /// Any bytes: a rewrite or an error, never a panic; an accepted body is JSON serde reads.
+    #[test]
+    fn any_bytes_rewrite_or_fail_cleanly(body in prop::collection::vec(any::<u8>(), 0..200)) {
+        if let Ok(out) = rewrite_model(&body, &set()) {
+            prop_assert!(serde_json::from_slice::<Value>(out.body()).is_ok());
+        }
+    }
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        "\\PC{0,10}".prop_map(Value::from),
+    ];
+    leaf.prop_recursive(4, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+            prop::collection::vec(("[a-z]{1,6}", inner), 0..4)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+        ]
+    })
+}
+
+fn catalog() -> Catalog {
+    Catalog::from_json(
+        json!({
+            "object": "list",
+            "data": [
+                {"id": "deepseek/deepseek-chat", "object": "model", "created": 1, "owned_by": "deepseek",
+                 "context_length": 65536,
+                 "architecture": {"input_modalities": ["text"], "output_modalities": ["text"], "tokenizer": "x"},
+                 "pricing": {"prompt": "0.00000027"}},
+                {"id": "anthropic/claude-opus-4-8", "object": "model", "context_length": 200000,
+                 "architecture": {"input_modalities": ["text", "image"], "output_modalities": ["text"]}},
+                {"id": "deepseek/deepseek-chat", "object": "model", "owned_by": "a repeat"}
+            ]
+        })
+        .to_string()
+        .as_bytes(),
+    )
+    .expect("a valid catalog")
+}
+
+#[test]
+fn the_listing_puts_aliases_first_with_root_then_the_catalog() {
+    let catalog = catalog();
+    assert_eq!(catalog.len(), 2, "a repeated id keeps its first entry");
+    let listing = catalog.listing(set().iter().map(Into::into));
+    let value = serde_json::to_value(&listing).unwrap();
+    assert_eq!(value["object"], "list");
+    let data = value["data"].as_array().unwrap();
+    let ids: Vec<&str> = data.iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            "cross-model-basic",
+            "claude-opus",
+            "quote",
+            "deepseek/deepseek-chat",
+            "anthropic/claude-opus-4-8"
+        ]
+    );
+    assert_eq!(
+        data[0],
+        json!({
+            "id": "cross-model-basic", "object": "model", "root": "deepseek/deepseek-chat",
+            "created": 1, "owned_by": "deepseek", "context_length": 65536,
+            "architecture": {"input_modalities": ["text"], "output_modalities": ["text"], "tokenizer": "x"},
+            "pricing": {"prompt": "0.00000027"}
+        })
+    );
+    assert_eq!(data[1]["root"], "anthropic/claude-opus-4-8");
+    assert_eq!(
+        data[1]["architecture"]["input_modalities"],
+        json!(["text", "image"])
+    );
+    // A target the catalog does not list: id, object and root only.
+    assert_eq!(
+        data[2],
+        json!({"id": "quote", "object": "model", "root": "odd/\"quoted\"\\name"})
+    );
+    // Real models carry no root.
+    assert!(data[3].get("root").is_none());
+    // The listing reads back as a catalog: nothing is lost.
+    let again = Catalog::from_json(serde_json::to_string(&listing).unwrap().as_bytes()).unwrap();
+    assert_eq!(
+        again.get("deepseek/deepseek-chat"),
+        catalog.get("deepseek/deepseek-chat")
+    );
+}
+
+#[test]
+fn check_reports_targets_missing_from_the_catalog() {
+    let warnings = catalog().check(set().iter().map(Into::into));
+    assert_eq!(warnings.len(), 1);
+    assert_eq!((warnings[0].row, warnings[0].name.as_str()), (2, "quote"));
+    assert!(Catalog::from_json(b"[]").unwrap().is_empty());
+    let err = Catalog::from_json(br#"{"data": [{"object": "model"}]}"#).unwrap_err();
+    assert!(err.to_string().contains("missing field `id`"), "{err}");
+}

@@ -1,0 +1,453 @@
+//! `AliasTable`: many keys resolve as their own sets do, the bytes round-trip and are
+//! deterministic, and no byte string (truncated, bit-flipped, or forged with a matching
+//! checksum) is loaded as something it is not or makes a lookup panic.
+
+use model_alias::{AliasSet, AliasTable, MatchKind, Rule, TableBuilder, TableError};
+use proptest::prelude::*;
+
+/// Byte 16 holds the checksum of bytes 24 onwards (the format's documented rule).
+fn fix_checksum(bytes: &mut [u8]) {
+    let sum = xxhash_rust::xxh3::xxh3_64(&bytes[24..]);
+    bytes[16..24].copy_from_slice(&sum.to_le_bytes());
+}
+
+fn set(rows: &[(&str, &str, MatchKind)]) -> AliasSet {
+    AliasSet::new(rows.iter().copied()).expect("valid rows")
+}
+
+/// A small table with prefix and exact aliases, binary and text key ids, shared targets and
+/// an empty set.
+fn sample() -> AliasTable {
+    let a = set(&[
+        (
+            "claude-opus",
+            "anthropic/claude-opus-4-8",
+            MatchKind::Prefix,
+        ),
+        ("claude", "anthropic/claude-sonnet-4", MatchKind::Prefix),
+        (
+            "cross-model-basic",
+            "deepseek/deepseek-chat",
+            MatchKind::Exact,
+        ),
+    ]);
+    let b = set(&[
+        (
+            "cross-model-basic",
+            "Qwen/Qwen2.5-72B-Instruct",
+            MatchKind::Exact,
+        ),
+        ("gpt", "deepseek/deepseek-chat", MatchKind::Prefix),
+    ]);
+    AliasTable::from_sets([
+        (&b"team-a"[..], a),
+        (&7u64.to_be_bytes()[..], b),
+        (&b""[..], AliasSet::default()),
+    ])
+    .expect("distinct keys")
+}
+
+#[test]
+fn keys_resolve_with_their_own_aliases() {
+    let table = sample();
+    let cases: &[(&[u8], &str, &str, Rule)] = &[
+        (
+            b"team-a",
+            "claude-opus-4-9",
+            "anthropic/claude-opus-4-8",
+            Rule::Prefix,
+        ),
+        (
+            b"team-a",
+            "claude-3",
+            "anthropic/claude-sonnet-4",
+            Rule::Prefix,
+        ),
+        (
+            b"team-a",
+            "cross-model-basic",
+            "deepseek/deepseek-chat",
+            Rule::Exact,
+        ),
+        (
+            b"team-a",
+            "cross-model-basic-2",
+            "cross-model-basic-2",
+            Rule::Passthrough,
+        ),
+        (b"team-a", "gpt-4o", "gpt-4o", Rule::Passthrough),
+        (
+            &7u64.to_be_bytes(),
+            "cross-model-basic",
+            "Qwen/Qwen2.5-72B-Instruct",
+            Rule::Exact,
+        ),
+        (
+            &7u64.to_be_bytes(),
+            "gpt-4o",
+            "deepseek/deepseek-chat",
+            Rule::Prefix,
+        ),
+        (
+            &7u64.to_be_bytes(),
+            "claude-opus",
+            "claude-opus",
+            Rule::Passthrough,
+        ),
+        (b"", "claude-opus", "claude-opus", Rule::Passthrough),
+        (b"team-b", "claude-opus", "claude-opus", Rule::Passthrough),
+        (b"team-", "claude-opus", "claude-opus", Rule::Passthrough),
+        (&8u64.to_be_bytes(), "gpt-4o", "gpt-4o", Rule::Passthrough),
+    ];
+    for &(key, model, want, rule) in cases {
+        let r = table.resolve(key, model);
+        assert_eq!((r.model(), r.rule()), (want, rule), "{key:?} {model:?}");
+        assert_eq!(r.requested(), model);
+    }
+    assert_eq!(table.len(), 3);
+    assert!(table.contains_key(b""));
+    assert!(!table.contains_key(b"team-b"));
+    // Only "cross-model-basic" is used by two keys: it goes to the shared dictionary, the
+    // other names into their key's block. "deepseek/deepseek-chat" is stored once for two.
+    assert_eq!(table.distinct(), (1, 4));
+}
+
+#[test]
+fn aliases_lists_a_key_in_the_users_order() {
+    let table = sample();
+    let listed: Vec<(String, String, MatchKind)> = table
+        .aliases(b"team-a")
+        .expect("known key")
+        .map(|a| (a.name().into(), a.target().into(), a.kind()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (
+                "claude-opus".into(),
+                "anthropic/claude-opus-4-8".into(),
+                MatchKind::Prefix
+            ),
+            (
+                "claude".into(),
+                "anthropic/claude-sonnet-4".into(),
+                MatchKind::Prefix
+            ),
+            (
+                "cross-model-basic".into(),
+                "deepseek/deepseek-chat".into(),
+                MatchKind::Exact
+            ),
+        ]
+    );
+    assert_eq!(table.aliases(b"").expect("known key").count(), 0);
+    assert!(table.aliases(b"nobody").is_none());
+    let mut keys: Vec<Vec<u8>> = table.iter().map(|(k, _)| k.to_vec()).collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            b"".to_vec(),
+            7u64.to_be_bytes().to_vec(),
+            b"team-a".to_vec()
+        ]
+    );
+}
+
+#[test]
+fn bytes_round_trip_and_builds_are_deterministic() {
+    let table = sample();
+    let loaded = AliasTable::from_bytes(table.as_bytes()).expect("valid");
+    assert_eq!(loaded, table);
+    assert_eq!(
+        loaded.resolve(b"team-a", "claude-x").model(),
+        "anthropic/claude-sonnet-4"
+    );
+    assert_eq!(sample().as_bytes(), table.as_bytes());
+    let empty = TableBuilder::new().build().expect("empty builds");
+    assert!(empty.is_empty());
+    let empty = AliasTable::from_bytes(empty.into_inner()).expect("valid");
+    assert_eq!(empty.resolve(b"x", "m").rule(), Rule::Passthrough);
+}
+
+#[test]
+fn a_key_inserted_twice_is_an_error() {
+    let mut b = TableBuilder::new();
+    b.insert(b"team-a", &AliasSet::default());
+    b.insert([0xff, 0x00], &AliasSet::default());
+    b.insert([0xff, 0x00], &AliasSet::default());
+    let err = b.build().expect_err("duplicate");
+    assert_eq!(
+        err,
+        TableError::DuplicateKey {
+            key: "0xff00".into()
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "key id 0xff00 was inserted twice: insert each key once, with all its aliases"
+    );
+    let err = AliasTable::from_sets([("k", AliasSet::default()), ("k", AliasSet::default())]);
+    assert_eq!(
+        err,
+        Err(TableError::DuplicateKey {
+            key: "\"k\"".into()
+        })
+    );
+}
+
+#[test]
+fn many_keys_share_probes_and_all_resolve() {
+    let sets: Vec<AliasSet> = (0..10)
+        .map(|i| set(&[("m", &format!("target-{i}"), MatchKind::Exact)]))
+        .collect();
+    let table =
+        AliasTable::from_sets((0..20_000u64).map(|k| (k.to_le_bytes(), &sets[k as usize % 10])))
+            .expect("distinct");
+    for k in 0..20_000u64 {
+        assert_eq!(
+            table.resolve(k.to_le_bytes(), "m").model(),
+            format!("target-{}", k % 10)
+        );
+    }
+    assert_eq!(
+        table.resolve(20_000u64.to_le_bytes(), "m").rule(),
+        Rule::Passthrough
+    );
+    assert_eq!(table.distinct(), (1, 10));
+}
+
+#[test]
+fn load_errors_say_what_is_wrong() {
+    let good = sample().as_bytes().to_vec();
+    assert_eq!(
+        AliasTable::from_bytes(&b""[..]).err(),
+        Some(TableError::NotATable)
+    );
+    assert_eq!(
+        AliasTable::from_bytes(&b"[{\"name\":1}]"[..]).err(),
+        Some(TableError::NotATable)
+    );
+    assert_eq!(
+        AliasTable::from_bytes(&good[..40]).err(),
+        Some(TableError::Truncated {
+            len: 40,
+            expected: 96
+        })
+    );
+    let cut = &good[..good.len() - 1];
+    assert_eq!(
+        AliasTable::from_bytes(cut).err(),
+        Some(TableError::Truncated {
+            len: good.len() - 1,
+            expected: good.len()
+        })
+    );
+    let mut newer = good.clone();
+    newer[8] = 2;
+    let err = AliasTable::from_bytes(&newer[..]).expect_err("version 2");
+    assert_eq!(
+        err,
+        TableError::UnsupportedVersion {
+            found: 2,
+            supported: 1
+        }
+    );
+    assert!(
+        err.to_string()
+            .contains("rebuild the table with this version"),
+        "{err}"
+    );
+    let mut flipped = good.clone();
+    *flipped.last_mut().unwrap() ^= 1;
+    let err = AliasTable::from_bytes(&flipped[..]).expect_err("corrupt");
+    assert!(matches!(err, TableError::Checksum { .. }), "{err:?}");
+    assert!(
+        err.to_string().starts_with("the alias table is corrupt"),
+        "{err}"
+    );
+    // A forged table: right checksum, impossible structure.
+    let mut forged = good.clone();
+    forged[41] = 3; // slot width
+    fix_checksum(&mut forged);
+    let err = AliasTable::from_bytes(&forged[..]).expect_err("bad width");
+    assert_eq!(
+        err.to_string(),
+        "the alias table's header section is malformed (a field width is out of range): rebuild it with TableBuilder"
+    );
+}
+
+#[test]
+fn verify_rejects_what_lookups_would_skip() {
+    let table = sample();
+    assert_eq!(table.verify(), Ok(()));
+    // Make "claude" (stored in team-a's block) "Claude": the checksum is right, the name is
+    // not; and the same for "cross-model-basic", stored in the shared dictionary.
+    let forge = |name: &[u8]| {
+        let mut bytes = table.as_bytes().to_vec();
+        let at = bytes
+            .windows(name.len())
+            .position(|w| w == name)
+            .expect("stored once");
+        bytes[at] = bytes[at].to_ascii_uppercase();
+        fix_checksum(&mut bytes);
+        bytes
+    };
+    let (in_block, shared) = (forge(b"claude"), forge(b"cross-model-basic"));
+    let forged = AliasTable::from_bytes(&in_block[..]).expect("header and checksum are fine");
+    assert_eq!(
+        forged.verify(),
+        Err(TableError::Malformed {
+            section: "blocks",
+            why: "a name in a block has a byte that is not allowed"
+        })
+    );
+    // Lookups never hand out the bad name.
+    assert_eq!(
+        forged.resolve(b"team-a", "Claude-x").rule(),
+        Rule::Passthrough
+    );
+    assert!(
+        forged
+            .aliases(b"team-a")
+            .expect("key")
+            .all(|a| a.name() != "Claude")
+    );
+    // The shared dictionary is checked when the table is loaded.
+    assert_eq!(
+        AliasTable::from_bytes(&shared[..]).err(),
+        Some(TableError::Malformed {
+            section: "names",
+            why: "a string has a byte that is not allowed"
+        })
+    );
+}
+
+#[test]
+fn every_truncation_and_every_bit_flip_is_rejected() {
+    let good = sample().as_bytes().to_vec();
+    for len in 0..good.len() {
+        assert!(
+            AliasTable::from_bytes(&good[..len]).is_err(),
+            "cut to {len}"
+        );
+    }
+    let mut longer = good.clone();
+    longer.push(0);
+    assert!(AliasTable::from_bytes(&longer[..]).is_err());
+    let mut bytes = good.clone();
+    for i in 0..good.len() {
+        for bit in 0..8 {
+            bytes[i] ^= 1 << bit;
+            assert!(
+                AliasTable::from_bytes(&bytes[..]).is_err(),
+                "byte {i} bit {bit}"
+            );
+            bytes[i] ^= 1 << bit;
+        }
+    }
+}
+
+/// Reads everything a gateway could read from a table: must not panic, whatever it holds.
+fn exercise(table: &AliasTable<&[u8]>) {
+    let keys: Vec<Vec<u8>> = table
+        .iter()
+        .map(|(k, a)| (k.to_vec(), a.count()).0)
+        .collect();
+    for key in keys
+        .iter()
+        .map(Vec::as_slice)
+        .chain([&b"team-a"[..], b"", b"zz"])
+    {
+        for model in ["claude-opus-4-9", "cross-model-basic", "gpt", "", "c"] {
+            let r = table.resolve(key, model);
+            let _ = (r.model(), r.rule(), r.alias());
+        }
+        if let Some(aliases) = table.aliases(key) {
+            for a in aliases {
+                let _ = (a.name(), a.target(), a.to_alias());
+            }
+        }
+    }
+    let _ = format!("{table:?}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3_000))]
+
+    /// Bytes changed and the checksum recomputed over them, as someone forging a table would:
+    /// loading either fails with an error or gives a table that reads without panicking.
+    #[test]
+    fn forged_tables_never_panic(
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+        cut in prop::option::of(any::<prop::sample::Index>()),
+    ) {
+        let mut bytes = sample().as_bytes().to_vec();
+        for (at, value) in edits {
+            let i = at.index(bytes.len() - 24) + 24;
+            bytes[i] = value;
+        }
+        if let Some(cut) = cut {
+            bytes.truncate(cut.index(bytes.len()) + 1);
+        }
+        if bytes.len() >= 32 {
+            fix_checksum(&mut bytes);
+        }
+        if let Ok(table) = AliasTable::from_bytes(&bytes[..]) {
+            exercise(&table);
+            if table.verify().is_ok() {
+                // A table that verifies answers for every alias it lists.
+                for (key, aliases) in table.iter() {
+                    for alias in aliases {
+                        prop_assert_ne!(table.resolve(key, alias.name()).rule(), Rule::Passthrough);
+                    }
+                }
+            }
+        }
+    }
+}
+
+type Rows = Vec<(String, String, MatchKind)>;
+
+fn rows() -> impl Strategy<Value = Rows> {
+    let name = prop::collection::vec(
+        prop::sample::select(vec!["a", "b", "-", "ab", "bbbbbbbb"]),
+        1..5,
+    )
+    .prop_map(|t| t.concat());
+    let kind = prop_oneof![Just(MatchKind::Exact), Just(MatchKind::Prefix)];
+    prop::collection::vec((name, "[a-c]{1,3}", kind), 0..8).prop_map(|mut rows| {
+        let mut seen = std::collections::HashSet::new();
+        rows.retain(|(name, _, _)| seen.insert(name.clone()));
+        rows
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Many keys at once, each with its own generated set: the table answers for every key
+    /// exactly as that key's set does, and lists its rows in order.
+    #[test]
+    fn every_key_resolves_as_its_set(
+        sets in prop::collection::vec(rows(), 0..12),
+        models in prop::collection::vec("[ab-]{0,12}", 1..12),
+    ) {
+        let sets: Vec<AliasSet> = sets.iter().map(|r| AliasSet::new(r).expect("valid")).collect();
+        let table = AliasTable::from_sets(sets.iter().enumerate().map(|(i, s)| (format!("k{i}"), s)))
+            .expect("distinct keys");
+        let table = AliasTable::from_bytes(table.as_bytes()).expect("round trip");
+        for (i, set) in sets.iter().enumerate() {
+            let key = format!("k{i}");
+            for model in &models {
+                let (want, got) = (set.resolve(model), table.resolve(&key, model));
+                prop_assert_eq!(want.model(), got.model());
+                prop_assert_eq!(want.rule(), got.rule());
+                prop_assert_eq!(want.alias(), got.alias());
+            }
+            let listed: Vec<_> = table.aliases(&key).expect("present").map(|a| a.to_alias()).collect();
+            prop_assert_eq!(listed.as_slice(), set.as_slice());
+        }
+        prop_assert_eq!(table.resolve("unknown", "a").rule(), Rule::Passthrough);
+    }
+}
