@@ -1,0 +1,76 @@
+//! `openai::rewrite_model` on request bodies of three sizes, beside what a gateway would do
+//! without it: parse the body into a `serde_json::Value`, replace the model, serialise it
+//! again (which also loses the client's formatting). Same bodies, same aliases, same run.
+//!
+//! ```text
+//! cargo bench --bench rewrite
+//! ```
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use model_alias::openai::rewrite_model;
+use model_alias::{AliasSet, MatchKind};
+
+/// The load generator's body, and chat histories of about 64 KiB and 1 MiB.
+fn bodies() -> Vec<(&'static str, Vec<u8>)> {
+    let chat = |turns: usize| {
+        let messages: Vec<String> = (0..turns)
+            .map(|i| {
+                format!(
+                    r#"{{"role": "{}", "content": "Turn {i}: a line of conversation with \"quotes\", \u00e9scapes and numbers like 3.14159e0."}}"#,
+                    if i % 2 == 0 { "user" } else { "assistant" }
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"model": "claude-opus-4-9", "messages": [{}], "max_tokens": 1024, "temperature": 0.7, "stream": true}}"#,
+            messages.join(", ")
+        )
+        .into_bytes()
+    };
+    vec![
+        ("small", br#"{"model": "claude-opus-4-9", "messages": [{"role": "user", "content": "Say hello in one short sentence."}], "max_tokens": 16, "temperature": 0.7}"#.to_vec()),
+        ("64 KiB", chat(560)),
+        ("1 MiB", chat(9_000)),
+    ]
+}
+
+fn rewrite(c: &mut Criterion) {
+    let set = AliasSet::new([
+        (
+            "cross-model-basic",
+            "deepseek/deepseek-chat",
+            MatchKind::Exact,
+        ),
+        (
+            "claude-opus",
+            "anthropic/claude-opus-4-8",
+            MatchKind::Prefix,
+        ),
+    ])
+    .expect("valid");
+    let mut group = c.benchmark_group("rewrite");
+    for (name, body) in bodies() {
+        group.throughput(Throughput::Bytes(body.len() as u64));
+        group.bench_with_input(BenchmarkId::new("rewrite_model", name), &body, |b, body| {
+            b.iter(|| rewrite_model(black_box(body), &set).map(|r| r.body().len()))
+        });
+        group.bench_with_input(
+            BenchmarkId::new("peer: serde_json Value round trip", name),
+            &body,
+            |b, body| {
+                b.iter(|| {
+                    let mut v: serde_json::Value = serde_json::from_slice(black_box(body)).ok()?;
+                    let model = v.get("model")?.as_str()?.to_owned();
+                    v["model"] = set.resolve(&model).model().into();
+                    serde_json::to_vec(&v).ok().map(|out| out.len())
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, rewrite);
+criterion_main!(benches);

@@ -1,0 +1,385 @@
+//! An OpenAI-compatible reverse proxy that resolves each request's model through its API
+//! key's aliases: the crate's pieces (`AliasTable`, `AliasStore`, `openai::rewrite_model`,
+//! `openai::Catalog`) wired into a real gateway.
+//!
+//! ```text
+//! cargo run --example gateway --features openai -- [--listen ADDR] [--upstream URL]
+//!     [--upstream-key-env VAR] [--keys FILE] [--catalog FILE] [--ttl SECS] [--no-aliases]
+//! ```
+//!
+//! - `Authorization: Bearer <key>` picks the key's aliases from the keys file (default: the
+//!   built-in `examples/gateway/keys.json`, key `sk-demo`). An unknown key gets a 401 with an
+//!   OpenAI-style error body.
+//! - `POST /v1/...` (chat/completions, completions, embeddings, responses, ...): the body's
+//!   top-level `"model"` is resolved and replaced, every other byte forwarded as sent, to
+//!   `--upstream` (with the key in the environment variable `--upstream-key-env` names, if
+//!   any, as its bearer token); the response streams back chunk by chunk. Headers
+//!   `x-model-alias-rule` (`exact`, `prefix`, `passthrough`), `x-model-alias` (the alias
+//!   that applied) and `x-model-resolved` say what happened. A body that is not a JSON object
+//!   with a string model gets a 400.
+//! - `GET /v1/models`: the key's aliases (with `root`), then the catalog.
+//! - `GET /v1/aliases/resolve?model=...`: the test box, as JSON.
+//! - Without `--upstream`, a built-in echo upstream on loopback answers, so that one `curl`
+//!   shows the whole flow. The keys file is re-read every `--ttl` seconds (default 60, the
+//!   spec's "changes take effect within about a minute"); a file that fails to load keeps
+//!   the last good keys serving.
+//! - `--no-aliases` forwards bodies untouched: the baseline of the load check.
+
+mod echo;
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use model_alias::openai::{Catalog, rewrite_model};
+use model_alias::{AliasSet, AliasStore, AliasTable, Resolve, Snapshot};
+use serde::Deserialize;
+use serde_json::json;
+
+const BUILT_IN_KEYS: &str = include_str!("keys.json");
+const BUILT_IN_CATALOG: &str = include_str!("catalog.json");
+const USAGE: &str = "usage: gateway [--listen ADDR] [--upstream URL] [--upstream-key-env VAR] \
+                     [--keys FILE] [--catalog FILE] [--ttl SECS] [--no-aliases]";
+/// Request bodies larger than this get a 413 (a gateway must bound what it buffers).
+const MAX_BODY: usize = 32 << 20;
+
+struct Args {
+    listen: SocketAddr,
+    upstream: Option<String>,
+    upstream_key_env: Option<String>,
+    keys: Option<PathBuf>,
+    catalog: Option<PathBuf>,
+    ttl: Duration,
+    aliases: bool,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+        upstream: None,
+        upstream_key_env: None,
+        keys: None,
+        catalog: None,
+        ttl: Duration::from_secs(60),
+        aliases: true,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or(format!("{flag} needs a value\n{USAGE}"));
+        match flag.as_str() {
+            "--listen" => args.listen = value()?.parse().map_err(|e| format!("--listen: {e}"))?,
+            "--upstream" => args.upstream = Some(value()?.trim_end_matches('/').to_owned()),
+            "--upstream-key-env" => args.upstream_key_env = Some(value()?),
+            "--keys" => args.keys = Some(value()?.into()),
+            "--catalog" => args.catalog = Some(value()?.into()),
+            "--ttl" => {
+                let secs: f64 = value()?.parse().map_err(|e| format!("--ttl: {e}"))?;
+                args.ttl = Duration::try_from_secs_f64(secs).map_err(|e| format!("--ttl: {e}"))?;
+            }
+            "--no-aliases" => args.aliases = false,
+            "-h" | "--help" => return Err(USAGE.to_owned()),
+            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+        }
+    }
+    Ok(args)
+}
+
+/// One API key in the keys file: its id (what the alias table is keyed by; the secret never
+/// goes in the table) and its aliases, in either JSON form.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyEntry {
+    key_id: String,
+    aliases: AliasSet,
+}
+
+/// Everything a request needs to know about keys, replaced whole on reload.
+struct Keys {
+    /// Secret API key -> key id.
+    ids: HashMap<String, String>,
+    table: AliasTable,
+}
+
+fn load_keys(text: &str) -> Result<Keys, String> {
+    let entries: HashMap<String, KeyEntry> =
+        serde_json::from_str(text).map_err(|e| format!("keys file: {e}"))?;
+    let table = AliasTable::from_sets(entries.values().map(|e| (e.key_id.as_bytes(), &e.aliases)))
+        .map_err(|e| format!("keys file: {e}"))?;
+    let ids = entries
+        .into_iter()
+        .map(|(secret, e)| (secret, e.key_id))
+        .collect();
+    Ok(Keys { ids, table })
+}
+
+struct App {
+    keys: AliasStore<Keys>,
+    catalog: Catalog,
+    upstream: String,
+    upstream_key: Option<String>,
+    client: reqwest::Client,
+    aliases: bool,
+}
+
+type Shared = State<Arc<App>>;
+
+/// An OpenAI-style error response.
+fn error(status: StatusCode, kind: &str, code: &str, message: &str) -> Response {
+    let body = json!({"error": {"message": message, "type": kind, "param": null, "code": code}});
+    (status, axum::Json(body)).into_response()
+}
+
+/// The key id for the request's bearer token, or why there is none (for a 401).
+fn authorize(app: &App, headers: &HeaderMap) -> Result<(Snapshot<Keys>, String), &'static str> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or("Missing API key: send Authorization: Bearer <key>.")?;
+    let keys = app.keys.load();
+    let id = keys
+        .ids
+        .get(token.trim())
+        .cloned()
+        .ok_or("Incorrect API key provided.")?;
+    Ok((keys, id))
+}
+
+fn unauthorized(message: &str) -> Response {
+    error(
+        StatusCode::UNAUTHORIZED,
+        "invalid_request_error",
+        "invalid_api_key",
+        message,
+    )
+}
+
+async fn models(State(app): Shared, headers: HeaderMap) -> Response {
+    let (keys, id) = match authorize(&app, &headers) {
+        Ok(found) => found,
+        Err(why) => return unauthorized(why),
+    };
+    let listing = app.catalog.listing(keys.table.key(id.as_bytes()).aliases());
+    axum::Json(listing).into_response()
+}
+
+#[derive(Deserialize)]
+struct ResolveQuery {
+    model: String,
+}
+
+async fn resolve(
+    State(app): Shared,
+    headers: HeaderMap,
+    Query(q): Query<ResolveQuery>,
+) -> Response {
+    let (keys, id) = match authorize(&app, &headers) {
+        Ok(found) => found,
+        Err(why) => return unauthorized(why),
+    };
+    let aliases = keys.table.key(id.as_bytes());
+    axum::Json(aliases.resolve(&q.model)).into_response()
+}
+
+async fn proxy(
+    State(app): Shared,
+    Path(path): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (keys, id) = match authorize(&app, &headers) {
+        Ok(found) => found,
+        Err(why) => return unauthorized(why),
+    };
+    let mut resolution_headers = Vec::new();
+    let forward = if app.aliases {
+        match rewrite_model(&body, &keys.table.key(id.as_bytes())) {
+            Ok(rewrite) => {
+                resolution_headers.push(("x-model-alias-rule", rewrite.rule().to_string()));
+                if let Some(alias) = rewrite.alias() {
+                    resolution_headers.push(("x-model-alias", alias.to_owned()));
+                }
+                resolution_headers.push(("x-model-resolved", rewrite.model().to_owned()));
+                match rewrite.into_body() {
+                    std::borrow::Cow::Borrowed(_) => body.clone(),
+                    std::borrow::Cow::Owned(changed) => Bytes::from(changed),
+                }
+            }
+            Err(e) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request_error",
+                    "invalid_body",
+                    &e.to_string(),
+                );
+            }
+        }
+    } else {
+        body.clone()
+    };
+    drop(keys);
+
+    let mut request = app
+        .client
+        .post(format!("{}/v1/{path}", app.upstream))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(forward);
+    if let Some(accept) = headers.get(header::ACCEPT) {
+        request = request.header(header::ACCEPT, accept);
+    }
+    if let Some(key) = &app.upstream_key {
+        request = request.bearer_auth(key);
+    }
+    let upstream = match request.send().await {
+        Ok(response) => response,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_GATEWAY,
+                "api_error",
+                "upstream_unavailable",
+                &format!("upstream: {e}"),
+            );
+        }
+    };
+    let mut response = Response::builder().status(upstream.status().as_u16());
+    for name in [header::CONTENT_TYPE, header::CACHE_CONTROL] {
+        if let Some(value) = upstream.headers().get(name.as_str()) {
+            response = response.header(name, value.as_bytes());
+        }
+    }
+    for (name, value) in resolution_headers {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            response = response.header(name, value);
+        }
+    }
+    // Chunk by chunk as the upstream sends them: server-sent events are not buffered.
+    response
+        .body(Body::from_stream(upstream.bytes_stream()))
+        .unwrap_or_else(|e| {
+            error(
+                StatusCode::BAD_GATEWAY,
+                "api_error",
+                "bad_upstream_response",
+                &e.to_string(),
+            )
+        })
+}
+
+/// Re-reads the keys file every `ttl`; publishes it when it changed and loads, keeps the last
+/// good keys (and says why) when it does not.
+async fn reload(app: Arc<App>, path: PathBuf, ttl: Duration, mut last: String) {
+    loop {
+        tokio::time::sleep(ttl).await;
+        let text = match tokio::fs::read_to_string(&path).await {
+            Ok(text) => text,
+            Err(e) => {
+                eprintln!("gateway: keeping the last keys: {}: {e}", path.display());
+                continue;
+            }
+        };
+        if text == last {
+            continue;
+        }
+        match load_keys(&text) {
+            Ok(keys) => {
+                app.keys.publish(keys);
+                eprintln!("gateway: reloaded {}", path.display());
+                last = text;
+            }
+            Err(e) => eprintln!("gateway: keeping the last keys: {e}"),
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gateway: {e}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let args = parse_args()?;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let keys_text = match &args.keys {
+        Some(path) => {
+            std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        None => BUILT_IN_KEYS.to_owned(),
+    };
+    let keys = load_keys(&keys_text)?;
+    let catalog_text = match &args.catalog {
+        Some(path) => std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?,
+        None => BUILT_IN_CATALOG.as_bytes().to_vec(),
+    };
+    let catalog = Catalog::from_json(&catalog_text).map_err(|e| format!("catalog: {e}"))?;
+    for entry in keys.ids.values() {
+        for warning in catalog.check(keys.table.key(entry.as_bytes()).aliases()) {
+            eprintln!("gateway: key {entry}: {warning}");
+        }
+    }
+    let upstream = match &args.upstream {
+        Some(url) => url.clone(),
+        None => echo::start()
+            .await
+            .map_err(|e| format!("echo upstream: {e}"))?,
+    };
+    let upstream_key = match &args.upstream_key_env {
+        Some(var) => Some(std::env::var(var).map_err(|e| format!("{var}: {e}"))?),
+        None => None,
+    };
+    let app = Arc::new(App {
+        keys: AliasStore::new(keys),
+        catalog,
+        upstream: upstream.clone(),
+        upstream_key,
+        client: reqwest::Client::builder()
+            .build()
+            .map_err(|e| format!("http client: {e}"))?,
+        aliases: args.aliases,
+    });
+    if let Some(path) = args.keys.clone() {
+        tokio::spawn(reload(app.clone(), path, args.ttl, keys_text));
+    }
+    let router = Router::new()
+        .route("/v1/models", get(models))
+        .route("/v1/aliases/resolve", get(resolve))
+        .route("/v1/{*path}", post(proxy))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .with_state(app);
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| format!("{}: {e}", args.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    // Written, not println!ed: whoever started the gateway may stop reading after the address.
+    let mut out = std::io::stdout();
+    let _ = writeln!(
+        out,
+        "model-alias gateway listening on http://{addr} (upstream {upstream})"
+    );
+    let _ = writeln!(
+        out,
+        "try: curl -s http://{addr}/v1/chat/completions -H 'Authorization: Bearer sk-demo' \
+         -d '{{\"model\": \"claude-opus-4-9\", \"messages\": [{{\"role\": \"user\", \"content\": \"Hello\"}}]}}'"
+    );
+    let _ = out.flush();
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())
+}

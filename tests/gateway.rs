@@ -1,0 +1,341 @@
+//! The example gateway, end to end: a stub upstream and the gateway (`examples/gateway`, as
+//! built by `cargo test`) on 127.0.0.1 with ephemeral ports, driven by a real HTTP client.
+#![cfg(feature = "openai")]
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::post;
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+
+/// What the stub upstream received: path and body, byte for byte.
+type Received = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+
+const CHUNK_GAP: Duration = Duration::from_millis(150);
+
+/// A stub upstream: records every request; answers `"stream": true` with four server-sent
+/// events `CHUNK_GAP` apart, anything else with `{"ok": true}`.
+async fn stub_upstream() -> (String, Received) {
+    let received: Received = Arc::default();
+    async fn handle(
+        State(r): State<Received>,
+        Path(path): Path<String>,
+        body: Bytes,
+    ) -> axum::response::Response {
+        let streaming = serde_json::from_slice::<Value>(&body).is_ok_and(|v| v["stream"] == true);
+        r.lock().unwrap().push((path, body.to_vec()));
+        if !streaming {
+            return axum::Json(json!({"ok": true})).into_response();
+        }
+        let events = futures_util::stream::unfold(0, |i| async move {
+            if i == 4 {
+                return None;
+            }
+            tokio::time::sleep(CHUNK_GAP).await;
+            Some((
+                Ok::<_, std::convert::Infallible>(format!("data: {{\"n\":{i}}}\n\n")),
+                i + 1,
+            ))
+        });
+        (
+            [(header::CONTENT_TYPE, "text/event-stream")],
+            Body::from_stream(events),
+        )
+            .into_response()
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = Router::new()
+        .route("/v1/{*path}", post(handle))
+        .with_state(received.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, received)
+}
+
+/// The gateway process; killed when dropped.
+struct Gateway {
+    child: Child,
+    url: String,
+    /// Kept open, so that the gateway's later output has a reader.
+    _stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn binary() -> PathBuf {
+    common::example_binary("gateway")
+}
+
+fn start_gateway(args: &[&str]) -> Gateway {
+    let mut child = Command::new(binary())
+        .args(["--listen", "127.0.0.1:0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the gateway example is built by cargo test");
+    let mut first = String::new();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut first).unwrap();
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {first:?}"))
+        .to_owned();
+    Gateway {
+        child,
+        url,
+        _stdout: stdout,
+    }
+}
+
+const KEYS: &str = r#"{
+  "sk-test": {"key_id": "team-test", "aliases": [
+    {"name": "cross-model-basic", "target": "deepseek/deepseek-chat"},
+    {"name": "claude-opus", "target": "anthropic/claude-opus-4-8", "match": "prefix"}
+  ]},
+  "sk-none": {"key_id": "team-none", "aliases": {}}
+}"#;
+
+/// A client; reqwest is built with rustls and no default crypto provider (see Cargo.toml).
+fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
+fn keys_file(contents: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "model-alias-gateway-keys-{}.json",
+        std::process::id()
+    ));
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gateway_resolves_rewrites_streams_and_lists() {
+    let (upstream, received) = stub_upstream().await;
+    let keys = keys_file(KEYS);
+    let gw = start_gateway(&[
+        "--upstream",
+        &upstream,
+        "--keys",
+        keys.to_str().unwrap(),
+        "--ttl",
+        "0.2",
+    ]);
+    let client = client();
+    let post = |path: &str, key: &str, body: &'static str| {
+        client
+            .post(format!("{}{path}", gw.url))
+            .bearer_auth(key)
+            .header("content-type", "application/json")
+            .body(body)
+    };
+
+    // The upstream gets the resolved model and every other byte as sent.
+    let body = "{ \"messages\":[{\"role\":\"user\",\"content\":\"h\\u00e9\"}],\n \"model\" : \"claude-opus-4-9\", \"temperature\":0.50 }";
+    let response = post("/v1/chat/completions", "sk-test", body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    assert_eq!(header("x-model-alias-rule").as_deref(), Some("prefix"));
+    assert_eq!(header("x-model-alias").as_deref(), Some("claude-opus"));
+    assert_eq!(
+        header("x-model-resolved").as_deref(),
+        Some("anthropic/claude-opus-4-8")
+    );
+    assert_eq!(response.json::<Value>().await.unwrap(), json!({"ok": true}));
+    let (path, got) = received.lock().unwrap().pop().unwrap();
+    assert_eq!(path, "chat/completions");
+    assert_eq!(
+        String::from_utf8(got).unwrap(),
+        body.replace("claude-opus-4-9", "anthropic/claude-opus-4-8")
+    );
+
+    // Passthrough: the same bytes, the rule says so.
+    let plain = r#"{"model":"gpt-4o","input":"x"}"#;
+    let response = post("/v1/embeddings", "sk-test", plain)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-model-alias-rule"], "passthrough");
+    assert!(response.headers().get("x-model-alias").is_none());
+    assert_eq!(received.lock().unwrap().pop().unwrap().1, plain.as_bytes());
+
+    // Streaming: events arrive one by one, as the upstream sends them, not all at the end.
+    let stream_body = r#"{"model":"cross-model-basic","stream":true,"messages":[]}"#;
+    let start = Instant::now();
+    let response = post("/v1/chat/completions", "sk-test", stream_body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let mut arrivals = Vec::new();
+    let mut text = String::new();
+    let mut chunks = response.bytes_stream();
+    while let Some(chunk) = chunks.next().await {
+        arrivals.push(start.elapsed());
+        text.push_str(std::str::from_utf8(&chunk.unwrap()).unwrap());
+    }
+    assert_eq!(text.matches("data: ").count(), 4, "{text}");
+    assert!(
+        arrivals.len() >= 3,
+        "{} chunks: the response was buffered",
+        arrivals.len()
+    );
+    let spread = *arrivals.last().unwrap() - arrivals[0];
+    assert!(
+        spread >= CHUNK_GAP * 2,
+        "chunks arrived within {spread:?}: buffered"
+    );
+    assert!(
+        received
+            .lock()
+            .unwrap()
+            .pop()
+            .unwrap()
+            .1
+            .starts_with(br#"{"model":"deepseek/deepseek-chat""#)
+    );
+
+    // GET /v1/models: the key's aliases first, with root, then the catalog.
+    let models: Value = client
+        .get(format!("{}/v1/models", gw.url))
+        .bearer_auth("sk-test")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let data = models["data"].as_array().unwrap();
+    assert_eq!(data[0]["id"], "cross-model-basic");
+    assert_eq!(data[0]["root"], "deepseek/deepseek-chat");
+    assert_eq!(data[0]["context_length"], 65536);
+    assert_eq!(data[1]["id"], "claude-opus");
+    assert_eq!(data[1]["root"], "anthropic/claude-opus-4-8");
+    assert!(data[2..].iter().all(|m| m.get("root").is_none()));
+    assert!(data.iter().any(|m| m["id"] == "deepseek/deepseek-chat"));
+
+    // The test box.
+    let resolve = |model: &'static str| {
+        let client = client.clone();
+        // The models asked for here need no percent-encoding.
+        let url = format!("{}/v1/aliases/resolve?model={model}", gw.url);
+        async move {
+            let r = client.get(url).bearer_auth("sk-test").send().await.unwrap();
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    assert_eq!(
+        resolve("claude-opus-4-9").await,
+        json!({"model": "claude-opus-4-9", "resolved": "anthropic/claude-opus-4-8", "rule": "prefix", "alias": "claude-opus"})
+    );
+
+    // Bad keys: 401 with an OpenAI-style error.
+    for auth in [Some("sk-wrong"), None] {
+        let mut request = client
+            .post(format!("{}/v1/chat/completions", gw.url))
+            .body(body);
+        if let Some(key) = auth {
+            request = request.bearer_auth(key);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 401);
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["error"]["code"], "invalid_api_key", "{error}");
+        assert_eq!(error["error"]["type"], "invalid_request_error");
+    }
+
+    // Bad bodies: 400 with what to fix; nothing reaches the upstream.
+    let before = received.lock().unwrap().len();
+    for (bad, says) in [
+        ("not json", "not valid JSON"),
+        (r#"{"messages":[]}"#, "no \"model\" field"),
+        (r#"{"model":7}"#, "not a string"),
+        (r#"[{"model":"x"}]"#, "not an object"),
+    ] {
+        let response = post("/v1/chat/completions", "sk-test", bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{bad}");
+        let error: Value = response.json().await.unwrap();
+        assert!(
+            error["error"]["message"].as_str().unwrap().contains(says),
+            "{error}"
+        );
+        assert_eq!(error["error"]["type"], "invalid_request_error");
+    }
+    assert_eq!(received.lock().unwrap().len(), before);
+
+    // A key with no aliases passes everything through.
+    let response = post("/v1/chat/completions", "sk-none", plain)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-model-alias-rule"], "passthrough");
+
+    // The keys file changes: the gateway picks it up within its TTL; a broken file keeps the
+    // last good keys serving.
+    std::fs::write(
+        &keys,
+        KEYS.replace("anthropic/claude-opus-4-8", "anthropic/claude-opus-5"),
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while resolve("claude-opus-4-9").await["resolved"] != "anthropic/claude-opus-5" {
+        assert!(Instant::now() < deadline, "the keys file was not reloaded");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    std::fs::write(&keys, "{ broken").unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        resolve("claude-opus-4-9").await["resolved"],
+        "anthropic/claude-opus-5"
+    );
+    let _ = std::fs::remove_file(&keys);
+}
+
+#[tokio::test]
+async fn the_built_in_echo_upstream_shows_the_flow() {
+    let gw = start_gateway(&[]);
+    let response = client()
+        .post(format!("{}/v1/chat/completions", gw.url))
+        .bearer_auth("sk-demo")
+        .body(r#"{"model": "claude-opus-4-9", "messages": [{"role": "user", "content": "Hello"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let reply: Value = response.json().await.unwrap();
+    assert_eq!(reply["model"], "anthropic/claude-opus-4-8");
+    assert_eq!(
+        reply["received_body"],
+        r#"{"model": "anthropic/claude-opus-4-8", "messages": [{"role": "user", "content": "Hello"}]}"#
+    );
+}
