@@ -44,6 +44,16 @@
 //!    once.
 //!
 //! A reader of version 1 rejects any other version; a change to the layout bumps it.
+//!
+//! # Why not an FST
+//!
+//! An `fst` map of `key id ++ name` would be compact too, but its node decoder indexes slices
+//! directly and panics on malformed bytes, and a table is meant to be loaded from files that
+//! travel: a table forged with a matching checksum must be rejected or read safely, never
+//! crash a gateway. Walking a key id through FST nodes also costs a dependent memory access
+//! per byte, where the slot table costs one. This format is read by a few dozen lines of
+//! bounds-checked code instead, and keeps what made an FST attractive: each shared name and
+//! each target is stored once.
 
 mod build;
 mod format;
