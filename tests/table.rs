@@ -159,6 +159,7 @@ fn bytes_round_trip_and_builds_are_deterministic() {
     let table = sample();
     let loaded = AliasTable::from_bytes(table.as_bytes()).expect("valid");
     assert_eq!(loaded, table);
+    assert_eq!(table.to_bytes(), table.as_bytes());
     assert_eq!(
         loaded.resolve(b"team-a", "claude-x").model(),
         "anthropic/claude-sonnet-4"

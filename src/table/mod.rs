@@ -93,7 +93,7 @@ use crate::name::is_name_byte;
 /// assert_eq!(table.resolve(1u64.to_be_bytes(), "fast").rule(), Rule::Passthrough);
 ///
 /// // Ship the bytes; load them in place on the other side.
-/// let shipped: Vec<u8> = table.as_bytes().to_vec();
+/// let shipped: Vec<u8> = table.to_bytes();
 /// let loaded = AliasTable::from_bytes(&shipped[..])?;
 /// assert_eq!(loaded.resolve(9u64.to_be_bytes(), "fast").model(), "deepseek/deepseek-chat");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -145,6 +145,12 @@ impl<B: AsRef<[u8]>> AliasTable<B> {
     /// The table's bytes: what [`from_bytes`](AliasTable::from_bytes) loads.
     pub fn as_bytes(&self) -> &[u8] {
         self.bytes.as_ref()
+    }
+
+    /// The table's bytes, copied: what to write to a file or send to replicas (one
+    /// allocation of the table's size; [`as_bytes`](AliasTable::as_bytes) borrows them).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.as_bytes().to_vec()
     }
 
     /// The storage the table reads from.
