@@ -291,6 +291,18 @@ async fn the_gateway_resolves_rewrites_streams_and_lists() {
         );
         assert_eq!(error["error"]["type"], "invalid_request_error");
     }
+    // Past the gateway's 32 MiB body limit: 413, in the same error shape.
+    let huge = format!(r#"{{"model":"x","pad":"{}"}}"#, "x".repeat(33 << 20));
+    let response = client
+        .post(format!("{}/v1/chat/completions", gw.url))
+        .bearer_auth("sk-test")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(error["error"]["type"], "invalid_request_error", "{error}");
     assert_eq!(received.lock().unwrap().len(), before);
 
     // A key with no aliases passes everything through.

@@ -36,6 +36,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -194,11 +195,23 @@ async fn proxy(
     State(app): Shared,
     Path(path): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let (keys, id) = match authorize(&app, &headers) {
         Ok(found) => found,
         Err(why) => return unauthorized(why),
+    };
+    // A body past the limit (413) or unreadable gets the same OpenAI-style error as the rest.
+    let body = match body {
+        Ok(body) => body,
+        Err(e) => {
+            return error(
+                e.status(),
+                "invalid_request_error",
+                "invalid_body",
+                &e.body_text(),
+            );
+        }
     };
     let mut resolution_headers = Vec::new();
     let forward = if app.aliases {
