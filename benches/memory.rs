@@ -2,9 +2,10 @@
 //! building each structure minus the bytes live before, over the deterministic sets of the
 //! `resolve` bench.
 //!
-//! `AliasSet` counts the aliases themselves (names, targets) and its index; each strategy
-//! counts only its own index, since it shares the set's aliases. `HashMap<String, String>`
-//! is the peer a gateway would otherwise keep per key.
+//! `AliasSet` counts the aliases themselves (names, targets) and its index; each engine's
+//! column counts only its index: a set forced onto that engine, minus the same set on the
+//! `Reference` engine (which has no index). `HashMap<String, String>` is the peer a gateway
+//! would otherwise keep per key.
 //!
 //! ```text
 //! cargo bench --bench memory     # all sizes; writes target/model-alias-memory.json
@@ -21,8 +22,7 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 use counting::Counting;
-use model_alias::AliasSet;
-use model_alias::strategy::{Fst, Hashed, Scan, Trie};
+use model_alias::{AliasSet, Engine};
 
 #[global_allocator]
 static ALLOC: Counting = Counting;
@@ -48,13 +48,17 @@ fn retained<T>(make: impl FnOnce() -> T) -> isize {
 fn measure(size: usize) -> Vec<f64> {
     let rows = support::rows(size);
     let limits = support::limits(size);
-    let set = AliasSet::with_limits(&rows, limits).expect("generated sets are valid");
+    let engine = |engine| {
+        let builder = AliasSet::builder().limits(limits).engine(engine);
+        retained(|| builder.build(&rows))
+    };
+    let aliases_only = engine(Engine::Reference);
     let bytes = [
         retained(|| AliasSet::with_limits(&rows, limits)),
-        retained(|| Scan::new(&set)),
-        retained(|| Hashed::new(&set)),
-        retained(|| Trie::new(&set)),
-        retained(|| Fst::new(&set)),
+        engine(Engine::Scan) - aliases_only,
+        engine(Engine::Hashed) - aliases_only,
+        engine(Engine::Trie) - aliases_only,
+        engine(Engine::Fst) - aliases_only,
         retained(|| {
             let map: HashMap<String, String> =
                 rows.iter().map(|r| (r.0.clone(), r.1.clone())).collect();

@@ -19,9 +19,9 @@ use std::time::Duration;
 
 use aho_corasick::{AhoCorasick, Anchored, Input, StartKind};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use model_alias::strategy::{Fst, Hashed, Reference, Scan, Trie};
-use model_alias::{AliasSet, MatchKind, Resolve};
+use model_alias::{AliasSet, Engine, MatchKind, Resolve};
 use patricia_tree::PatriciaMap;
+use support::ENGINES;
 
 type FastMap<V> = HashMap<String, V, foldhash::fast::RandomState>;
 
@@ -199,7 +199,7 @@ impl Peers {
 struct Run<'g, 'm> {
     group: criterion::BenchmarkGroup<'g, criterion::measurement::WallTime>,
     mixes: &'m [support::Mix],
-    reference: Reference,
+    reference: AliasSet,
 }
 
 impl Run<'_, '_> {
@@ -235,14 +235,14 @@ fn resolve(c: &mut Criterion) {
         let mut run = Run {
             group: c.benchmark_group(format!("resolve_{size}")),
             mixes: &mixes,
-            reference: Reference::new(&set),
+            reference: support::with_engine(&set, Engine::Reference),
         };
         run.bench("AliasSet", &set, true);
-        run.bench("Scan", &Scan::new(&set), true);
-        run.bench("Hashed", &Hashed::new(&set), true);
-        run.bench("Trie", &Trie::new(&set), true);
-        run.bench("Fst", &Fst::new(&set), true);
-        run.bench("Reference", &Reference::new(&set), true);
+        // The set forced onto each engine, under the engine's name.
+        for engine in ENGINES {
+            let forced = support::with_engine(&set, engine);
+            run.bench(&format!("{engine:?}"), &forced, true);
+        }
         run.bench("peer: starts_with scan", &StartsWithScan(&peers), true);
         run.bench("peer: aho-corasick + hash", &AhoCorasickHash(&peers), true);
         run.bench("peer: patricia_tree + hash", &PatriciaHash(&peers), true);
@@ -265,31 +265,25 @@ fn build(c: &mut Criterion) {
     for &size in sizes() {
         let rows = support::rows(size);
         let limits = support::limits(size);
-        let set = support::set(size);
         let mut group = c.benchmark_group(format!("build_{size}"));
         group.throughput(Throughput::Elements(size as u64));
         group.bench_function(
             BenchmarkId::new("AliasSet (validate + index)", "rows"),
             |b| b.iter(|| AliasSet::with_limits(black_box(&rows), limits).map(|s| s.len())),
         );
-        group.bench_function(BenchmarkId::new("Scan", "set"), |b| {
-            b.iter(|| Scan::new(black_box(&set)))
-        });
-        group.bench_function(BenchmarkId::new("Hashed", "set"), |b| {
-            b.iter(|| Hashed::new(black_box(&set)))
-        });
-        group.bench_function(BenchmarkId::new("Trie", "set"), |b| {
-            b.iter(|| Trie::new(black_box(&set)))
-        });
-        group.bench_function(BenchmarkId::new("Fst", "set"), |b| {
-            b.iter(|| Fst::new(black_box(&set)))
-        });
+        // Each engine forced, from the same rows: validation plus that engine's index.
+        for engine in [Engine::Scan, Engine::Hashed, Engine::Trie, Engine::Fst] {
+            let builder = AliasSet::builder().limits(limits).engine(engine);
+            group.bench_function(BenchmarkId::new(format!("{engine:?}"), "rows"), |b| {
+                b.iter(|| builder.build(black_box(&rows)).map(|s| s.len()))
+            });
+        }
         group.finish();
     }
 }
 
-/// Where `AliasSet` should switch from `Scan` to `Hashed`: both on the mixed queries of sets
-/// around `SCAN_MAX`.
+/// Where `AliasSet` should switch from `Scan` to `Hashed`: both engines on the mixed queries of
+/// sets around the 32 aliases where it does.
 fn crossover(c: &mut Criterion) {
     let mut group = c.benchmark_group("crossover");
     for size in [8, 16, 32, 48, 64, 96, 128] {
@@ -307,8 +301,8 @@ fn crossover(c: &mut Criterion) {
                 })
             });
         };
-        one("Scan", &Scan::new(&set));
-        one("Hashed", &Hashed::new(&set));
+        one("Scan", &support::with_engine(&set, Engine::Scan));
+        one("Hashed", &support::with_engine(&set, Engine::Hashed));
     }
     group.finish();
 }

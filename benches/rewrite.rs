@@ -2,15 +2,27 @@
 //! without it: parse the body into a `serde_json::Value`, replace the model, serialise it
 //! again (which also loses the client's formatting). Same bodies, same aliases, same run.
 //!
+//! Before timing, it counts the allocations of one call of each (a counting global allocator)
+//! and writes them to `target/model-alias-rewrite.json` for `scripts/benchmarks.py`: a
+//! passthrough rewrite makes none.
+//!
 //! ```text
 //! cargo bench --bench rewrite
 //! ```
 
+#[allow(dead_code)] // The byte counts are for the memory bench.
+#[path = "../tests/common/counting.rs"]
+mod counting;
+
 use std::hint::black_box;
+use std::path::PathBuf;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use model_alias::openai::rewrite_model;
 use model_alias::{AliasSet, MatchKind};
+
+#[global_allocator]
+static ALLOC: counting::Counting = counting::Counting;
 
 /// The load generator's body, and chat histories of about 64 KiB and 1 MiB.
 fn bodies() -> Vec<(&'static str, Vec<u8>)> {
@@ -31,6 +43,7 @@ fn bodies() -> Vec<(&'static str, Vec<u8>)> {
     };
     vec![
         ("small", br#"{"model": "claude-opus-4-9", "messages": [{"role": "user", "content": "Say hello in one short sentence."}], "max_tokens": 16, "temperature": 0.7}"#.to_vec()),
+        ("small, passthrough", br#"{"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Say hello in one short sentence."}], "max_tokens": 16, "temperature": 0.7}"#.to_vec()),
         ("64 KiB", chat(560)),
         ("1 MiB", chat(9_000)),
     ]
@@ -50,6 +63,31 @@ fn rewrite(c: &mut Criterion) {
         ),
     ])
     .expect("valid");
+    let peer = |body: &[u8]| -> Option<usize> {
+        let mut v: serde_json::Value = serde_json::from_slice(black_box(body)).ok()?;
+        let model = v.get("model")?.as_str()?.to_owned();
+        v["model"] = set.resolve(&model).model().into();
+        serde_json::to_vec(&v).ok().map(|out| out.len())
+    };
+    let allocations = |f: &dyn Fn() -> Option<usize>| {
+        let before = counting::allocations();
+        black_box(f());
+        counting::allocations() - before
+    };
+    let mut counts = Vec::new();
+    for (name, body) in bodies() {
+        let ours = allocations(&|| rewrite_model(&body, &set).ok().map(|r| r.body().len()));
+        counts.push(format!(
+            r#""{name}": {{"rewrite_model": {ours}, "peer": {}}}"#,
+            allocations(&|| peer(&body))
+        ));
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let json = format!("{{{}}}\n", counts.join(", "));
+    std::fs::write(target.join("model-alias-rewrite.json"), json).expect("writable target dir");
+
     let mut group = c.benchmark_group("rewrite");
     for (name, body) in bodies() {
         group.throughput(Throughput::Bytes(body.len() as u64));
@@ -59,14 +97,7 @@ fn rewrite(c: &mut Criterion) {
         group.bench_with_input(
             BenchmarkId::new("peer: serde_json Value round trip", name),
             &body,
-            |b, body| {
-                b.iter(|| {
-                    let mut v: serde_json::Value = serde_json::from_slice(black_box(body)).ok()?;
-                    let model = v.get("model")?.as_str()?.to_owned();
-                    v["model"] = set.resolve(&model).model().into();
-                    serde_json::to_vec(&v).ok().map(|out| out.len())
-                })
-            },
+            |b, body| b.iter(|| peer(body)),
         );
     }
     group.finish();

@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 
 use counting::Counting;
 use criterion::{BenchmarkId, Criterion, Throughput};
-use model_alias::{AliasSet, AliasTable, MatchKind};
+use model_alias::{AliasSet, AliasTable, MatchKind, Resolve};
 use support::Rng;
 
 #[global_allocator]
@@ -105,11 +105,14 @@ fn fixture(keys: usize) -> Fixture {
     let queries = (0..POOL)
         .map(|q| {
             let (id, set) = &sets[rng.below(sets.len())];
-            let alias = &set.as_slice()[rng.below(set.len())];
+            let alias = set
+                .iter()
+                .nth(rng.below(set.len()))
+                .expect("within the set");
             let model = match q % 3 {
                 0 => alias.name().to_string(),
                 1 => format!("{}-x", alias.name()),
-                _ => format!("{}#", alias.name().as_str().to_uppercase()),
+                _ => format!("{}#", alias.name().to_uppercase()),
             };
             (*id, model)
         })
@@ -160,7 +163,7 @@ fn main() {
     for keys in sizes() {
         let fx = fixture(keys);
         let aliases = (keys * ALIASES_PER_KEY) as f64;
-        let build = || AliasTable::from_sets(fx.sets.iter().map(|(id, s)| (id.to_be_bytes(), s)));
+        let build = || AliasTable::new(fx.sets.iter().map(|(id, s)| (id.to_be_bytes(), s)));
         let (table_heap, table) = retained(|| build().expect("distinct keys"));
         let build_time = median_time(if full { 3 } else { 1 }, || {
             black_box(build().expect("distinct keys"));
@@ -179,7 +182,8 @@ fn main() {
         let empty = AliasSet::default();
         for (id, model) in &fx.queries {
             let want = map.get(id).unwrap_or(&empty).resolve(model);
-            let got = table.resolve(id.to_be_bytes(), model);
+            let key = table.get(id.to_be_bytes());
+            let got = key.resolve(model);
             assert_eq!((want.model(), want.rule()), (got.model(), got.rule()));
         }
 
@@ -190,7 +194,12 @@ fn main() {
             b.iter(|| {
                 at = (at + BATCH) % POOL;
                 for (id, model) in &fx.queries[at..at + BATCH] {
-                    black_box(table.resolve(black_box(id.to_be_bytes()), model).model());
+                    black_box(
+                        table
+                            .get(black_box(id.to_be_bytes()))
+                            .resolve(model)
+                            .model(),
+                    );
                 }
             })
         });
@@ -204,7 +213,12 @@ fn main() {
                 b.iter(|| {
                     at = (at + BATCH) % POOL;
                     for (id, model) in &fx.queries[at..at + BATCH] {
-                        black_box(mapped.resolve(black_box(id.to_be_bytes()), model).model());
+                        black_box(
+                            mapped
+                                .get(black_box(id.to_be_bytes()))
+                                .resolve(model)
+                                .model(),
+                        );
                     }
                 })
             });

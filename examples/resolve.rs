@@ -15,7 +15,7 @@
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 
-use model_alias::{AliasRows, AliasSet};
+use model_alias::AliasSet;
 
 const BUILT_IN: &str = include_str!("aliases.json");
 const USAGE: &str = "usage: resolve [--aliases FILE] [--json] [--check] MODEL...";
@@ -58,8 +58,7 @@ fn load(path: Option<&str>) -> Result<AliasSet, Vec<String>> {
         Some(path) => std::fs::read_to_string(path).map_err(|e| vec![format!("{label}: {e}")])?,
         None => BUILT_IN.to_owned(),
     };
-    let rows: AliasRows = serde_json::from_str(&text).map_err(|e| vec![format!("{label}: {e}")])?;
-    AliasSet::new(rows).map_err(|err| {
+    AliasSet::from_json(&text).map_err(|err| {
         err.problems()
             .iter()
             .map(|p| format!("{label}: {p}"))

@@ -1,13 +1,27 @@
 //! [`Alias`], [`AliasRef`] and [`MatchKind`], and the [`Row`] trait through which sets are built.
 //!
-//! An `Alias` is always valid (its parts are validated types); an [`AliasRow`] or any other
-//! [`Row`] is raw input that [`AliasSet::new`](crate::AliasSet::new) validates as a whole.
+//! Invariants: an `Alias` is always valid (its parts are validated types), and so is an
+//! `AliasRef` (it is only made from an `Alias` or from bytes checked as it is read); a [`Row`]
+//! is raw input that [`AliasSet::new`](crate::AliasSet::new) validates as a whole.
 
 use std::fmt;
 
 use crate::{AliasName, ModelId};
 
 /// How an alias name is matched against a requested model.
+///
+/// ```
+/// use model_alias::{AliasSet, MatchKind};
+///
+/// let set = AliasSet::new([
+///     ("gpt-4o", "openai/gpt-4o-2024-11-20", MatchKind::Exact),
+///     ("claude", "anthropic/claude-sonnet-4-5", MatchKind::Prefix),
+/// ])?;
+/// assert_eq!(set.resolve("gpt-4o-mini").model(), "gpt-4o-mini", "exact: the name only");
+/// assert_eq!(set.resolve("claude-3-haiku").model(), "anthropic/claude-sonnet-4-5");
+/// assert_eq!(MatchKind::Prefix.to_string(), "prefix");
+/// # Ok::<(), model_alias::SetError>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
@@ -29,13 +43,6 @@ impl MatchKind {
     }
 }
 
-impl MatchKind {
-    /// Whether this is [`MatchKind::Exact`].
-    pub fn is_exact(&self) -> bool {
-        *self == MatchKind::Exact
-    }
-}
-
 impl fmt::Display for MatchKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -51,6 +58,7 @@ impl fmt::Display for MatchKind {
 /// assert_eq!(alias.kind(), MatchKind::Prefix);
 /// assert!(alias.matches("claude-opus-4-9"));
 /// assert!(!alias.matches("claude-sonnet-4"));
+/// assert_eq!(alias.to_string(), "claude-opus -> anthropic/claude-opus-4-8 (prefix)");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -96,19 +104,23 @@ impl Alias {
     ///
     /// Cost: O(name length), whatever the length of `model`.
     pub fn matches(&self, model: &str) -> bool {
-        match self.kind {
-            MatchKind::Exact => self.name == model,
-            MatchKind::Prefix => model.as_bytes().starts_with(self.name.as_str().as_bytes()),
-        }
+        AliasRef::from(self).matches(model)
     }
 }
 
-/// A borrowed view of an alias: what a [`Resolution`](crate::Resolution) reports and what
-/// [`AliasTable::aliases`](crate::AliasTable::aliases) lists. Copy, two string slices and a tag.
+/// `name -> target (kind)`, as a dashboard lists it: `claude-opus -> anthropic/claude-opus-4-8 (prefix)`.
+impl fmt::Display for Alias {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        AliasRef::from(self).fmt(f)
+    }
+}
+
+/// A borrowed view of an alias: what every resolver lists and what a
+/// [`Resolution`](crate::Resolution) reports. Copy: two string slices and a tag.
 ///
-/// It borrows from wherever the alias lives: an [`Alias`] in a set, or the bytes of an
-/// [`AliasTable`](crate::AliasTable), which holds no `Alias` values. Its parts were validated
-/// when that set or table was built or loaded.
+/// It borrows from wherever the alias lives: an [`Alias`] in an [`AliasSet`](crate::AliasSet),
+/// or the bytes of an [`AliasTable`](crate::AliasTable), which holds no `Alias` values. Its
+/// parts were validated when that set or table was built or loaded.
 ///
 /// ```
 /// use model_alias::{AliasSet, MatchKind};
@@ -117,7 +129,9 @@ impl Alias {
 /// let alias = set.resolve("claude-opus-4-9").alias().expect("the prefix alias applies");
 /// assert_eq!((alias.name(), alias.target(), alias.kind()),
 ///            ("claude-opus", "anthropic/claude-opus-4-8", MatchKind::Prefix));
-/// assert_eq!(alias.to_alias(), set.as_slice()[0]);
+/// assert_eq!(set.iter().next(), Some(alias));
+/// let owned: model_alias::Alias = alias.to_alias();
+/// assert_eq!(owned.to_string(), "claude-opus -> anthropic/claude-opus-4-8 (prefix)");
 /// # Ok::<(), model_alias::SetError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -148,6 +162,14 @@ impl<'a> AliasRef<'a> {
         self.kind
     }
 
+    /// Whether this alias alone would match `model`: see [`Alias::matches`].
+    pub fn matches(&self, model: &str) -> bool {
+        match self.kind {
+            MatchKind::Exact => self.name == model,
+            MatchKind::Prefix => model.as_bytes().starts_with(self.name.as_bytes()),
+        }
+    }
+
     /// An owned copy (two allocations: the name and the target).
     pub fn to_alias(&self) -> Alias {
         Alias::new(
@@ -155,6 +177,12 @@ impl<'a> AliasRef<'a> {
             ModelId::from_valid(self.target),
             self.kind,
         )
+    }
+}
+
+impl fmt::Display for AliasRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} -> {} ({})", self.name, self.target, self.kind)
     }
 }
 
@@ -186,13 +214,17 @@ impl Row for AliasRef<'_> {
     fn kind(&self) -> MatchKind {
         self.kind
     }
+    fn valid_bytes(&self, _: Token) -> bool {
+        true
+    }
 }
 
 /// Anything that can be read as one row of a set: a name, a target and a kind, not yet
 /// validated. [`AliasSet::new`](crate::AliasSet::new) takes any iterator of rows.
 ///
-/// Implemented for [`Alias`], [`AliasRow`], `(name, target)` pairs (exact aliases) and
-/// `(name, target, MatchKind)` triples of anything that is `AsRef<str>`.
+/// Implemented for [`Alias`], [`AliasRef`] (so a set or a table key's aliases can be rebuilt),
+/// `(name, target)` pairs (exact aliases) and `(name, target, MatchKind)` triples of anything
+/// that is `AsRef<str>`. Implement it for your own row type to validate it without a copy.
 ///
 /// ```
 /// use model_alias::{AliasSet, MatchKind};
@@ -214,7 +246,25 @@ pub trait Row {
     fn target(&self) -> &str;
     /// How the name matches.
     fn kind(&self) -> MatchKind;
+
+    /// Whether the name and target are already known to be made of valid bytes (they come
+    /// from an [`Alias`] or an [`AliasRef`]), so that validation checks only their lengths
+    /// and uniqueness: a set rebuilt from another, or put into a table, is not checked byte by
+    /// byte again. Only this crate's types can say yes: the argument cannot be named outside.
+    #[doc(hidden)]
+    fn valid_bytes(&self, _: sealed::Token) -> bool {
+        false
+    }
 }
+
+/// What lets only this crate's rows claim [`Row::valid_bytes`].
+mod sealed {
+    /// Unnameable outside the crate, so no other implementation can override the method.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Token(pub(crate) ());
+}
+
+pub(crate) use sealed::Token;
 
 impl Row for Alias {
     fn name(&self) -> &str {
@@ -225,6 +275,9 @@ impl Row for Alias {
     }
     fn kind(&self) -> MatchKind {
         self.kind
+    }
+    fn valid_bytes(&self, _: Token) -> bool {
+        true
     }
 }
 
@@ -237,6 +290,9 @@ impl<R: Row + ?Sized> Row for &R {
     }
     fn kind(&self) -> MatchKind {
         (**self).kind()
+    }
+    fn valid_bytes(&self, token: Token) -> bool {
+        (**self).valid_bytes(token)
     }
 }
 
@@ -261,35 +317,5 @@ impl<N: AsRef<str>, T: AsRef<str>> Row for (N, T, MatchKind) {
     }
     fn kind(&self) -> MatchKind {
         self.2
-    }
-}
-
-/// An owned, unvalidated row, as read from a database or a JSON file.
-///
-/// With the `serde` feature it reads and writes the canonical JSON row
-/// `{"name": ..., "target": ..., "match": "prefix"}` (`match` defaults to `"exact"`; unknown
-/// fields are rejected).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct AliasRow {
-    /// The alias name as given.
-    pub name: String,
-    /// The target model id as given.
-    pub target: String,
-    /// How the name matches.
-    #[cfg_attr(feature = "serde", serde(rename = "match", default))]
-    pub kind: MatchKind,
-}
-
-impl Row for AliasRow {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn target(&self) -> &str {
-        &self.target
-    }
-    fn kind(&self) -> MatchKind {
-        self.kind
     }
 }

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwapOption;
 
-use crate::{AliasSet, Resolution};
+use crate::{AliasRef, AliasSet, Resolution, Resolve};
 
 /// Where an [`AliasCache`] loads a key's aliases from: implemented by the gateway over its
 /// database, its config service, a file.
@@ -137,31 +137,69 @@ impl<E> State<E> {
     }
 }
 
-/// What [`AliasCache::get`] found for a key: its aliases, and the error of the last reload if
-/// they are stale because of it.
+/// What [`AliasCache::get`] found for a key: its aliases, a resolver, and the error of the
+/// last reload if they are stale because of it.
+///
+/// ```
+/// # use model_alias::{AliasSet, Source};
+/// # struct Db;
+/// # impl Source for Db {
+/// #     type Error = std::io::Error;
+/// #     async fn load(&self, key: &[u8]) -> Result<Option<AliasSet>, std::io::Error> {
+/// #         let set = AliasSet::new([("fast", "deepseek/deepseek-chat")]).map_err(std::io::Error::other)?;
+/// #         Ok((key == b"team-a").then_some(set))
+/// #     }
+/// # }
+/// use model_alias::{AliasCache, Resolve, Rule};
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let cache = AliasCache::new(Db);
+/// let lookup = cache.get(b"team-a").await?;
+/// assert_eq!(lookup.resolve("fast").model(), "deepseek/deepseek-chat");
+/// assert_eq!(lookup.iter().count(), 1);
+/// assert!(lookup.stale_error().is_none());
+///
+/// // A key the source has no aliases for: every model passes through.
+/// let nobody = cache.get(b"team-z").await?;
+/// assert_eq!(nobody.resolve("fast").rule(), Rule::Passthrough);
+/// # Ok::<(), std::sync::Arc<std::io::Error>>(())
+/// # }).unwrap();
+/// ```
 pub struct Lookup<E> {
     aliases: Option<Arc<AliasSet>>,
     error: Option<Arc<E>>,
 }
 
 impl<E> Lookup<E> {
-    /// The key's aliases, or `None` when the source has none for it.
-    pub fn aliases(&self) -> Option<&Arc<AliasSet>> {
+    /// The key's aliases in the user's order (none when the source has none for it).
+    pub fn iter(&self) -> impl Iterator<Item = AliasRef<'_>> + '_ {
+        self.aliases.iter().flat_map(|set| set.iter())
+    }
+
+    /// The loaded set itself, shared with the cache (and with every other lookup of that
+    /// load), or `None` when the source has none for the key: to keep past the request.
+    pub fn set(&self) -> Option<&Arc<AliasSet>> {
         self.aliases.as_ref()
     }
 
-    /// Resolves `model` with the key's aliases (passthrough when it has none).
+    /// Resolves `model` with the key's aliases (passthrough when it has none), as
+    /// [`AliasSet::resolve`] does.
+    #[inline]
     pub fn resolve<'a>(&'a self, model: &'a str) -> Resolution<'a> {
-        match &self.aliases {
-            Some(set) => set.resolve(model),
-            None => Resolution::new(model, None),
-        }
+        self.aliases.resolve(model)
     }
 
     /// Why the aliases are stale: the error of the last failed reload, while the last good
     /// set keeps serving. `None` when they are fresh. Report it; do not fail the request.
     pub fn stale_error(&self) -> Option<&E> {
         self.error.as_deref()
+    }
+}
+
+impl<E> Resolve for Lookup<E> {
+    #[inline]
+    fn resolve<'a>(&'a self, model: &'a str) -> Resolution<'a> {
+        Lookup::resolve(self, model)
     }
 }
 
@@ -261,8 +299,8 @@ impl<S: Source> AliasCache<S> {
 
     /// The number of keys held. Approximate while evictions are pending; see
     /// [`run_pending_tasks`](AliasCache::run_pending_tasks).
-    pub fn len(&self) -> u64 {
-        self.slots.entry_count()
+    pub fn len(&self) -> usize {
+        usize::try_from(self.slots.entry_count()).unwrap_or(usize::MAX)
     }
 
     /// Whether no key is held (approximate, as [`len`](AliasCache::len)).
@@ -294,12 +332,30 @@ impl<S: Source + fmt::Debug> fmt::Debug for AliasCache<S> {
 }
 
 /// Settings for an [`AliasCache`]; made by [`AliasCache::builder`].
+///
+/// ```
+/// # use model_alias::{AliasSet, Source};
+/// # struct Db;
+/// # impl Source for Db {
+/// #     type Error = std::io::Error;
+/// #     async fn load(&self, _: &[u8]) -> Result<Option<AliasSet>, std::io::Error> { Ok(None) }
+/// # }
+/// use std::time::Duration;
+/// use model_alias::AliasCache;
+///
+/// let cache = AliasCache::builder(Db)
+///     .ttl(Duration::from_secs(30))
+///     .error_retry(Duration::from_secs(2))
+///     .max_keys(10_000)
+///     .build();
+/// assert!(cache.is_empty());
+/// ```
 #[derive(Debug)]
 pub struct AliasCacheBuilder<S> {
     source: S,
     ttl: Duration,
     error_retry: Duration,
-    max_keys: u64,
+    max_keys: usize,
 }
 
 impl<S: Source> AliasCacheBuilder<S> {
@@ -317,7 +373,7 @@ impl<S: Source> AliasCacheBuilder<S> {
     }
 
     /// The most keys held at once (default 100,000).
-    pub fn max_keys(mut self, max_keys: u64) -> Self {
+    pub fn max_keys(mut self, max_keys: usize) -> Self {
         self.max_keys = max_keys;
         self
     }
@@ -327,7 +383,7 @@ impl<S: Source> AliasCacheBuilder<S> {
         AliasCache {
             source: self.source,
             slots: moka::future::Cache::builder()
-                .max_capacity(self.max_keys)
+                .max_capacity(u64::try_from(self.max_keys).unwrap_or(u64::MAX))
                 .build(),
             ttl: self.ttl,
             error_retry: self.error_retry,

@@ -10,6 +10,17 @@ use std::fmt;
 use crate::text::ShowChar;
 
 /// Why a string is not a valid [`AliasName`](crate::AliasName).
+///
+/// ```
+/// use model_alias::{AliasName, NameError};
+///
+/// match "Claude-opus".parse::<AliasName>() {
+///     Err(NameError::Uppercase { ch, at, .. }) => assert_eq!((ch, at), ('C', 0)),
+///     other => panic!("{other:?}"),
+/// }
+/// assert_eq!("*".parse::<AliasName>(), Err(NameError::CatchAll));
+/// # Ok::<(), NameError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum NameError {
@@ -41,6 +52,20 @@ pub enum NameError {
         /// Its byte offset in the name.
         at: usize,
     },
+    /// The name is `*` alone: a catch-all, which the rules do not have.
+    #[error("a catch-all `*` is not supported: name the prefix it should match")]
+    CatchAll,
+    /// The name ends in `*`, as a wildcard would: names are matched as written, and a prefix
+    /// alias is what matches every model that starts with a name.
+    #[error(
+        "alias name {name:?} ends in '*': use \"match\": \"prefix\" instead of `*` (MatchKind::Prefix in Rust), with the name {stem:?}"
+    )]
+    TrailingStar {
+        /// The name, cut to 64 bytes.
+        name: String,
+        /// The name without its `*`, cut to 64 bytes: the prefix alias's name.
+        stem: String,
+    },
     /// The name has a character that is never allowed (space, `*`, `@`, control, non-ASCII, ...).
     #[error("alias name {name:?} has {} at byte {at}: alias names may use only a-z, 0-9 and . _ : / -", ShowChar(*.ch))]
     InvalidChar {
@@ -54,6 +79,17 @@ pub enum NameError {
 }
 
 /// Why a string is not a valid [`ModelId`](crate::ModelId).
+///
+/// ```
+/// use model_alias::{ModelId, TargetError};
+///
+/// let err = "deepseek chat".parse::<ModelId>().unwrap_err();
+/// assert!(matches!(err, TargetError::InvalidChar { ch: ' ', at: 8, .. }));
+/// assert_eq!(
+///     err.to_string(),
+///     r#"target model id "deepseek chat" has ' ' (U+0020) at byte 8: model ids are visible ASCII only (no spaces, control characters or non-ASCII)"#,
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TargetError {
@@ -88,6 +124,13 @@ pub enum TargetError {
 }
 
 /// What is wrong with one row of a set.
+///
+/// ```
+/// use model_alias::{AliasSet, Problem};
+///
+/// let err = AliasSet::new([("fast", "deepseek/deepseek-chat"), ("fast", "openai/gpt-4o")]).unwrap_err();
+/// assert_eq!(err.problems()[0].problem(), &Problem::DuplicateName { first: 0 });
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Problem {
@@ -104,16 +147,51 @@ pub enum Problem {
         first: usize,
     },
     /// The set has more rows than the limit; reported once, on the first row past the limit.
-    #[error("the set has {count} aliases but at most {max} are allowed: remove {} rows, or raise Limits::max_aliases", .count - .max)]
+    ///
+    /// The limit is the gateway's, not the user's: a user can only remove rows, so the message
+    /// says that. A gateway that allows more builds its sets with
+    /// [`Limits::with_max_aliases`](crate::Limits::with_max_aliases).
+    #[error("the set has {count} aliases but at most {max} are allowed: remove {}", Rows(.count - .max))]
     TooMany {
         /// How many rows the set has.
         count: usize,
         /// The most rows allowed.
         max: usize,
     },
+    /// The JSON could not be read at this row: a syntax error, a wrong type, or a target that
+    /// is not one string. Rows after it were not read.
+    #[error("{message}")]
+    Json {
+        /// What the JSON reader said, with its line and column.
+        message: String,
+    },
+}
+
+/// `1 row`, `3 rows`.
+struct Rows(usize);
+
+impl fmt::Display for Rows {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            1 => f.write_str("1 row"),
+            n => write!(f, "{n} rows"),
+        }
+    }
 }
 
 /// One problem of a set: which row, which name, and what is wrong.
+///
+/// ```
+/// use model_alias::AliasSet;
+///
+/// let err = AliasSet::new([("fast", "deepseek/deepseek-chat"), ("pro", "")]).unwrap_err();
+/// let problem = &err.problems()[0];
+/// assert_eq!((problem.index(), problem.row(), problem.name()), (1, 2, "pro"));
+/// assert_eq!(
+///     problem.to_string(),
+///     r#"row 2 ("pro"): target model id is empty: give the real model id to route to (1 to 256 bytes)"#,
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
     index: usize,
@@ -154,8 +232,9 @@ impl RowError {
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.problem {
-            // The name error quotes the name already.
+            // The name error quotes the name already; a row cut short may have no name yet.
             Problem::Name(_) => write!(f, "row {}: {}", self.row(), self.problem),
+            _ if self.name.is_empty() => write!(f, "row {}: {}", self.row(), self.problem),
             _ => write!(f, "row {} ({:?}): {}", self.row(), self.name, self.problem),
         }
     }
@@ -223,6 +302,16 @@ impl fmt::Display for SetError {
 impl std::error::Error for SetError {}
 
 /// Why bytes are not an [`AliasTable`](crate::AliasTable), or why one could not be built.
+///
+/// ```
+/// use model_alias::{AliasTable, TableError};
+///
+/// assert_eq!(AliasTable::from_bytes(&b"not a table"[..]).err(), Some(TableError::NotATable));
+/// let table = AliasTable::new([("team-a", [("fast", "deepseek/deepseek-chat")])])?;
+/// let cut = &table.as_bytes()[..table.as_bytes().len() - 1];
+/// assert!(matches!(AliasTable::from_bytes(cut), Err(TableError::Truncated { .. })));
+/// # Ok::<(), TableError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TableError {
@@ -277,6 +366,14 @@ pub enum TableError {
     DuplicateKey {
         /// The key id, as text or hex, cut to 64 bytes.
         key: String,
+    },
+    /// The aliases given for a key are not a valid set.
+    #[error("key {key}: {error}")]
+    InvalidSet {
+        /// The key id, as text or hex, cut to 64 bytes.
+        key: String,
+        /// Every problem of the key's rows.
+        error: SetError,
     },
     /// The table would exceed what the format can address.
     #[error("the alias table has too many {what} (the format holds at most {max}): split it")]

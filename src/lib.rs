@@ -1,4 +1,68 @@
-#![doc = include_str!("../README.md")]
+//! Resolve the model name an LLM API client sends into the real model to run.
+//!
+//! Each API key has a small set of **aliases**, names its owner chose that point at real
+//! catalog models, **exact** or **prefix**. A requested model resolves to the exact alias with
+//! its name, else the **longest** prefix alias it starts with, else passes through unchanged:
+//! one step, byte for byte, never chained.
+//!
+//! ```
+//! use model_alias::{AliasSet, MatchKind, Rule};
+//!
+//! let set = AliasSet::new([
+//!     ("cross-model-basic", "deepseek/deepseek-chat", MatchKind::Exact),
+//!     ("claude-opus", "anthropic/claude-opus-4-8", MatchKind::Prefix),
+//! ])?;
+//! assert_eq!(set.resolve("cross-model-basic").model(), "deepseek/deepseek-chat");
+//! let r = set.resolve("claude-opus-4-9");
+//! assert_eq!((r.model(), r.rule()), ("anthropic/claude-opus-4-8", Rule::Prefix));
+//! assert_eq!(set.resolve("gpt-3.5-turbo").model(), "gpt-3.5-turbo");
+//! # Ok::<(), model_alias::SetError>(())
+//! ```
+//!
+//! # The API by task
+//!
+//! **Validate** what a user configured:
+//! - [`AliasSet::new`] validates rows (`(name, target)` pairs, `(name, target, MatchKind)`
+//!   triples, any [`Row`]) and reports every problem with its row in a [`SetError`];
+//!   [`AliasSet::from_json`] reads either JSON form (feature `serde`). [`Limits`] bounds a
+//!   set (20 aliases, 64-byte names, 256-byte targets by default).
+//! - [`AliasName`] and [`ModelId`] are a validated name and target ([`NameError`],
+//!   [`TargetError`]); an [`Alias`] is one of each and a [`MatchKind`].
+//! - [`AliasSet::warnings`] lists valid rows that are likely mistakes ([`Warning`]).
+//!
+//! **Resolve** a requested model:
+//! - [`AliasSet::resolve`] (and every resolver, through the [`Resolve`] trait) gives a
+//!   [`Resolution`]: the [`model`](Resolution::model) to route and bill, the [`Rule`] that
+//!   decided and the alias that applied ([`AliasRef`]). No allocation, no panic.
+//! - [`AliasSet::builder`] ([`AliasSetBuilder`]) sets the limits and forces an [`Engine`], the
+//!   index a set resolves through; [`AliasSet::engine`] says which it picked.
+//!
+//! **Many keys** in one immutable byte string:
+//! - [`AliasTable::new`] or a [`TableBuilder`] builds a table of every key's aliases;
+//!   [`AliasTable::from_bytes`] loads one in place; [`AliasTable::get`] gives a key's
+//!   [`KeyAliases`], a resolver. Failures are [`TableError`]s.
+//!
+//! **Live updates** without a lock on the request path:
+//! - [`AliasStore`] holds the current table (or set, or map) and swaps in new ones; a
+//!   [`Snapshot`] is one version, for one request.
+//! - `AliasCache` (feature `cache`) loads each key's set from a `Source` of the gateway's own,
+//!   with a TTL; a `Lookup` is one key's result, a resolver.
+//!
+//! **Gateways** speaking the OpenAI API (feature `openai`):
+//! - `openai::rewrite_model` replaces the model of a request body, every other byte kept;
+//!   `openai::Catalog` checks targets and builds the `/v1/models` listing.
+//!
+//! # Features
+//!
+//! - `serde` (default): `Serialize`/`Deserialize` for the value types and sets, in the JSON
+//!   forms of the README, and [`AliasSet::from_json`] (adds `serde` and `serde_json`).
+//! - `openai`: the `openai` module (implies `serde`).
+//! - `cache`: `AliasCache`, `AliasCacheBuilder`, `Source` and `Lookup` (adds `moka` and
+//!   `async-lock`).
+//!
+//! Without default features the crate depends on `thiserror`, `fst`, `foldhash`, `arc-swap`
+//! and `xxhash-rust` only.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 // Input must never reach a panic: every unwrap, expect or index in the library is either
@@ -17,29 +81,36 @@ mod error;
 mod limits;
 mod name;
 #[cfg(feature = "openai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "openai")))]
 pub mod openai;
 mod resolution;
 #[cfg(feature = "serde")]
 mod serde;
 mod set;
 mod store;
-pub mod strategy;
+mod strategy;
 mod table;
 mod target;
 mod text;
+mod validate;
 mod warning;
 
-pub use crate::alias::{Alias, AliasRef, AliasRow, MatchKind, Row};
+pub use crate::alias::{Alias, AliasRef, MatchKind, Row};
 #[cfg(feature = "cache")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cache")))]
 pub use crate::cache::{AliasCache, AliasCacheBuilder, Lookup, Source};
 pub use crate::error::{NameError, Problem, RowError, SetError, TableError, TargetError};
 pub use crate::limits::Limits;
 pub use crate::name::AliasName;
 pub use crate::resolution::{Resolution, Resolve, Rule};
-#[cfg(feature = "serde")]
-pub use crate::serde::AliasRows;
-pub use crate::set::AliasSet;
+pub use crate::set::{AliasSet, AliasSetBuilder};
 pub use crate::store::{AliasStore, Snapshot};
-pub use crate::table::{AliasTable, Aliases, KeyAliases, TableBuilder};
+pub use crate::strategy::Engine;
+pub use crate::table::{AliasTable, KeyAliases, TableBuilder};
 pub use crate::target::ModelId;
 pub use crate::warning::{Warning, WarningKind};
+
+// The README's examples run as doc-tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -32,10 +32,28 @@ use crate::text::{self, Flaw, validated_str};
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct AliasName(Box<str>);
 
-/// Whether `b` may appear in an alias name.
+/// Whether `b` may appear in an alias name: one load from a table, since every set and every
+/// table key checks each byte of each name.
+#[inline]
 pub(crate) fn is_name_byte(b: u8) -> bool {
-    matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'.' | b'_' | b':' | b'/' | b'-')
+    NAME_BYTES.get(usize::from(b)).copied().unwrap_or(false)
 }
+
+/// The rule, one entry a byte: `a-z`, `0-9`, `.`, `_`, `:`, `/`, `-`.
+static NAME_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        // Evaluated at compile time: an index out of range would fail the build, not a call.
+        #[allow(clippy::indexing_slicing)]
+        {
+            table[b] =
+                matches!(b as u8, b'a'..=b'z' | b'0'..=b'9' | b'.' | b'_' | b':' | b'/' | b'-');
+        }
+        b += 1;
+    }
+    table
+};
 
 impl AliasName {
     /// Validates `name` against the default limits (at most 64 bytes).
@@ -54,12 +72,20 @@ impl AliasName {
 
     pub(crate) fn check(name: &str, limits: Limits) -> Result<(), NameError> {
         let max = limits.max_name_len();
+        // Other gateways write prefixes as wildcards; say what the rules use instead.
+        if name == "*" {
+            return Err(NameError::CatchAll);
+        }
         text::check(name, max, is_name_byte).map_err(|flaw| match flaw {
             Flaw::Empty => NameError::Empty { max },
             Flaw::TooLong(len) => NameError::TooLong {
                 name: text::excerpt(name),
                 len,
                 max,
+            },
+            Flaw::Char { ch: '*', at } if at + 1 == name.len() => NameError::TrailingStar {
+                name: text::excerpt(name),
+                stem: text::excerpt(name.get(..at).unwrap_or_default()),
             },
             Flaw::Char { ch, at } if ch.is_ascii_uppercase() => NameError::Uppercase {
                 name: text::excerpt(name),

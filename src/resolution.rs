@@ -8,6 +8,16 @@ use std::fmt;
 use crate::{AliasRef, MatchKind};
 
 /// Which rule of resolution decided the model.
+///
+/// ```
+/// use model_alias::{AliasSet, MatchKind, Rule};
+///
+/// let set = AliasSet::new([("claude-opus", "anthropic/claude-opus-4-8", MatchKind::Prefix)])?;
+/// assert_eq!(set.resolve("claude-opus-4-9").rule(), Rule::Prefix);
+/// assert_eq!(set.resolve("gpt-4o").rule(), Rule::Passthrough);
+/// assert_eq!(Rule::Passthrough.to_string(), "passthrough");
+/// # Ok::<(), model_alias::SetError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
@@ -112,10 +122,76 @@ impl fmt::Display for Resolution<'_> {
 /// A resolver: maps a requested model to a [`Resolution`] by the rules of the crate
 /// (exact, else longest prefix, else passthrough).
 ///
-/// Implemented by [`AliasSet`](crate::AliasSet) and by every strategy in
-/// [`strategy`](crate::strategy); all of them give the same answer for the same set.
-/// Implementations must not allocate or panic, whatever `model` is.
+/// Implemented by [`AliasSet`](crate::AliasSet), by one key of an
+/// [`AliasTable`](crate::AliasTable) ([`KeyAliases`](crate::KeyAliases)), by an
+/// [`AliasCache`](crate::AliasCache) lookup, and through references, `Box`, `Arc` and `Option`
+/// (`None` resolves every model as passthrough: an unknown key). Code that resolves, such as
+/// [`openai::rewrite_model`](crate::openai::rewrite_model), takes any of them.
+///
+/// Implementations must not allocate or panic, whatever `model` is, and must give the answer
+/// the rules give; [`Resolution::new`] takes the alias they picked.
+///
+/// ```
+/// use model_alias::{Alias, AliasRef, MatchKind, Resolution, Resolve, Rule};
+///
+/// /// The rules written out over a plain list: a resolver of the gateway's own.
+/// struct Listed(Vec<Alias>);
+///
+/// impl Resolve for Listed {
+///     fn resolve<'a>(&'a self, model: &'a str) -> Resolution<'a> {
+///         let exact = self.0.iter().find(|a| a.kind() == MatchKind::Exact && a.name() == model);
+///         let longest_prefix = || {
+///             self.0.iter()
+///                 .filter(|a| a.kind() == MatchKind::Prefix && a.matches(model))
+///                 .max_by_key(|a| a.name().as_str().len())
+///         };
+///         Resolution::new(model, exact.or_else(longest_prefix).map(AliasRef::from))
+///     }
+/// }
+///
+/// fn route(aliases: &impl Resolve, model: &str) -> String {
+///     aliases.resolve(model).model().to_owned()
+/// }
+///
+/// let listed = Listed(vec![Alias::prefix("claude".parse()?, "anthropic/claude-sonnet-4-5".parse()?)]);
+/// assert_eq!(route(&listed, "claude-3-haiku"), "anthropic/claude-sonnet-4-5");
+/// assert_eq!(listed.resolve("gpt-4o").rule(), Rule::Passthrough);
+/// assert_eq!(route(&None::<Listed>, "claude-3-haiku"), "claude-3-haiku", "no aliases");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub trait Resolve {
     /// Resolves `model`.
     fn resolve<'a>(&'a self, model: &'a str) -> Resolution<'a>;
+}
+
+impl<R: Resolve + ?Sized> Resolve for &R {
+    #[inline]
+    fn resolve<'a>(&'a self, model: &'a str) -> Resolution<'a> {
+        (**self).resolve(model)
+    }
+}
+
+impl<R: Resolve + ?Sized> Resolve for Box<R> {
+    #[inline]
+    fn resolve<'a>(&'a self, model: &'a str) -> Resolution<'a> {
+        (**self).resolve(model)
+    }
+}
+
+impl<R: Resolve + ?Sized> Resolve for std::sync::Arc<R> {
+    #[inline]
+    fn resolve<'a>(&'a self, model: &'a str) -> Resolution<'a> {
+        (**self).resolve(model)
+    }
+}
+
+/// `None` has no alias: every model passes through (an unknown key, a key without aliases).
+impl<R: Resolve> Resolve for Option<R> {
+    #[inline]
+    fn resolve<'a>(&'a self, model: &'a str) -> Resolution<'a> {
+        match self {
+            Some(r) => r.resolve(model),
+            None => Resolution::new(model, None),
+        }
+    }
 }

@@ -7,16 +7,23 @@
 //! `{"cross-model-basic": "deepseek/deepseek-chat", "claude-opus*": "anthropic/claude-opus-4-8"}`,
 //! where a trailing `*` marks a prefix alias and a repeated key is a duplicate name.
 //!
-//! Deserializing validates: an [`AliasSet`] with the default limits and the same messages as
-//! [`AliasSet::new`]; an [`AliasName`], [`ModelId`] or [`Alias`] with the default limits.
+//! Invariants:
+//! 1. Reading a set validates it through the same validation as [`AliasSet::new`], row by row
+//!    as the rows are read: no list of the input's rows is ever built, so memory is bounded by
+//!    the limit, however long the input.
+//! 2. A set is read whole or not at all: a JSON error part-way reports the rows before it
+//!    (their problems too) and builds nothing.
+//! 3. What is written reads back as the same set.
 
 use std::fmt;
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 
-use crate::{Alias, AliasName, AliasRow, AliasSet, MatchKind, ModelId, Row};
+use crate::error::{Problem, RowError, SetError};
+use crate::text::excerpt;
+use crate::{Alias, AliasName, AliasSet, AliasSetBuilder, MatchKind, ModelId, Row};
 
 /// Serializes and deserializes a validated string newtype as a plain string.
 macro_rules! string_serde {
@@ -39,13 +46,17 @@ macro_rules! string_serde {
 string_serde!(AliasName);
 string_serde!(ModelId);
 
-/// The canonical row, borrowed from whatever row is written.
+/// The canonical row, as written: borrowed from whatever row is written.
 #[derive(Serialize)]
 struct CanonicalRow<'a> {
     name: &'a str,
     target: &'a str,
-    #[serde(rename = "match", skip_serializing_if = "MatchKind::is_exact")]
+    #[serde(rename = "match", skip_serializing_if = "is_exact")]
     kind: MatchKind,
+}
+
+fn is_exact(kind: &MatchKind) -> bool {
+    *kind == MatchKind::Exact
 }
 
 impl<'a> CanonicalRow<'a> {
@@ -58,21 +69,25 @@ impl<'a> CanonicalRow<'a> {
     }
 }
 
-fn serialize_rows<'a, S, R>(serializer: S, rows: &'a [R]) -> Result<S::Ok, S::Error>
-where
-    S: Serializer,
-    R: Row + 'a,
-{
-    let mut seq = serializer.serialize_seq(Some(rows.len()))?;
-    for row in rows {
-        seq.serialize_element(&CanonicalRow::of(row))?;
-    }
-    seq.end()
+/// The canonical row, as read: not yet validated.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRow {
+    name: String,
+    target: String,
+    #[serde(rename = "match", default)]
+    kind: MatchKind,
 }
 
-impl Serialize for AliasRow {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        CanonicalRow::of(self).serialize(serializer)
+impl Row for RawRow {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn target(&self) -> &str {
+        &self.target
+    }
+    fn kind(&self) -> MatchKind {
+        self.kind
     }
 }
 
@@ -84,82 +99,67 @@ impl Serialize for Alias {
 
 impl<'de> Deserialize<'de> for Alias {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Alias, D::Error> {
-        let row = AliasRow::deserialize(deserializer)?;
+        let row = RawRow::deserialize(deserializer)?;
         let name = AliasName::new(&row.name).map_err(de::Error::custom)?;
         let target = ModelId::new(&row.target).map_err(de::Error::custom)?;
         Ok(Alias::new(name, target, row.kind))
     }
 }
 
-/// Unvalidated rows read from JSON in either form, for callers that want the structured
-/// [`SetError`](crate::SetError) (every problem with its row) rather than one serde message.
-///
-/// ```
-/// use model_alias::{AliasRows, AliasSet};
-///
-/// let json = r#"{"cross-model-basic": "deepseek/deepseek-chat", "Claude*": "x", "a b": ""}"#;
-/// let rows: AliasRows = serde_json::from_str(json)?;
-/// let err = AliasSet::new(rows).unwrap_err();
-/// assert_eq!(err.problems().len(), 3); // "Claude": uppercase; "a b": space; and an empty target
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-///
-/// Cost: one pass over the input; the rows own their strings, so memory grows with the input.
-/// To read an untrusted file with memory bounded by the limits, deserialize an [`AliasSet`]
-/// directly: it validates each row as it is read and keeps none past the limit.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct AliasRows(Vec<AliasRow>);
-
-impl AliasRows {
-    /// The rows, in input order.
-    pub fn as_slice(&self) -> &[AliasRow] {
-        &self.0
-    }
-
-    /// The rows, owned.
-    pub fn into_vec(self) -> Vec<AliasRow> {
-        self.0
-    }
-}
-
-impl From<Vec<AliasRow>> for AliasRows {
-    fn from(rows: Vec<AliasRow>) -> AliasRows {
-        AliasRows(rows)
-    }
-}
-
-impl IntoIterator for AliasRows {
-    type Item = AliasRow;
-    type IntoIter = std::vec::IntoIter<AliasRow>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
-    }
-}
-
-impl<'a> IntoIterator for &'a AliasRows {
-    type Item = &'a AliasRow;
-    type IntoIter = std::slice::Iter<'a, AliasRow>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
-    }
-}
-
-impl Serialize for AliasRows {
+impl Serialize for AliasSet {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serialize_rows(serializer, &self.0)
+        let mut seq = serializer.serialize_seq(Some(self.len()))?;
+        for alias in self.as_slice() {
+            seq.serialize_element(&CanonicalRow::of(alias))?;
+        }
+        seq.end()
     }
 }
 
-/// Reads a list of rows or the object shorthand, in input order.
-struct RowsVisitor;
+/// Reads a set with the default limits, in either form; fails with the same messages as
+/// [`AliasSet::new`] (as one serde error: use [`AliasSet::from_json`] for every problem with
+/// its row).
+impl<'de> Deserialize<'de> for AliasSet {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<AliasSet, D::Error> {
+        let mut progress = Progress::default();
+        SetSeed {
+            builder: AliasSetBuilder::default(),
+            progress: &mut progress,
+        }
+        .deserialize(deserializer)
+    }
+}
 
-/// Preallocation cap: a size hint is the input's claim, not a promise.
-const MAX_PREALLOCATED_ROWS: usize = 256;
+/// How far reading a set got: what [`AliasSetBuilder::from_json`] needs to place a JSON error
+/// at its row.
+#[derive(Debug, Default)]
+struct Progress {
+    /// Rows read whole.
+    rows: usize,
+    /// The name of the row being read, once its key is read (shorthand only).
+    name: Option<String>,
+    /// The validation problems of the rows read, when there were any.
+    invalid: Option<SetError>,
+    /// Reading stopped at a JSON error (rather than at a validation failure).
+    read_failed: bool,
+}
 
-impl<'de> Visitor<'de> for RowsVisitor {
-    type Value = AliasRows;
+/// Reads a set in either form, validating each row as it is read.
+struct SetSeed<'p> {
+    builder: AliasSetBuilder,
+    progress: &'p mut Progress,
+}
+
+impl<'de> DeserializeSeed<'de> for SetSeed<'_> {
+    type Value = AliasSet;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<AliasSet, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SetSeed<'_> {
+    type Value = AliasSet;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(
@@ -167,93 +167,200 @@ impl<'de> Visitor<'de> for RowsVisitor {
         )
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AliasRows, A::Error> {
-        let mut rows = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(MAX_PREALLOCATED_ROWS));
-        while let Some(row) = seq.next_element::<AliasRow>()? {
-            rows.push(row);
-        }
-        Ok(AliasRows(rows))
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AliasSet, A::Error> {
+        self.validate_as_read(|_| seq.next_element::<RawRow>())
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AliasRows, A::Error> {
-        let mut rows = Vec::with_capacity(map.size_hint().unwrap_or(0).min(MAX_PREALLOCATED_ROWS));
-        while let Some(row) = next_shorthand_row(&mut map)? {
-            rows.push(row);
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AliasSet, A::Error> {
+        self.validate_as_read(|progress| next_shorthand_row(&mut map, progress))
+    }
+}
+
+impl SetSeed<'_> {
+    /// Feeds rows to the builder as `next` reads them. A read error ends the rows and is
+    /// returned in place of the set (the problems of the rows before it are kept in the
+    /// progress): malformed input is reported as such, never as a shorter set.
+    fn validate_as_read<E: de::Error>(
+        self,
+        mut next: impl FnMut(&mut Progress) -> Result<Option<RawRow>, E>,
+    ) -> Result<AliasSet, E> {
+        let progress = self.progress;
+        let mut error = None;
+        let rows = std::iter::from_fn(|| match next(progress) {
+            Ok(row) => {
+                progress.rows += usize::from(row.is_some());
+                progress.name = None;
+                row
+            }
+            Err(e) => {
+                error = Some(e);
+                None
+            }
+        });
+        let set = self.builder.build(rows);
+        match (error, set) {
+            (None, Ok(set)) => Ok(set),
+            (Some(error), set) => {
+                progress.read_failed = true;
+                progress.invalid = set.err();
+                Err(error)
+            }
+            (None, Err(invalid)) => {
+                let error = E::custom(&invalid);
+                progress.invalid = Some(invalid);
+                Err(error)
+            }
         }
-        Ok(AliasRows(rows))
     }
 }
 
 /// Reads the next `"name": "target"` entry of the object shorthand, where a trailing `*` on
-/// the name marks a prefix alias.
-fn next_shorthand_row<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<AliasRow>, A::Error> {
-    let Some((mut name, target)) = map.next_entry::<String, String>()? else {
+/// the name marks a prefix alias (`*` alone is kept, for validation to name it a catch-all).
+fn next_shorthand_row<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    progress: &mut Progress,
+) -> Result<Option<RawRow>, A::Error> {
+    let Some(mut name) = map.next_key::<String>()? else {
         return Ok(None);
     };
-    let kind = match name.strip_suffix('*') {
+    progress.name = Some(excerpt(&name));
+    let target = map.next_value_seed(TargetSeed { name: &name })?;
+    let kind = match name.strip_suffix('*').filter(|stem| !stem.is_empty()) {
         Some(stem) => {
             name.truncate(stem.len());
             MatchKind::Prefix
         }
+        None if name == "*" => MatchKind::Prefix,
         None => MatchKind::Exact,
     };
-    Ok(Some(AliasRow { name, target, kind }))
+    Ok(Some(RawRow { name, target, kind }))
 }
 
-impl<'de> Deserialize<'de> for AliasRows {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<AliasRows, D::Error> {
-        deserializer.deserialize_any(RowsVisitor)
+/// A shorthand target: one string, and a message that says so for anything else (other
+/// gateways nest settings there).
+struct TargetSeed<'n> {
+    name: &'n str,
+}
+
+impl TargetSeed<'_> {
+    fn not_a_string<E: de::Error>(&self, what: &str) -> E {
+        E::custom(format_args!(
+            "a target is one model id string, not {what}: write {:?}: \"provider/model\"",
+            excerpt(self.name)
+        ))
     }
 }
 
-impl Serialize for AliasSet {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serialize_rows(serializer, self.as_slice())
+impl<'de> DeserializeSeed<'de> for TargetSeed<'_> {
+    type Value = String;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<String, D::Error> {
+        deserializer.deserialize_any(self)
     }
 }
 
-/// Reads a set in either form, validating each row as it is read: no list of the input's rows
-/// is ever built, so memory stays bounded by the limit however long the input is.
-struct SetVisitor;
-
-impl<'de> Visitor<'de> for SetVisitor {
-    type Value = AliasSet;
+impl<'de> Visitor<'de> for TargetSeed<'_> {
+    type Value = String;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        RowsVisitor.expecting(f)
+        f.write_str("a target model id string")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AliasSet, A::Error> {
-        validate_as_read(|| seq.next_element::<AliasRow>())
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_owned())
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AliasSet, A::Error> {
-        validate_as_read(|| next_shorthand_row(&mut map))
+    fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
+        Ok(v)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<String, A::Error> {
+        Err(self.not_a_string("a list"))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<String, A::Error> {
+        Err(self.not_a_string("an object"))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<String, E> {
+        Err(self.not_a_string("a boolean"))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<String, E> {
+        Err(self.not_a_string("a number"))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<String, E> {
+        Err(self.not_a_string("a number"))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<String, E> {
+        Err(self.not_a_string("a number"))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<String, E> {
+        Err(self.not_a_string("null"))
     }
 }
 
-/// Feeds rows to [`AliasSet::new`] as `next` reads them. A read error ends the rows and is
-/// returned in place of the set: malformed input is reported as such, not as a short set.
-fn validate_as_read<E: de::Error>(
-    mut next: impl FnMut() -> Result<Option<AliasRow>, E>,
-) -> Result<AliasSet, E> {
-    let mut error = None;
-    let rows = std::iter::from_fn(|| {
-        next().unwrap_or_else(|e| {
-            error = Some(e);
-            None
-        })
-    });
-    let set = AliasSet::new(rows);
-    match error {
-        Some(e) => Err(e),
-        None => set.map_err(de::Error::custom),
+impl AliasSetBuilder {
+    /// Reads a set from JSON text in either form (the canonical list or the object shorthand)
+    /// and validates it under these settings, reporting every problem with its row, a JSON
+    /// error included (at the row where reading stopped, with its line and column).
+    ///
+    /// A leading UTF-8 byte-order mark is skipped. Rows are validated as they are read and
+    /// none is kept past the limit, so memory is bounded by the limit, not by `json`'s length.
+    pub fn from_json(&self, json: &str) -> Result<AliasSet, SetError> {
+        let json = json.strip_prefix('\u{feff}').unwrap_or(json);
+        let mut progress = Progress::default();
+        let mut reader = serde_json::Deserializer::from_str(json);
+        let seed = SetSeed {
+            builder: *self,
+            progress: &mut progress,
+        };
+        let read = seed.deserialize(&mut reader);
+        let error = match read.and_then(|set| reader.end().map(|()| set)) {
+            Ok(set) => return Ok(set),
+            Err(error) => error,
+        };
+        let invalid = progress.invalid.take();
+        // A validation failure alone was reported through serde: its problems are the whole
+        // story. Otherwise the JSON error goes at the row where reading stopped.
+        let json_failed = progress.read_failed || invalid.is_none();
+        let mut problems = invalid.map(SetError::into_problems).unwrap_or_default();
+        if json_failed {
+            let problem = Problem::Json {
+                message: error.to_string(),
+            };
+            let name = progress.name.unwrap_or_default();
+            problems.push(RowError::new(progress.rows, name, problem));
+            problems.sort_by_key(RowError::index);
+        }
+        Err(SetError::new(problems))
     }
 }
 
-impl<'de> Deserialize<'de> for AliasSet {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<AliasSet, D::Error> {
-        deserializer.deserialize_any(SetVisitor)
+impl AliasSet {
+    /// Reads a set from JSON text with the default limits: shorthand for
+    /// `AliasSet::builder().from_json(json)`. Both forms are read (see the crate docs);
+    /// every problem is reported with its row, a JSON error included.
+    ///
+    /// ```
+    /// use model_alias::AliasSet;
+    ///
+    /// let set = AliasSet::from_json(r#"{"cross-model-basic": "deepseek/deepseek-chat", "claude-opus*": "anthropic/claude-opus-4-8"}"#)?;
+    /// assert_eq!(set.resolve("claude-opus-4-9").model(), "anthropic/claude-opus-4-8");
+    ///
+    /// let err = AliasSet::from_json(r#"{"Claude*": "x", "ok": ["deepseek/deepseek-chat"]}"#).unwrap_err();
+    /// let messages: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
+    /// assert_eq!(messages, [
+    ///     r#"row 1: alias name "Claude" has 'C' at byte 0: alias names are lowercase (a-z, 0-9, . _ : / -)"#,
+    ///     r#"row 2 ("ok"): a target is one model id string, not a list: write "ok": "provider/model" at line 1 column 24"#,
+    /// ]);
+    /// # Ok::<(), model_alias::SetError>(())
+    /// ```
+    pub fn from_json(json: &str) -> Result<AliasSet, SetError> {
+        AliasSet::builder().from_json(json)
     }
 }
 

@@ -1,27 +1,26 @@
-//! [`AliasSet`]: a validated set of aliases, and resolution through the fastest strategy for
-//! its size.
+//! [`AliasSet`]: one API key's validated aliases and the index it resolves them through, and
+//! its [`AliasSetBuilder`].
 //!
-//! Invariants of a built set: it holds at most `limits.max_aliases()` aliases, every name and
-//! target is valid under its limits, names are unique across both kinds, and the user's order
-//! is kept. A set is built whole or not at all: validation collects every problem and builds
-//! nothing partial.
+//! Invariants of a built set:
+//! 1. its aliases are the output of validation (see `validate.rs`): at most
+//!    `limits.max_aliases()`, valid under the limits, names unique, in the user's order;
+//! 2. its index was built over exactly those aliases and is never rebuilt;
+//! 3. it is immutable: a change is a new set, built whole or not at all.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use foldhash::fast::RandomState as FoldState;
-
-use crate::error::{Problem, RowError, SetError};
-use crate::strategy::{self, Index, SCAN_MAX};
-use crate::text::excerpt;
+use crate::error::SetError;
+use crate::strategy::{self, Engine, Index};
+use crate::validate::validate;
 use crate::warning::{Warning, WarningKind};
-use crate::{Alias, AliasName, AliasRef, Limits, ModelId, Resolution, Resolve, Row};
+use crate::{Alias, AliasRef, Limits, Resolution, Resolve, Row};
 
-/// A validated set of aliases (one API key's), and the resolver for it.
+/// One API key's aliases, validated, and the resolver for them.
 ///
 /// Build it from any iterator of [`Row`]s: `(name, target)` pairs for exact aliases,
-/// `(name, target, MatchKind)` triples, [`AliasRow`](crate::AliasRow)s or [`Alias`]es. Every
-/// row is checked and every problem reported at once in a [`SetError`].
+/// `(name, target, MatchKind)` triples, or [`Alias`]es; or read it from JSON with
+/// [`from_json`](AliasSet::from_json). Every row is checked and every problem reported at
+/// once in a [`SetError`]; nothing partial is built.
 ///
 /// ```
 /// use model_alias::{AliasSet, MatchKind, Rule};
@@ -40,124 +39,100 @@ use crate::{Alias, AliasName, AliasRef, Limits, ModelId, Resolution, Resolve, Ro
 /// ```
 ///
 /// # Costs
-/// - [`resolve`](AliasSet::resolve): no allocation, never panics; up to
-///   [`SCAN_MAX`] aliases it scans a flat array ([`strategy::Scan`]), above that it probes a
-///   hash table ([`strategy::Hashed`]), the faster for each size in the `resolve` benchmark.
-///   Either way it reads at most the longest name's length of the model (plus a length check),
-///   so a 1 MiB model costs what a 64-byte one does.
+/// - [`resolve`](AliasSet::resolve): no allocation, never panics. Up to 32 aliases it scans a
+///   flat array of names packed as words ([`Engine::Scan`]), above that it probes a hash table
+///   ([`Engine::Hashed`]): the faster for each size in the `resolve` benchmark, about 10 to
+///   40 ns (BENCHMARKS.md). Either way it reads at most the longest name's length of the model
+///   (plus a length check), so a 1 MiB model costs what a 64-byte one does.
 /// - Building: O(total bytes of the rows + n log n); two allocations an alias (its name and
 ///   target) plus the index.
-/// - Memory: the aliases (two boxed strings and a tag each) plus the index; `clone` is cheap
-///   for the aliases (shared through an `Arc`) and copies the index.
+/// - Memory: the aliases (two boxed strings and a tag each) plus the index (48 bytes an alias
+///   for `Scan`; see [`Engine`] for the others). `clone` shares the aliases (an `Arc`) and
+///   copies the index.
 #[derive(Debug, Clone)]
 pub struct AliasSet {
     aliases: Arc<[Alias]>,
     limits: Limits,
-    engine: Engine,
+    index: AnyIndex,
 }
 
-/// The strategy the set resolves through, chosen by size at build time.
+/// The index of a set, one variant an [`Engine`].
 #[derive(Debug, Clone)]
-enum Engine {
+enum AnyIndex {
+    Reference(strategy::Reference),
     Scan(strategy::Scan),
     Hashed(strategy::Hashed),
+    Trie(strategy::Trie),
+    Fst(strategy::Fst),
+}
+
+impl AnyIndex {
+    fn build(engine: Engine, aliases: &[Alias]) -> AnyIndex {
+        match engine {
+            Engine::Reference => AnyIndex::Reference(Index::build(aliases)),
+            Engine::Scan => AnyIndex::Scan(Index::build(aliases)),
+            Engine::Hashed => AnyIndex::Hashed(Index::build(aliases)),
+            Engine::Trie => AnyIndex::Trie(Index::build(aliases)),
+            Engine::Fst => AnyIndex::Fst(Index::build(aliases)),
+        }
+    }
+
+    fn engine(&self) -> Engine {
+        match self {
+            AnyIndex::Reference(_) => Engine::Reference,
+            AnyIndex::Scan(_) => Engine::Scan,
+            AnyIndex::Hashed(_) => Engine::Hashed,
+            AnyIndex::Trie(_) => Engine::Trie,
+            AnyIndex::Fst(_) => Engine::Fst,
+        }
+    }
+
+    #[inline]
+    fn find(&self, aliases: &[Alias], model: &[u8]) -> Option<usize> {
+        match self {
+            AnyIndex::Scan(i) => i.find(aliases, model),
+            AnyIndex::Hashed(i) => i.find(aliases, model),
+            AnyIndex::Reference(i) => i.find(aliases, model),
+            AnyIndex::Trie(i) => i.find(aliases, model),
+            AnyIndex::Fst(i) => i.find(aliases, model),
+        }
+    }
 }
 
 impl AliasSet {
     /// Validates `rows` against the default [`Limits`] (20 aliases, 64-byte names, 256-byte
-    /// targets) and builds the set.
-    pub fn new<R: Row>(rows: impl IntoIterator<Item = R>) -> Result<AliasSet, SetError> {
-        AliasSet::with_limits(rows, Limits::DEFAULT)
-    }
-
-    /// Validates `rows` against `limits` and builds the set, or reports every problem.
+    /// targets) and builds the set, or reports every problem.
     ///
     /// Problems, each tied to its row: an invalid name, an invalid target, a name already used
     /// by an earlier row (across both kinds), and, once, on the first row past the limit, too
-    /// many rows. Rows past the limit are counted but neither kept nor checked, so whatever
-    /// the input's length, at most `2 · max_aliases + 1` problems are reported.
+    /// many rows. Rows past the limit are counted but neither kept nor checked, so memory is
+    /// bounded by the limit whatever the input's length.
+    pub fn new<R: Row>(rows: impl IntoIterator<Item = R>) -> Result<AliasSet, SetError> {
+        AliasSet::builder().build(rows)
+    }
+
+    /// [`new`](AliasSet::new) with other limits: shorthand for
+    /// `AliasSet::builder().limits(limits).build(rows)`.
     ///
-    /// Cost: O(n) time in the rows' count plus the bytes of the first `max_aliases` rows (the
-    /// duplicate check hashes each name once); memory O(max_aliases), never the input's size.
+    /// ```
+    /// use model_alias::{AliasSet, Limits};
+    ///
+    /// let rows: Vec<(String, &str)> = (0..500).map(|i| (format!("team-{i}"), "openai/gpt-4o")).collect();
+    /// assert!(AliasSet::new(&rows).is_err());
+    /// let set = AliasSet::with_limits(&rows, Limits::default().with_max_aliases(1_000))?;
+    /// assert_eq!(set.len(), 500);
+    /// # Ok::<(), model_alias::SetError>(())
+    /// ```
     pub fn with_limits<R: Row>(
         rows: impl IntoIterator<Item = R>,
         limits: Limits,
     ) -> Result<AliasSet, SetError> {
-        let rows = rows.into_iter();
-        let expected = rows.size_hint().0.min(limits.max_aliases());
-        let mut aliases: Vec<Alias> = Vec::with_capacity(expected);
-        // Rows kept for the duplicate check only: a valid name whose target is invalid.
-        let mut names_only: Vec<(usize, AliasName)> = Vec::new();
-        let mut problems: Vec<RowError> = Vec::new();
-        let mut alias_rows: Vec<usize> = Vec::with_capacity(expected);
-        let mut count = 0;
-        let mut first_extra = None;
-        for (index, row) in rows.enumerate() {
-            count += 1;
-            let (name, target) = (row.name(), row.target());
-            // Past the limit a row is only counted: the fix for it is to remove rows, and
-            // keeping or checking it would make memory grow with the input, not the limit.
-            if index >= limits.max_aliases() {
-                if index == limits.max_aliases() {
-                    first_extra = Some(excerpt(name));
-                }
-                continue;
-            }
-            let mut report = |problem: Problem| {
-                problems.push(RowError::new(index, excerpt(name), problem));
-            };
-            let name = AliasName::with_limits(name, limits).map_err(|e| report(e.into()));
-            let target = ModelId::with_limits(target, limits).map_err(|e| report(e.into()));
-            match (name, target) {
-                (Ok(name), Ok(target)) => {
-                    aliases.push(Alias::new(name, target, row.kind()));
-                    alias_rows.push(index);
-                }
-                (Ok(name), Err(())) => names_only.push((index, name)),
-                (Err(()), _) => {}
-            }
-        }
-        if let Some(name) = first_extra {
-            let max = limits.max_aliases();
-            problems.push(RowError::new(max, name, Problem::TooMany { count, max }));
-        }
-        let mut by_row: Vec<(&str, usize)> = aliases
-            .iter()
-            .zip(&alias_rows)
-            .map(|(a, &index)| (a.name().as_str(), index))
-            .chain(names_only.iter().map(|(index, n)| (n.as_str(), *index)))
-            .collect();
-        by_row.sort_unstable_by_key(|&(_, index)| index);
-        // A hash set rather than a sort of the names: building a 20-alias set is on the path
-        // of every configuration change, and string compares dominated it.
-        let mut first_row = HashMap::with_capacity_and_hasher(by_row.len(), FoldState::default());
-        for (name, index) in by_row {
-            if let Some(&first) = first_row.get(name) {
-                let problem = Problem::DuplicateName { first };
-                problems.push(RowError::new(index, excerpt(name), problem));
-            } else {
-                first_row.insert(name, index);
-            }
-        }
-        if !problems.is_empty() {
-            problems.sort_by_key(RowError::index);
-            return Err(SetError::new(problems));
-        }
-        Ok(AliasSet::from_valid(aliases.into(), limits))
+        AliasSet::builder().limits(limits).build(rows)
     }
 
-    /// Builds the index over aliases that are already known to be valid under `limits`.
-    fn from_valid(aliases: Arc<[Alias]>, limits: Limits) -> AliasSet {
-        let engine = if aliases.len() <= SCAN_MAX {
-            Engine::Scan(strategy::Scan::build(aliases.clone()))
-        } else {
-            Engine::Hashed(strategy::Hashed::build(aliases.clone()))
-        };
-        AliasSet {
-            aliases,
-            limits,
-            engine,
-        }
+    /// A builder, to set the limits and to force an [`Engine`].
+    pub fn builder() -> AliasSetBuilder {
+        AliasSetBuilder::default()
     }
 
     /// Resolves `model`: an exact alias with that name, else the longest prefix alias whose
@@ -167,33 +142,34 @@ impl AliasSet {
     /// No allocation, no panic, whatever `model` is; see the type's docs for the cost.
     #[inline]
     pub fn resolve<'a>(&'a self, model: &'a str) -> Resolution<'a> {
-        let index = self.find(model.as_bytes());
-        let alias = index.and_then(|i| self.aliases.get(i));
-        Resolution::new(model, alias.map(AliasRef::from))
+        Resolution::new(model, self.find(model).map(AliasRef::from))
     }
 
     #[inline]
-    fn find(&self, model: &[u8]) -> Option<usize> {
-        match &self.engine {
-            Engine::Scan(scan) => scan.find(model),
-            Engine::Hashed(hashed) => hashed.find(model),
-        }
+    fn find(&self, model: &str) -> Option<&Alias> {
+        let i = self.index.find(&self.aliases, model.as_bytes())?;
+        self.aliases.get(i)
     }
 
     /// The alias named `name` (of either kind), if any. Same cost as [`resolve`](AliasSet::resolve).
-    pub fn get(&self, name: &str) -> Option<&Alias> {
-        let alias = self.aliases.get(self.find(name.as_bytes())?)?;
-        (alias.name() == name).then_some(alias)
+    ///
+    /// ```
+    /// use model_alias::{AliasSet, MatchKind};
+    ///
+    /// let set = AliasSet::new([("claude-opus", "anthropic/claude-opus-4-8", MatchKind::Prefix)])?;
+    /// assert_eq!(set.get("claude-opus").map(|a| a.target()), Some("anthropic/claude-opus-4-8"));
+    /// assert!(set.get("claude-opus-4-9").is_none(), "a name, not a model to resolve");
+    /// # Ok::<(), model_alias::SetError>(())
+    /// ```
+    pub fn get(&self, name: &str) -> Option<AliasRef<'_>> {
+        self.find(name)
+            .filter(|alias| alias.name() == name)
+            .map(AliasRef::from)
     }
 
     /// The aliases, in the user's order.
-    pub fn iter(&self) -> std::slice::Iter<'_, Alias> {
-        self.aliases.iter()
-    }
-
-    /// The aliases, in the user's order.
-    pub fn as_slice(&self) -> &[Alias] {
-        &self.aliases
+    pub fn iter(&self) -> Iter<'_> {
+        self.aliases.iter().map(AliasRef::from)
     }
 
     /// The number of aliases.
@@ -211,6 +187,12 @@ impl AliasSet {
         self.limits
     }
 
+    /// The index the set resolves through: the one [`new`](AliasSet::new) picked for its
+    /// size, or the one the builder forced.
+    pub fn engine(&self) -> Engine {
+        self.index.engine()
+    }
+
     /// Rows that are valid but likely mistakes, in row order (see [`WarningKind`]).
     ///
     /// Computed on each call: O(n) resolutions of the targets (each bounded as `resolve` is),
@@ -224,7 +206,7 @@ impl AliasSet {
                 let kind = if alias.name() == target {
                     WarningKind::TargetIsOwnName
                 } else {
-                    let other = self.find(target.as_bytes())?;
+                    let other = self.index.find(&self.aliases, target.as_bytes())?;
                     let named = self.aliases.get(other)?;
                     if named.name() != target {
                         return None;
@@ -236,20 +218,30 @@ impl AliasSet {
             .collect()
     }
 
-    /// The aliases, shared with the strategies built from this set.
-    pub(crate) fn shared(&self) -> Arc<[Alias]> {
-        self.aliases.clone()
+    /// The aliases, for the serializer.
+    #[cfg(feature = "serde")]
+    pub(crate) fn as_slice(&self) -> &[Alias] {
+        &self.aliases
     }
 }
+
+/// The aliases of an [`AliasSet`] in the user's order: what [`AliasSet::iter`] returns.
+pub(crate) type Iter<'a> =
+    std::iter::Map<std::slice::Iter<'a, Alias>, fn(&'a Alias) -> AliasRef<'a>>;
 
 impl Default for AliasSet {
     /// The empty set with the default limits: every model passes through.
     fn default() -> AliasSet {
-        AliasSet::from_valid(Arc::new([]), Limits::DEFAULT)
+        AliasSet {
+            aliases: Arc::new([]),
+            limits: Limits::DEFAULT,
+            index: AnyIndex::build(Engine::for_size(0), &[]),
+        }
     }
 }
 
-/// Two sets are equal when they hold the same aliases in the same order under the same limits.
+/// Two sets are equal when they hold the same aliases in the same order under the same limits,
+/// whatever their engines.
 impl PartialEq for AliasSet {
     fn eq(&self, other: &AliasSet) -> bool {
         self.aliases == other.aliases && self.limits == other.limits
@@ -266,10 +258,60 @@ impl Resolve for AliasSet {
 }
 
 impl<'a> IntoIterator for &'a AliasSet {
-    type Item = &'a Alias;
-    type IntoIter = std::slice::Iter<'a, Alias>;
+    type Item = AliasRef<'a>;
+    type IntoIter = Iter<'a>;
 
-    fn into_iter(self) -> Self::IntoIter {
+    fn into_iter(self) -> Iter<'a> {
         self.iter()
+    }
+}
+
+/// Settings for building an [`AliasSet`]: the [`Limits`] to validate against and the
+/// [`Engine`] to resolve through. Made by [`AliasSet::builder`].
+///
+/// ```
+/// use model_alias::{AliasSet, Engine, Limits};
+///
+/// let set = AliasSet::builder()
+///     .limits(Limits::default().with_max_aliases(100_000))
+///     .engine(Engine::Fst)
+///     .build([("fast", "deepseek/deepseek-chat")])?;
+/// assert_eq!((set.engine(), set.limits().max_aliases()), (Engine::Fst, 100_000));
+/// # Ok::<(), model_alias::SetError>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AliasSetBuilder {
+    limits: Limits,
+    engine: Option<Engine>,
+}
+
+impl AliasSetBuilder {
+    /// The limits to validate against (default: [`Limits::default`], the spec's).
+    #[must_use]
+    pub fn limits(mut self, limits: Limits) -> AliasSetBuilder {
+        self.limits = limits;
+        self
+    }
+
+    /// The engine to resolve through, whatever the set's size (default: picked by size, see
+    /// [`Engine`]).
+    #[must_use]
+    pub fn engine(mut self, engine: Engine) -> AliasSetBuilder {
+        self.engine = Some(engine);
+        self
+    }
+
+    /// Validates `rows` and builds the set with its index, or reports every problem (see
+    /// [`AliasSet::new`]).
+    pub fn build<R: Row>(&self, rows: impl IntoIterator<Item = R>) -> Result<AliasSet, SetError> {
+        let aliases: Arc<[Alias]> = validate(rows, self.limits)?.into();
+        let engine = self
+            .engine
+            .unwrap_or_else(|| Engine::for_size(aliases.len()));
+        Ok(AliasSet {
+            index: AnyIndex::build(engine, &aliases),
+            aliases,
+            limits: self.limits,
+        })
     }
 }

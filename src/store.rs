@@ -22,20 +22,20 @@ use crate::AliasTable;
 ///
 /// ```
 /// use std::sync::Arc;
-/// use model_alias::{AliasSet, AliasStore, AliasTable};
+/// use model_alias::{AliasStore, AliasTable, Resolve};
 ///
-/// let v1 = AliasTable::from_sets([("team-a", AliasSet::new([("fast", "deepseek/deepseek-chat")])?)])?;
+/// let v1 = AliasTable::new([("team-a", [("fast", "deepseek/deepseek-chat")])])?;
 /// let store = Arc::new(AliasStore::new(v1));
 ///
 /// // A request thread: one snapshot for the whole request.
 /// let snapshot = store.load();
-/// assert_eq!(snapshot.resolve("team-a", "fast").model(), "deepseek/deepseek-chat");
+/// assert_eq!(snapshot.get("team-a").resolve("fast").model(), "deepseek/deepseek-chat");
 ///
 /// // A writer swaps in a new table; the reader above keeps the one it loaded.
-/// let v2 = AliasTable::from_sets([("team-a", AliasSet::new([("fast", "openai/gpt-4o-mini")])?)])?;
+/// let v2 = AliasTable::new([("team-a", [("fast", "openai/gpt-4o-mini")])])?;
 /// store.publish(v2);
-/// assert_eq!(snapshot.resolve("team-a", "fast").model(), "deepseek/deepseek-chat");
-/// assert_eq!(store.load().resolve("team-a", "fast").model(), "openai/gpt-4o-mini");
+/// assert_eq!(snapshot.get("team-a").resolve("fast").model(), "deepseek/deepseek-chat");
+/// assert_eq!(store.load().get("team-a").resolve("fast").model(), "openai/gpt-4o-mini");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
@@ -95,6 +95,21 @@ impl<T: fmt::Debug> fmt::Debug for AliasStore<T> {
 }
 
 /// One version of an [`AliasStore`]'s contents, borrowed for a request: dereferences to it.
+///
+/// ```
+/// use std::sync::Arc;
+/// use model_alias::{AliasSet, AliasStore, Snapshot};
+///
+/// let store = AliasStore::new(AliasSet::new([("fast", "deepseek/deepseek-chat")])?);
+/// let snapshot: Snapshot<AliasSet> = store.load();
+/// assert_eq!(snapshot.resolve("fast").model(), "deepseek/deepseek-chat");
+/// // Kept past the request, it is an `Arc` of that version.
+/// let kept: Arc<AliasSet> = snapshot.into_arc();
+/// assert_eq!(kept.len(), 1);
+/// # Ok::<(), model_alias::SetError>(())
+/// ```
+///
+/// Costs: a few atomic operations to take and to drop; holding it keeps that version alive.
 pub struct Snapshot<T>(Guard<Arc<T>>);
 
 impl<T> Deref for Snapshot<T> {

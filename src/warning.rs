@@ -5,6 +5,14 @@ use std::fmt;
 use crate::{Alias, MatchKind};
 
 /// Why a valid row looks like a mistake.
+///
+/// ```
+/// use model_alias::{AliasSet, WarningKind};
+///
+/// let set = AliasSet::new([("gpt-4o", "gpt-4o")])?;
+/// assert_eq!(set.warnings()[0].kind(), WarningKind::TargetIsOwnName);
+/// # Ok::<(), model_alias::SetError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WarningKind {

@@ -154,16 +154,11 @@ fn the_winner_is_the_best_alias_that_matches() {
         let best = matching
             .iter()
             .find(|a| a.kind() == Exact)
-            .or_else(|| matching.iter().max_by_key(|a| a.name().as_str().len()));
-        assert_eq!(
-            best.map(|a| a.name().as_str()),
-            c.alias,
-            "{} ({:?})",
-            c.why,
-            c.model
-        );
+            .or_else(|| matching.iter().max_by_key(|a| a.name().len()));
+        assert_eq!(best.map(|a| a.name()), c.alias, "{} ({:?})", c.why, c.model);
         for alias in set.iter() {
-            let name = alias.name().as_str();
+            let name = alias.name();
+            assert_eq!(alias.to_alias().matches(c.model), alias.matches(c.model));
             let want = match alias.kind() {
                 Exact => c.model == name,
                 Prefix => c.model.starts_with(name),
@@ -199,7 +194,8 @@ fn huge_models_resolve_like_short_ones() {
 #[test]
 fn the_set_switches_strategy_by_size_without_changing_answers() {
     // Above the scan threshold the set resolves through a hash table; the answers stay the same.
-    let many: Vec<(String, String, MatchKind)> = (0..model_alias::strategy::SCAN_MAX * 3)
+    // 32 aliases is the documented crossover: test well past it.
+    let many: Vec<(String, String, MatchKind)> = (0..96)
         .map(|i| {
             let kind = if i % 3 == 0 { Prefix } else { Exact };
             (format!("m{}-{}", i % 7, i), format!("t/{i}"), kind)
@@ -207,6 +203,9 @@ fn the_set_switches_strategy_by_size_without_changing_answers() {
         .chain([("m1".to_owned(), "t/short".to_owned(), Prefix)])
         .collect();
     let set = AliasSet::with_limits(&many, Limits::default().with_max_aliases(1000)).unwrap();
+    assert_eq!(set.engine(), model_alias::Engine::Hashed);
+    let small = AliasSet::new(&many[..20]).unwrap();
+    assert_eq!(small.engine(), model_alias::Engine::Scan);
     let models = [
         "m0-0",
         "m0-0x",

@@ -197,7 +197,7 @@ fn row_cases() -> Vec<(&'static str, Rows, Built)> {
             "21 aliases",
             numbered(21),
             Err(vec![
-                "row 21 (\"alias-20\"): the set has 21 aliases but at most 20 are allowed: remove 1 rows",
+                "row 21 (\"alias-20\"): the set has 21 aliases but at most 20 are allowed: remove 1 row",
             ]),
         ),
         (
@@ -295,7 +295,7 @@ mod json {
             (
                 "10,000 nested objects",
                 r#"{"a":"#.repeat(10_000).into_bytes(),
-                Err("invalid type: map, expected a string"),
+                Err("a target is one model id string, not an object"),
             ),
             (
                 "10,000 nested lists in a row",
@@ -320,7 +320,7 @@ mod json {
             (
                 "null target",
                 br#"{"a": null}"#.to_vec(),
-                Err("invalid type: null, expected a string"),
+                Err("a target is one model id string, not null"),
             ),
             (
                 "a bare string",
@@ -340,7 +340,7 @@ mod json {
             (
                 "huge integer",
                 br#"{"a": 123456789012345678901234567890}"#.to_vec(),
-                Err("expected a string"),
+                Err("a target is one model id string, not a number"),
             ),
             (
                 "unknown field",
@@ -378,6 +378,23 @@ mod json {
     #[test]
     fn any_json_reads_as_a_valid_set_or_a_clear_error() {
         for (what, json, want) in json_cases() {
+            // The one-call reader agrees: a set, or every problem with its row.
+            if let Ok(text) = std::str::from_utf8(&json) {
+                let read = AliasSet::from_json(text);
+                assert_eq!(read.is_ok(), want.is_ok(), "{what}: {read:?}");
+                if let (Err(err), Err(piece)) = (&read, &want) {
+                    let all = err.to_string();
+                    assert!(
+                        all.contains(piece),
+                        "{what}: {all:?} should contain {piece:?}"
+                    );
+                    assert!(
+                        err.problems()
+                            .iter()
+                            .all(|p| p.to_string().starts_with("row "))
+                    );
+                }
+            }
             let got = serde_json::from_slice::<AliasSet>(&json);
             match (got, want) {
                 (Ok(set), Ok(len)) => assert_eq!(set.len(), len, "{what}"),

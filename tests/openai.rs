@@ -71,7 +71,7 @@ fn only_the_model_string_changes() {
         assert!(out.is_changed());
         // What an upstream parses is the input with the model replaced.
         let mut expected: Value = serde_json::from_str(input).unwrap();
-        expected["model"] = Value::from(out.model());
+        expected["model"] = Value::from(out.resolution().model());
         assert_eq!(
             serde_json::from_slice::<Value>(out.body()).unwrap(),
             expected
@@ -89,12 +89,20 @@ fn an_unchanged_model_returns_the_same_bytes() {
     ] {
         let out = rewrite_model(body, &set).unwrap();
         assert!(!out.is_changed());
-        assert_eq!(out.rule(), Rule::Passthrough);
+        assert_eq!(out.resolution().rule(), Rule::Passthrough);
         assert!(std::ptr::eq(out.body(), body), "no copy");
     }
     let out = rewrite_model(br#"{"model":"claude-opus-4-9"}"#, &set).unwrap();
     assert_eq!(
-        (out.requested(), out.model(), out.rule(), out.alias()),
+        {
+            let r = out.resolution();
+            (
+                r.requested(),
+                r.model(),
+                r.rule(),
+                r.alias().map(|a| a.name()),
+            )
+        },
         (
             "claude-opus-4-9",
             "anthropic/claude-opus-4-8",
@@ -104,12 +112,42 @@ fn an_unchanged_model_returns_the_same_bytes() {
     );
 }
 
+/// Issue 12: a rewrite borrows its resolution, so a passthrough (or a model that resolves to
+/// itself) allocates nothing, and a changed body allocates once, for the copy.
+#[test]
+fn a_passthrough_rewrite_allocates_nothing() {
+    let set = set();
+    let table = AliasTable::new([("k", &set)]).unwrap();
+    let key = table.get("k");
+    let unchanged = br#"{"model": "gpt-4o", "messages": [{"role": "user", "content": "Hi"}]}"#;
+    let changed = br#"{"model": "cross-model-basic", "messages": []}"#;
+    for (who, resolver) in [
+        ("set", &set as &dyn model_alias::Resolve),
+        ("table key", &key),
+    ] {
+        let before = counting::allocations();
+        let out = rewrite_model(unchanged, resolver).unwrap();
+        std::hint::black_box((out.body(), out.resolution().model()));
+        assert_eq!(counting::allocations() - before, 0, "{who}: passthrough");
+        let before = counting::allocations();
+        let out = rewrite_model(changed, resolver).unwrap();
+        std::hint::black_box((out.body(), out.resolution().alias()));
+        assert_eq!(
+            counting::allocations() - before,
+            1,
+            "{who}: one copy of the body"
+        );
+    }
+}
+
 #[test]
 fn a_table_key_rewrites_like_its_set() {
-    let table = AliasTable::from_sets([("k", set())]).unwrap();
-    let out = rewrite_model(br#"{"model":"cross-model-basic"}"#, &table.key("k")).unwrap();
+    let table = AliasTable::new([("k", &set())]).unwrap();
+    let key = table.get("k");
+    let out = rewrite_model(br#"{"model":"cross-model-basic"}"#, &key).unwrap();
     assert_eq!(out.body(), br#"{"model":"deepseek/deepseek-chat"}"#);
-    let out = rewrite_model(br#"{"model":"cross-model-basic"}"#, &table.key("other")).unwrap();
+    let unknown = table.get("other");
+    let out = rewrite_model(br#"{"model":"cross-model-basic"}"#, &unknown).unwrap();
     assert!(!out.is_changed());
 }
 
@@ -252,7 +290,7 @@ proptest! {
         let mut expected: Value = serde_json::from_slice(&text)?;
         expected["model"] = Value::from(set.resolve(&model).model());
         prop_assert_eq!(serde_json::from_slice::<Value>(out.body())?, expected);
-        prop_assert_eq!(out.requested(), model.as_str());
+        prop_assert_eq!(out.resolution().requested(), model.as_str());
     }
 
     /// Any bytes: a rewrite or an error, never a panic; an accepted body is JSON serde reads.
@@ -307,7 +345,7 @@ fn catalog() -> Catalog {
 fn the_listing_puts_aliases_first_with_root_then_the_catalog() {
     let catalog = catalog();
     assert_eq!(catalog.len(), 2, "a repeated id keeps its first entry");
-    let listing = catalog.listing(set().iter().map(Into::into));
+    let listing = catalog.listing(&set());
     let value = serde_json::to_value(&listing).unwrap();
     assert_eq!(value["object"], "list");
     let data = value["data"].as_array().unwrap();
@@ -353,9 +391,13 @@ fn the_listing_puts_aliases_first_with_root_then_the_catalog() {
 
 #[test]
 fn check_reports_targets_missing_from_the_catalog() {
-    let warnings = catalog().check(set().iter().map(Into::into));
+    let warnings = catalog().check(&set());
     assert_eq!(warnings.len(), 1);
-    assert_eq!((warnings[0].row, warnings[0].name.as_str()), (2, "quote"));
+    let w = &warnings[0];
+    assert_eq!((w.index(), w.row(), w.name()), (2, 3, "quote"));
+    // Issue 12: rows are 1-based in every message, as in RowError and Warning.
+    assert!(w.to_string().starts_with(r#"row 3: alias "quote""#), "{w}");
+    assert_eq!(w.target(), "odd/\"quoted\"\\name");
     assert!(Catalog::from_json(b"[]").unwrap().is_empty());
     let err = Catalog::from_json(br#"{"data": [{"object": "model"}]}"#).unwrap_err();
     assert!(err.to_string().contains("missing field `id`"), "{err}");

@@ -2,9 +2,7 @@
 //! on the way in, and round trips.
 #![cfg(feature = "serde")]
 
-use model_alias::{
-    Alias, AliasName, AliasRow, AliasRows, AliasSet, Limits, MatchKind, ModelId, Rule,
-};
+use model_alias::{Alias, AliasName, AliasSet, Limits, MatchKind, ModelId, Problem, Rule};
 use proptest::prelude::*;
 
 const CANONICAL: &str = r#"[{"name":"cross-model-basic","target":"deepseek/deepseek-chat"},{"name":"claude-opus","target":"anthropic/claude-opus-4-8","match":"prefix"}]"#;
@@ -49,26 +47,102 @@ fn the_object_shorthand_is_read_in_order() {
 }
 
 #[test]
-fn alias_rows_keep_every_row_as_given_in_order() {
-    let json = r#"{"Bad Name": "", "ok*": "T"}"#;
-    let rows: AliasRows = serde_json::from_str(json).unwrap();
-    let want = vec![
-        AliasRow {
-            name: "Bad Name".into(),
-            target: String::new(),
-            kind: MatchKind::Exact,
-        },
-        AliasRow {
-            name: "ok".into(),
-            target: "T".into(),
-            kind: MatchKind::Prefix,
-        },
-    ];
-    assert_eq!(rows.as_slice(), want.as_slice());
-    assert_eq!(AliasRows::from(want.clone()), rows);
-    assert_eq!((&rows).into_iter().count(), 2);
-    assert_eq!(rows.clone().into_iter().collect::<Vec<_>>(), want);
-    assert_eq!(rows.into_vec(), want);
+fn from_json_reads_both_forms_and_skips_a_byte_order_mark() {
+    assert_eq!(AliasSet::from_json(CANONICAL).unwrap(), spec_set());
+    let shorthand = r#"{"cross-model-basic": "deepseek/deepseek-chat", "claude-opus*": "anthropic/claude-opus-4-8"}"#;
+    assert_eq!(AliasSet::from_json(shorthand).unwrap(), spec_set());
+    // Issue 12: a file saved with a UTF-8 byte-order mark is read, not "expected value".
+    assert_eq!(
+        AliasSet::from_json(&format!("\u{feff}{CANONICAL}")).unwrap(),
+        spec_set()
+    );
+    // The builder's limits apply.
+    let raised = AliasSet::builder().limits(Limits::default().with_max_aliases(30));
+    let many: Vec<String> = (0..25).map(|i| format!(r#""a{i}": "t""#)).collect();
+    let json = format!("{{{}}}", many.join(","));
+    assert_eq!(raised.from_json(&json).unwrap().len(), 25);
+    assert_eq!(AliasSet::from_json(&json).unwrap_err().problems().len(), 1);
+}
+
+fn messages(json: &str) -> Vec<String> {
+    let err = AliasSet::from_json(json).unwrap_err();
+    err.problems().iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn from_json_reports_every_problem_with_its_row() {
+    // Validation problems and the JSON error that stopped the read, in row order.
+    assert_eq!(
+        messages(
+            r#"[{"name":"Claude-opus","target":"x"},{"name":"ok","target":"y"},{"name":"z","target":"t","weight":1}]"#
+        ),
+        [
+            r#"row 1: alias name "Claude-opus" has 'C' at byte 0: alias names are lowercase (a-z, 0-9, . _ : / -)"#,
+            "row 3: unknown field `weight`, expected one of `name`, `target`, `match` at line 1 column 97",
+        ]
+    );
+    assert_eq!(
+        messages(r#"{"a": "x", "b": "y""#),
+        [r#"row 3: EOF while parsing an object at line 1 column 19"#]
+    );
+    assert_eq!(
+        messages(r#"[] x"#),
+        ["row 1: trailing characters at line 1 column 4"]
+    );
+    let err = AliasSet::from_json("[1]").unwrap_err();
+    assert!(
+        matches!(err.problems()[0].problem(), Problem::Json { .. }),
+        "{err}"
+    );
+}
+
+/// Issue 12: targets other gateways nest (LiteLLM's `{"a": {"model": ..}}`) or list get their
+/// row and the rule.
+#[test]
+fn a_shorthand_target_that_is_not_a_string_names_its_row() {
+    assert_eq!(
+        messages(r#"{"fast": "deepseek/deepseek-chat", "a": ["x"]}"#),
+        [
+            r#"row 2 ("a"): a target is one model id string, not a list: write "a": "provider/model" at line 1 column 41"#
+        ]
+    );
+    assert_eq!(
+        messages(r#"{"a": {"model": "openai/gpt-4o"}}"#),
+        [
+            r#"row 1 ("a"): a target is one model id string, not an object: write "a": "provider/model" at line 1 column 7"#
+        ]
+    );
+    for (json, what) in [
+        (r#"{"a": 5}"#, "a number"),
+        (r#"{"a": null}"#, "null"),
+        (r#"{"a": true}"#, "a boolean"),
+    ] {
+        let got = messages(json);
+        assert!(got[0].contains(&format!("not {what}:")), "{got:?}");
+    }
+}
+
+/// Issue 12: stars, as other gateways write wildcards, get the fix, not a character error.
+#[test]
+fn stars_get_messages_that_lead_to_the_fix() {
+    assert_eq!(
+        messages(r#"{"*": "openai/gpt-4o-mini"}"#),
+        ["row 1: a catch-all `*` is not supported: name the prefix it should match"]
+    );
+    assert_eq!(
+        messages(r#"[{"name": "claude*", "target": "anthropic/claude-opus-4-8"}]"#),
+        [
+            r#"row 1: alias name "claude*" ends in '*': use "match": "prefix" instead of `*` (MatchKind::Prefix in Rust), with the name "claude""#
+        ]
+    );
+    // In the shorthand one trailing `*` marks a prefix alias; a second is the name's.
+    assert_eq!(
+        messages(r#"{"a**": "y", "b*c": "z"}"#),
+        [
+            r#"row 1: alias name "a*" ends in '*': use "match": "prefix" instead of `*` (MatchKind::Prefix in Rust), with the name "a""#,
+            r#"row 2: alias name "b*c" has '*' at byte 1: alias names may use only a-z, 0-9 and . _ : / -"#,
+        ]
+    );
 }
 
 #[test]
@@ -77,26 +151,7 @@ fn a_repeated_shorthand_key_is_a_duplicate_name() {
     let direct =
         AliasSet::new([("a", "x", MatchKind::Exact), ("a", "y", MatchKind::Prefix)]).unwrap_err();
     assert!(err.to_string().starts_with(&direct.to_string()), "{err}");
-}
-
-#[test]
-fn shorthand_stars_are_only_a_suffix_marker() {
-    let rows: AliasRows = serde_json::from_str(r#"{"*": "x", "a**": "y", "b*c": "z"}"#).unwrap();
-    let got: Vec<(&str, MatchKind)> = rows
-        .as_slice()
-        .iter()
-        .map(|r| (r.name.as_str(), r.kind))
-        .collect();
-    assert_eq!(
-        got,
-        [
-            ("", MatchKind::Prefix),
-            ("a*", MatchKind::Prefix),
-            ("b*c", MatchKind::Exact)
-        ]
-    );
-    let err = AliasSet::new(rows).unwrap_err();
-    assert_eq!(err.problems().len(), 3);
+    assert_eq!(AliasSet::from_json(r#"{"a": "x", "a*": "y"}"#), Err(direct));
 }
 
 #[test]
@@ -105,10 +160,11 @@ fn deserializing_validates_with_the_same_messages_as_new() {
     let err = serde_json::from_str::<AliasSet>(json)
         .unwrap_err()
         .to_string();
-    let rows: AliasRows = serde_json::from_str(json).unwrap();
-    let direct = AliasSet::new(rows).unwrap_err();
+    let direct =
+        AliasSet::new([("Claude-opus", "x"), ("ok", "bad target"), ("ok", "y")]).unwrap_err();
     assert_eq!(direct.problems().len(), 3);
     assert!(err.starts_with(&direct.to_string()), "{err}\n{direct}");
+    assert_eq!(AliasSet::from_json(json), Err(direct));
     // Twenty-one rows break the default limit.
     let many: Vec<String> = (0..21)
         .map(|i| format!(r#"{{"name":"a{i}","target":"t"}}"#))
@@ -130,7 +186,10 @@ fn malformed_json_is_rejected_with_a_reason() {
         ),
         (r#"[{"name":"a"}]"#, "missing field `target`"),
         (r#"[{"name":5,"target":"x"}]"#, "invalid type: integer `5`"),
-        (r#"{"a": 5}"#, "invalid type: integer `5`"),
+        (
+            r#"{"a": 5}"#,
+            "a target is one model id string, not a number",
+        ),
         (r#"[{"name":"a","target":"x"}"#, "EOF while parsing"),
         (r#""cross-model-basic""#, "expected a list of"),
         (r#"42"#, "expected a list of"),
@@ -225,8 +284,7 @@ proptest! {
         let json = serde_json::to_string(&set).unwrap();
         let back: AliasSet = serde_json::from_str(&json).unwrap();
         prop_assert_eq!(&back, &set);
-        let rows_back: AliasRows = serde_json::from_str(&json).unwrap();
-        prop_assert_eq!(serde_json::to_string(&rows_back).unwrap(), json);
+        prop_assert_eq!(&AliasSet::from_json(&json).unwrap(), &set);
         // The shorthand reads to the same set.
         let shorthand: serde_json::Map<String, serde_json::Value> = rows
             .iter()
@@ -237,8 +295,8 @@ proptest! {
             .collect();
         // serde_json's Map is sorted; compare as sets of aliases.
         let from_short: AliasSet = serde_json::from_value(serde_json::Value::Object(shorthand)).unwrap();
-        let mut a: Vec<_> = from_short.iter().cloned().collect();
-        let mut b: Vec<_> = set.iter().cloned().collect();
+        let mut a: Vec<_> = from_short.iter().collect();
+        let mut b: Vec<_> = set.iter().collect();
         a.sort_by(|x, y| x.name().cmp(y.name()));
         b.sort_by(|x, y| x.name().cmp(y.name()));
         prop_assert_eq!(a, b);

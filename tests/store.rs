@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use model_alias::{AliasSet, AliasStore, AliasTable, MatchKind, Rule};
+use model_alias::{AliasSet, AliasStore, AliasTable, MatchKind, Resolve, Rule};
 
 const KEYS: u64 = 64;
 const VERSIONS: u64 = 400;
@@ -24,7 +24,8 @@ fn version(v: u64) -> AliasTable {
         }
         (k.to_be_bytes(), AliasSet::new(rows).expect("valid"))
     });
-    AliasTable::from_sets(sets).expect("distinct keys")
+    let sets: Vec<_> = sets.collect();
+    AliasTable::new(sets.iter().map(|(k, s)| (k, s))).expect("distinct keys")
 }
 
 /// The version a target was published in: `v{version}/...`.
@@ -52,7 +53,8 @@ fn readers_never_see_a_torn_or_older_snapshot() {
                     let got: Vec<u64> = ["a", "b-suffix", "c"]
                         .iter()
                         .map(|m| {
-                            let res = snapshot.resolve(k, m);
+                            let key_aliases = snapshot.get(k);
+                            let res = key_aliases.resolve(m);
                             assert_ne!(res.rule(), Rule::Passthrough, "{m} for key {key}");
                             assert!(
                                 res.model().contains(&format!("/k{key}/")),
@@ -75,7 +77,7 @@ fn readers_never_see_a_torn_or_older_snapshot() {
                     reads += 1;
                 }
                 // Everything was published before `done`: the next load sees the last version.
-                let now = version_of(store.load().resolve(0u64.to_be_bytes(), "a").model());
+                let now = version_of(store.load().get(0u64.to_be_bytes()).resolve("a").model());
                 assert!(now >= last);
                 (now, reads)
             })
@@ -85,7 +87,7 @@ fn readers_never_see_a_torn_or_older_snapshot() {
     for (v, table) in (1..=VERSIONS).zip(tables) {
         let old = store.publish(table);
         assert_eq!(
-            old.resolve(0u64.to_be_bytes(), "a").model(),
+            old.get(0u64.to_be_bytes()).resolve("a").model(),
             format!("v{}/k0/a", v - 1)
         );
         published.store(v, Ordering::SeqCst);
@@ -105,9 +107,13 @@ fn a_snapshot_outlives_its_replacement() {
     let store = AliasStore::new(version(1));
     let held = store.load().into_arc();
     store.publish(version(2));
-    assert_eq!(held.resolve(3u64.to_be_bytes(), "a").model(), "v1/k3/a");
+    assert_eq!(held.get(3u64.to_be_bytes()).resolve("a").model(), "v1/k3/a");
     assert_eq!(
-        store.load_full().resolve(3u64.to_be_bytes(), "a").model(),
+        store
+            .load_full()
+            .get(3u64.to_be_bytes())
+            .resolve("a")
+            .model(),
         "v2/k3/a"
     );
     let store: AliasStore<AliasSet> = AliasStore::default();
@@ -183,7 +189,7 @@ mod cache {
         let waiters: Vec<_> = (0..20)
             .map(|_| {
                 let cache = cache.clone();
-                tokio::spawn(async move { cache.get(b"slow").await.map(|l| l.aliases().cloned()) })
+                tokio::spawn(async move { cache.get(b"slow").await.map(|l| l.set().cloned()) })
             })
             .collect();
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -282,7 +288,8 @@ mod cache {
         }
         assert_eq!(cache.source().calls(), 1);
         let nobody = cache.get(b"nobody").await.expect("loads");
-        assert!(nobody.aliases().is_none());
+        assert!(nobody.set().is_none());
+        assert_eq!(nobody.iter().count(), 0);
         assert_eq!(nobody.resolve("m").rule(), Rule::Passthrough);
         let pushed = AliasSet::new([("m", "pushed")]).expect("valid");
         cache.insert(b"k", Some(pushed)).await;

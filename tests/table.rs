@@ -2,7 +2,21 @@
 //! deterministic, and no byte string (truncated, bit-flipped, or forged with a matching
 //! checksum) is loaded as something it is not or makes a lookup panic.
 
-use model_alias::{AliasSet, AliasTable, MatchKind, Rule, TableBuilder, TableError};
+use model_alias::{
+    AliasSet, AliasTable, Limits, MatchKind, Resolution, Rule, TableBuilder, TableError,
+};
+
+/// `key`'s resolution of `model` (passthrough for an unknown key).
+fn resolve<'a, B: AsRef<[u8]>>(
+    table: &'a AliasTable<B>,
+    key: impl AsRef<[u8]>,
+    model: &'a str,
+) -> Resolution<'a> {
+    match table.get(key) {
+        Some(aliases) => aliases.resolve(model),
+        None => Resolution::new(model, None),
+    }
+}
 use proptest::prelude::*;
 
 /// Byte 16 holds the checksum of bytes 24 onwards (the format's documented rule).
@@ -39,10 +53,10 @@ fn sample() -> AliasTable {
         ),
         ("gpt", "deepseek/deepseek-chat", MatchKind::Prefix),
     ]);
-    AliasTable::from_sets([
-        (&b"team-a"[..], a),
-        (&7u64.to_be_bytes()[..], b),
-        (&b""[..], AliasSet::default()),
+    AliasTable::new([
+        (&b"team-a"[..], &a),
+        (&7u64.to_be_bytes()[..], &b),
+        (&b""[..], &AliasSet::default()),
     ])
     .expect("distinct keys")
 }
@@ -100,13 +114,13 @@ fn keys_resolve_with_their_own_aliases() {
         (&8u64.to_be_bytes(), "gpt-4o", "gpt-4o", Rule::Passthrough),
     ];
     for &(key, model, want, rule) in cases {
-        let r = table.resolve(key, model);
+        let r = resolve(&table, key, model);
         assert_eq!((r.model(), r.rule()), (want, rule), "{key:?} {model:?}");
         assert_eq!(r.requested(), model);
     }
     assert_eq!(table.len(), 3);
-    assert!(table.contains_key(b""));
-    assert!(!table.contains_key(b"team-b"));
+    assert!(table.get(b"").is_some());
+    assert!(table.get(b"team-b").is_none());
     // Only "cross-model-basic" is used by two keys: it goes to the shared dictionary, the
     // other names into their key's block. "deepseek/deepseek-chat" is stored once for two.
     assert_eq!(table.distinct(), (1, 4));
@@ -116,8 +130,9 @@ fn keys_resolve_with_their_own_aliases() {
 fn aliases_lists_a_key_in_the_users_order() {
     let table = sample();
     let listed: Vec<(String, String, MatchKind)> = table
-        .aliases(b"team-a")
+        .get(b"team-a")
         .expect("known key")
+        .iter()
         .map(|a| (a.name().into(), a.target().into(), a.kind()))
         .collect();
     assert_eq!(
@@ -140,9 +155,14 @@ fn aliases_lists_a_key_in_the_users_order() {
             ),
         ]
     );
-    assert_eq!(table.aliases(b"").expect("known key").count(), 0);
-    assert!(table.aliases(b"nobody").is_none());
-    let mut keys: Vec<Vec<u8>> = table.iter().map(|(k, _)| k.to_vec()).collect();
+    let empty = table.get(b"").expect("known key");
+    assert_eq!(
+        (empty.iter().count(), empty.len(), empty.is_empty()),
+        (0, 0, true)
+    );
+    assert_eq!(table.get(b"team-a").expect("known key").len(), 3);
+    assert!(table.get(b"nobody").is_none());
+    let mut keys: Vec<Vec<u8>> = table.iter().map(|k| k.key().to_vec()).collect();
     keys.sort();
     assert_eq!(
         keys,
@@ -159,24 +179,23 @@ fn bytes_round_trip_and_builds_are_deterministic() {
     let table = sample();
     let loaded = AliasTable::from_bytes(table.as_bytes()).expect("valid");
     assert_eq!(loaded, table);
-    assert_eq!(table.to_bytes(), table.as_bytes());
     assert_eq!(
-        loaded.resolve(b"team-a", "claude-x").model(),
+        resolve(&loaded, b"team-a", "claude-x").model(),
         "anthropic/claude-sonnet-4"
     );
     assert_eq!(sample().as_bytes(), table.as_bytes());
     let empty = TableBuilder::new().build().expect("empty builds");
     assert!(empty.is_empty());
     let empty = AliasTable::from_bytes(empty.into_inner()).expect("valid");
-    assert_eq!(empty.resolve(b"x", "m").rule(), Rule::Passthrough);
+    assert_eq!(resolve(&empty, b"x", "m").rule(), Rule::Passthrough);
 }
 
 #[test]
 fn a_key_inserted_twice_is_an_error() {
     let mut b = TableBuilder::new();
-    b.insert(b"team-a", &AliasSet::default());
-    b.insert([0xff, 0x00], &AliasSet::default());
-    b.insert([0xff, 0x00], &AliasSet::default());
+    b.insert(b"team-a", &AliasSet::default()).unwrap();
+    b.insert([0xff, 0x00], &AliasSet::default()).unwrap();
+    b.insert([0xff, 0x00], &AliasSet::default()).unwrap();
     let err = b.build().expect_err("duplicate");
     assert_eq!(
         err,
@@ -188,7 +207,7 @@ fn a_key_inserted_twice_is_an_error() {
         err.to_string(),
         "key id 0xff00 was inserted twice: insert each key once, with all its aliases"
     );
-    let err = AliasTable::from_sets([("k", AliasSet::default()), ("k", AliasSet::default())]);
+    let err = AliasTable::new([("k", &AliasSet::default()), ("k", &AliasSet::default())]);
     assert_eq!(
         err,
         Err(TableError::DuplicateKey {
@@ -202,17 +221,16 @@ fn many_keys_share_probes_and_all_resolve() {
     let sets: Vec<AliasSet> = (0..10)
         .map(|i| set(&[("m", &format!("target-{i}"), MatchKind::Exact)]))
         .collect();
-    let table =
-        AliasTable::from_sets((0..20_000u64).map(|k| (k.to_le_bytes(), &sets[k as usize % 10])))
-            .expect("distinct");
+    let table = AliasTable::new((0..20_000u64).map(|k| (k.to_le_bytes(), &sets[k as usize % 10])))
+        .expect("distinct");
     for k in 0..20_000u64 {
         assert_eq!(
-            table.resolve(k.to_le_bytes(), "m").model(),
+            resolve(&table, k.to_le_bytes(), "m").model(),
             format!("target-{}", k % 10)
         );
     }
     assert_eq!(
-        table.resolve(20_000u64.to_le_bytes(), "m").rule(),
+        resolve(&table, 20_000u64.to_le_bytes(), "m").rule(),
         Rule::Passthrough
     );
     assert_eq!(table.distinct(), (1, 10));
@@ -305,13 +323,14 @@ fn verify_rejects_what_lookups_would_skip() {
     );
     // Lookups never hand out the bad name.
     assert_eq!(
-        forged.resolve(b"team-a", "Claude-x").rule(),
+        resolve(&forged, b"team-a", "Claude-x").rule(),
         Rule::Passthrough
     );
     assert!(
         forged
-            .aliases(b"team-a")
+            .get(b"team-a")
             .expect("key")
+            .iter()
             .all(|a| a.name() != "Claude")
     );
     // The shared dictionary is checked when the table is loaded.
@@ -353,7 +372,7 @@ fn every_truncation_and_every_bit_flip_is_rejected() {
 fn exercise(table: &AliasTable<&[u8]>) {
     let keys: Vec<Vec<u8>> = table
         .iter()
-        .map(|(k, a)| (k.to_vec(), a.count()).0)
+        .map(|k| (k.key().to_vec(), k.iter().count()).0)
         .collect();
     for key in keys
         .iter()
@@ -361,11 +380,12 @@ fn exercise(table: &AliasTable<&[u8]>) {
         .chain([&b"team-a"[..], b"", b"zz"])
     {
         for model in ["claude-opus-4-9", "cross-model-basic", "gpt", "", "c"] {
-            let r = table.resolve(key, model);
+            let r = resolve(table, key, model);
             let _ = (r.model(), r.rule(), r.alias());
         }
-        if let Some(aliases) = table.aliases(key) {
-            for a in aliases {
+        if let Some(aliases) = table.get(key) {
+            let _ = format!("{aliases:?}");
+            for a in aliases.iter() {
                 let _ = (a.name(), a.target(), a.to_alias());
             }
         }
@@ -398,9 +418,9 @@ proptest! {
             exercise(&table);
             if table.verify().is_ok() {
                 // A table that verifies answers for every alias it lists.
-                for (key, aliases) in table.iter() {
-                    for alias in aliases {
-                        prop_assert_ne!(table.resolve(key, alias.name()).rule(), Rule::Passthrough);
+                for aliases in table.iter() {
+                    for alias in aliases.iter() {
+                        prop_assert_ne!(aliases.resolve(alias.name()).rule(), Rule::Passthrough);
                     }
                 }
             }
@@ -435,20 +455,86 @@ proptest! {
         models in prop::collection::vec("[ab-]{0,12}", 1..12),
     ) {
         let sets: Vec<AliasSet> = sets.iter().map(|r| AliasSet::new(r).expect("valid")).collect();
-        let table = AliasTable::from_sets(sets.iter().enumerate().map(|(i, s)| (format!("k{i}"), s)))
+        let table = AliasTable::new(sets.iter().enumerate().map(|(i, s)| (format!("k{i}"), s)))
             .expect("distinct keys");
         let table = AliasTable::from_bytes(table.as_bytes()).expect("round trip");
         for (i, set) in sets.iter().enumerate() {
             let key = format!("k{i}");
             for model in &models {
-                let (want, got) = (set.resolve(model), table.resolve(&key, model));
+                let (want, got) = (set.resolve(model), resolve(&table, &key, model));
                 prop_assert_eq!(want.model(), got.model());
                 prop_assert_eq!(want.rule(), got.rule());
                 prop_assert_eq!(want.alias(), got.alias());
             }
-            let listed: Vec<_> = table.aliases(&key).expect("present").map(|a| a.to_alias()).collect();
-            prop_assert_eq!(listed.as_slice(), set.as_slice());
+            let listed: Vec<_> = table.get(&key).expect("present").iter().collect();
+            prop_assert_eq!(listed, set.iter().collect::<Vec<_>>());
         }
-        prop_assert_eq!(table.resolve("unknown", "a").rule(), Rule::Passthrough);
+        prop_assert_eq!(resolve(&table, "unknown", "a").rule(), Rule::Passthrough);
     }
+}
+
+/// Issue 12: format 1 is a tested promise. The committed fixture holds `sample()` as format 1
+/// writes it: the builder must still write exactly those bytes, and they must still load and
+/// resolve. A failure here means the format changed: bump its version and add a fixture.
+#[test]
+fn format_1_is_the_committed_fixture() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/table-v1.bin");
+    let fixture = std::fs::read(&path).expect("tests/fixtures/table-v1.bin");
+    assert!(
+        sample().as_bytes() == &fixture[..],
+        "the builder no longer writes format 1's bytes"
+    );
+    let loaded = AliasTable::from_bytes(&fixture[..]).expect("format 1 loads");
+    loaded.verify().expect("and verifies");
+    assert_eq!(loaded.len(), 3);
+    let r = resolve(&loaded, b"team-a", "claude-opus-4-9");
+    assert_eq!(
+        (r.model(), r.rule()),
+        ("anthropic/claude-opus-4-8", Rule::Prefix)
+    );
+    let r = resolve(&loaded, 7u64.to_be_bytes(), "cross-model-basic");
+    assert_eq!(r.model(), "Qwen/Qwen2.5-72B-Instruct");
+}
+
+/// Issue 12: a key's rows are validated as a set's (a set's own aliases only for their
+/// lengths under the builder's limits), and a key with a bad row adds nothing.
+#[test]
+fn a_key_is_inserted_whole_or_not_at_all() {
+    let mut builder = TableBuilder::new();
+    builder
+        .insert("team-a", [("fast", "deepseek/deepseek-chat")])
+        .unwrap();
+    let err = builder
+        .insert("team-b", [("ok", "t"), ("Bad", ""), ("ok", "u")])
+        .unwrap_err();
+    let TableError::InvalidSet { key, error } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!((key.as_str(), error.problems().len()), ("\"team-b\"", 3));
+    assert!(
+        err.to_string()
+            .starts_with(r#"key "team-b": invalid alias set, 3 problems: row 2: alias name "Bad""#),
+        "{err}"
+    );
+    assert_eq!(builder.len(), 1);
+    let alone = AliasTable::new([("team-a", [("fast", "deepseek/deepseek-chat")])]).unwrap();
+    assert_eq!(
+        builder.build().unwrap(),
+        alone,
+        "nothing of team-b was kept"
+    );
+
+    // A set valid under raised limits is checked against the builder's.
+    let long_name = "n".repeat(70);
+    let raised = Limits::default().with_max_name_len(100);
+    let set = AliasSet::with_limits([(long_name.as_str(), "t")], raised).unwrap();
+    let err = TableBuilder::new().insert("k", &set).unwrap_err();
+    assert!(err.to_string().contains("is 70 bytes long"), "{err}");
+    assert!(TableBuilder::with_limits(raised).insert("k", &set).is_ok());
+    // Its names are still checked for uniqueness against other rows.
+    let twice = set.iter().chain(set.iter());
+    let err = TableBuilder::with_limits(raised)
+        .insert("k", twice)
+        .unwrap_err();
+    assert!(err.to_string().contains("already used by row 1"), "{err}");
 }

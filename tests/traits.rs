@@ -1,21 +1,23 @@
 //! Every public type is `Send + Sync` (a gateway shares them across request threads), and the
 //! value types have the standard traits a user expects.
 
-use model_alias::strategy::{Fst, Hashed, Reference, Scan, Trie};
 use model_alias::*;
 
 fn send_sync<T: Send + Sync>() {}
 fn value<T: Clone + std::fmt::Debug + PartialEq + Eq + std::hash::Hash>() {}
 
+/// Every public type, each feature's included: a gateway shares them across request threads.
 #[test]
 fn public_types_are_send_and_sync() {
     send_sync::<AliasName>();
     send_sync::<ModelId>();
     send_sync::<MatchKind>();
     send_sync::<Alias>();
-    send_sync::<AliasRow>();
+    send_sync::<AliasRef<'static>>();
     send_sync::<Limits>();
     send_sync::<AliasSet>();
+    send_sync::<AliasSetBuilder>();
+    send_sync::<Engine>();
     send_sync::<Resolution<'static>>();
     send_sync::<Rule>();
     send_sync::<Warning>();
@@ -25,13 +27,38 @@ fn public_types_are_send_and_sync() {
     send_sync::<SetError>();
     send_sync::<RowError>();
     send_sync::<Problem>();
-    send_sync::<Reference>();
-    send_sync::<Scan>();
-    send_sync::<Hashed>();
-    send_sync::<Trie>();
-    send_sync::<Fst>();
-    #[cfg(feature = "serde")]
-    send_sync::<AliasRows>();
+    send_sync::<TableError>();
+    send_sync::<AliasTable>();
+    send_sync::<AliasTable<&'static [u8]>>();
+    send_sync::<KeyAliases<'static>>();
+    send_sync::<TableBuilder>();
+    send_sync::<AliasStore>();
+    send_sync::<AliasStore<AliasSet>>();
+    send_sync::<Snapshot<AliasTable>>();
+    #[cfg(feature = "cache")]
+    {
+        struct Db;
+        impl Source for Db {
+            type Error = std::io::Error;
+            async fn load(&self, _: &[u8]) -> Result<Option<AliasSet>, std::io::Error> {
+                Ok(None)
+            }
+        }
+        send_sync::<AliasCache<Db>>();
+        send_sync::<AliasCacheBuilder<Db>>();
+        send_sync::<Lookup<std::io::Error>>();
+    }
+    #[cfg(feature = "openai")]
+    {
+        use model_alias::openai::*;
+        send_sync::<Catalog>();
+        send_sync::<Model>();
+        send_sync::<ModelList>();
+        send_sync::<Architecture>();
+        send_sync::<UnknownTarget>();
+        send_sync::<Rewrite<'static>>();
+        send_sync::<RewriteError>();
+    }
 }
 
 #[test]
@@ -40,8 +67,9 @@ fn value_types_have_the_standard_traits() {
     value::<ModelId>();
     value::<MatchKind>();
     value::<Alias>();
-    value::<AliasRow>();
+    value::<AliasRef<'static>>();
     value::<Limits>();
+    value::<Engine>();
     value::<Resolution<'static>>();
     value::<Rule>();
     value::<Warning>();
@@ -93,20 +121,16 @@ fn sets_are_equal_when_aliases_order_and_limits_are() {
 }
 
 #[test]
-fn strategies_debug_as_their_aliases_and_the_fst_reports_its_size() {
-    let small = AliasSet::new([("claude-opus", "anthropic/claude-opus-4-8")]).unwrap();
-    let rows: Vec<_> = (0..20).map(|i| (format!("model-{i}"), "t")).collect();
-    let large = AliasSet::new(&rows).unwrap();
-    let debug = format!("{:?}", Fst::new(&small));
+fn a_set_debugs_as_its_aliases_and_engine() {
+    let set = AliasSet::builder()
+        .engine(Engine::Fst)
+        .build([("claude-opus", "anthropic/claude-opus-4-8")])
+        .unwrap();
+    let debug = format!("{set:?}");
     assert!(
-        debug.starts_with("Fst {") && debug.contains("claude-opus"),
+        debug.contains("claude-opus") && debug.contains("Fst"),
         "{debug}"
     );
-    assert!(
-        debug.contains(&format!("fst_bytes: {}", Fst::new(&small).size())),
-        "{debug}"
-    );
-    // An FST over one 11-byte name holds at least its bytes; twenty names need more.
-    assert!(Fst::new(&small).size() >= 11);
-    assert!(Fst::new(&large).size() > Fst::new(&small).size());
+    assert_eq!(set.engine(), Engine::Fst);
+    assert_eq!(AliasSet::default().engine(), Engine::Scan);
 }

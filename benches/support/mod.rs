@@ -8,8 +8,12 @@
 
 use std::collections::HashSet;
 
-use model_alias::strategy::Reference;
-use model_alias::{AliasSet, Limits, MatchKind, Resolve, Rule};
+use model_alias::{AliasSet, Engine, Limits, MatchKind, Rule};
+
+#[path = "../../tests/common/engines.rs"]
+mod engines;
+#[allow(unused_imports)] // Not every bench or test uses both.
+pub use engines::{ENGINES, with_engine};
 
 /// SplitMix64: tiny, fast, and good enough to shuffle benchmark inputs.
 pub struct Rng(u64);
@@ -131,13 +135,13 @@ pub const BATCH: usize = 64;
 /// mixes), every query checked to be of its kind by the reference resolver. A mix the set
 /// cannot produce (no nested prefixes in a one-alias set) is left out.
 pub fn mixes(set: &AliasSet) -> Vec<Mix> {
-    let reference = Reference::new(set);
+    let reference = with_engine(set, Engine::Reference);
     let mut rng = Rng::new(set.len() as u64 ^ 0xA11A5);
-    let names: Vec<&str> = set.iter().map(|a| a.name().as_str()).collect();
+    let names: Vec<&str> = set.iter().map(|a| a.name()).collect();
     let of_kind = |kind: MatchKind| -> Vec<&str> {
         set.iter()
             .filter(|a| a.kind() == kind)
-            .map(|a| a.name().as_str())
+            .map(|a| a.name())
             .collect()
     };
     let (exact, prefix) = (of_kind(MatchKind::Exact), of_kind(MatchKind::Prefix));

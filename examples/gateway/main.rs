@@ -113,7 +113,7 @@ struct Keys {
 fn load_keys(text: &str) -> Result<Keys, String> {
     let entries: HashMap<String, KeyEntry> =
         serde_json::from_str(text).map_err(|e| format!("keys file: {e}"))?;
-    let table = AliasTable::from_sets(entries.values().map(|e| (e.key_id.as_bytes(), &e.aliases)))
+    let table = AliasTable::new(entries.values().map(|e| (e.key_id.as_bytes(), &e.aliases)))
         .map_err(|e| format!("keys file: {e}"))?;
     let ids = entries
         .into_iter()
@@ -169,7 +169,10 @@ async fn models(State(app): Shared, headers: HeaderMap) -> Response {
         Ok(found) => found,
         Err(why) => return unauthorized(why),
     };
-    let listing = app.catalog.listing(keys.table.key(id.as_bytes()).aliases());
+    let aliases = keys.table.get(id.as_bytes());
+    let listing = app
+        .catalog
+        .listing(aliases.iter().flat_map(|key| key.iter()));
     axum::Json(listing).into_response()
 }
 
@@ -187,7 +190,7 @@ async fn resolve(
         Ok(found) => found,
         Err(why) => return unauthorized(why),
     };
-    let aliases = keys.table.key(id.as_bytes());
+    let aliases = keys.table.get(id.as_bytes());
     axum::Json(aliases.resolve(&q.model)).into_response()
 }
 
@@ -215,13 +218,14 @@ async fn proxy(
     };
     let mut resolution_headers = Vec::new();
     let forward = if app.aliases {
-        match rewrite_model(&body, &keys.table.key(id.as_bytes())) {
+        match rewrite_model(&body, &keys.table.get(id.as_bytes())) {
             Ok(rewrite) => {
-                resolution_headers.push(("x-model-alias-rule", rewrite.rule().to_string()));
-                if let Some(alias) = rewrite.alias() {
-                    resolution_headers.push(("x-model-alias", alias.to_owned()));
+                let resolution = rewrite.resolution();
+                resolution_headers.push(("x-model-alias-rule", resolution.rule().to_string()));
+                if let Some(alias) = resolution.alias() {
+                    resolution_headers.push(("x-model-alias", alias.name().to_owned()));
                 }
-                resolution_headers.push(("x-model-resolved", rewrite.model().to_owned()));
+                resolution_headers.push(("x-model-resolved", resolution.model().to_owned()));
                 match rewrite.into_body() {
                     std::borrow::Cow::Borrowed(_) => body.clone(),
                     std::borrow::Cow::Owned(changed) => Bytes::from(changed),
@@ -340,7 +344,8 @@ async fn run() -> Result<(), String> {
     };
     let catalog = Catalog::from_json(&catalog_text).map_err(|e| format!("catalog: {e}"))?;
     for entry in keys.ids.values() {
-        for warning in catalog.check(keys.table.key(entry.as_bytes()).aliases()) {
+        let aliases = keys.table.get(entry.as_bytes());
+        for warning in catalog.check(aliases.iter().flat_map(|key| key.iter())) {
             eprintln!("gateway: key {entry}: {warning}");
         }
     }

@@ -41,7 +41,7 @@ fuzz_target!(|data: &[u8]| {
         Value::Null
     });
     if let Ok(mut expected) = parsed {
-        expected["model"] = Value::from(set.resolve(rewrite.requested()).model());
+        expected["model"] = Value::from(set.resolve(rewrite.resolution().requested()).model());
         assert_eq!(output, expected);
     }
 });

@@ -25,22 +25,29 @@ fuzz_target!(|data: &[u8]| {
     let _ = format!("{table:?}");
     let verified = table.verify().is_ok();
     let mut keys = 0;
-    for (key, aliases) in table.iter() {
+    for aliases in table.iter() {
         keys += 1;
-        for alias in aliases {
+        let _ = format!("{aliases:?}");
+        let found = table.get(aliases.key()).map(|k| k.len());
+        if verified {
+            assert_eq!(found, Some(aliases.len()), "a listed key is found");
+        }
+        for alias in aliases.iter() {
             let model = alias.name();
-            let r = table.resolve(key, model);
+            let r = aliases.resolve(model);
             let _ = (r.model(), r.alias().map(|a| a.to_alias()), alias.to_alias());
             if verified {
                 assert_ne!(r.rule(), Rule::Passthrough, "{model:?} listed but not resolved");
             }
         }
         for model in ["", "a", "claude-opus-4-9", "gpt-4o"] {
-            let _ = table.resolve(key, model).model();
+            let _ = aliases.resolve(model).model();
         }
     }
     if verified {
         assert_eq!(keys, table.len());
     }
-    let _ = table.resolve(b"", "a");
+    if let Some(aliases) = table.get(b"") {
+        let _ = aliases.resolve("a");
+    }
 });

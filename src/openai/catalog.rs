@@ -13,6 +13,15 @@ use serde_json::{Map, Value};
 use crate::AliasRef;
 
 /// One model as `/v1/models` lists it: the fields the spec names, and any others kept as read.
+///
+/// ```
+/// use model_alias::openai::Model;
+///
+/// let model: Model = serde_json::from_str(r#"{"id": "deepseek/deepseek-chat", "context_length": 65536, "pricing": {"prompt": "0.27"}}"#)?;
+/// assert_eq!((model.object.as_str(), model.context_length), ("model", Some(65536)));
+/// assert!(model.extra.contains_key("pricing"), "unknown fields are kept");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Model {
     /// The id a client sends: a real model id, or an alias's name in a listing.
@@ -45,6 +54,14 @@ fn model_object() -> String {
 }
 
 /// What a model takes and produces.
+///
+/// ```
+/// use model_alias::openai::Architecture;
+///
+/// let arch: Architecture = serde_json::from_str(r#"{"input_modalities": ["text", "image"], "output_modalities": ["text"]}"#)?;
+/// assert_eq!(arch.input_modalities, ["text", "image"]);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Architecture {
     /// `"text"`, `"image"`, `"audio"`, ...
@@ -58,7 +75,17 @@ pub struct Architecture {
     pub extra: Map<String, Value>,
 }
 
-/// The `{"object": "list", "data": [...]}` body of `GET /v1/models`.
+/// The `{"object": "list", "data": [...]}` body of `GET /v1/models`: what
+/// [`Catalog::listing`] returns.
+///
+/// ```
+/// use model_alias::openai::{Catalog, ModelList};
+///
+/// let list: ModelList = serde_json::from_str(r#"{"data": [{"id": "deepseek/deepseek-chat"}]}"#)?;
+/// assert_eq!((list.object.as_str(), list.data.len()), ("list", 1));
+/// assert_eq!(Catalog::new(list.data).len(), 1);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelList {
     /// Always `"list"`.
@@ -86,12 +113,13 @@ fn list_object() -> String {
 ///     ("cross-model-basic", "deepseek/deepseek-chat", MatchKind::Exact),
 ///     ("typo", "deepseek/deepseek-chta", MatchKind::Exact),
 /// ])?;
-/// let warnings = catalog.check(set.iter().map(Into::into));
+/// let warnings = catalog.check(&set);
 /// assert_eq!(warnings.len(), 1);
 /// assert_eq!(
 ///     warnings[0].to_string(),
-///     r#"row 1: alias "typo" points at "deepseek/deepseek-chta", which is not in the catalog: pick a model id the catalog lists"#,
+///     r#"row 2: alias "typo" points at "deepseek/deepseek-chta", which is not in the catalog: pick a model id the catalog lists"#,
 /// );
+/// assert_eq!((warnings[0].index(), warnings[0].row()), (1, 2));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
@@ -104,18 +132,50 @@ pub struct Catalog {
     by_id: HashMap<String, usize>,
 }
 
-/// An alias whose target is not in the catalog: requests for it would fail upstream.
+/// An alias whose target is not in the catalog: requests for it would fail upstream. Made by
+/// [`Catalog::check`].
+///
+/// ```
+/// use model_alias::AliasSet;
+/// use model_alias::openai::Catalog;
+///
+/// let catalog = Catalog::from_json(br#"[{"id": "deepseek/deepseek-chat"}]"#)?;
+/// let set = AliasSet::new([("fast", "deepseek/deepseek-chat"), ("typo", "deepseek/chat")])?;
+/// let unknown = &catalog.check(&set)[0];
+/// assert_eq!((unknown.row(), unknown.name(), unknown.target()), (2, "typo", "deepseek/chat"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "row {row}: alias {name:?} points at {target:?}, which is not in the catalog: pick a model id the catalog lists"
+    "row {}: alias {name:?} points at {target:?}, which is not in the catalog: pick a model id the catalog lists",
+    .index + 1
 )]
 pub struct UnknownTarget {
-    /// The alias's position in its set.
-    pub row: usize,
+    index: usize,
+    name: String,
+    target: String,
+}
+
+impl UnknownTarget {
+    /// The 0-based position of the alias in its set.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The 1-based row number that messages show (`index() + 1`).
+    pub fn row(&self) -> usize {
+        self.index + 1
+    }
+
     /// The alias's name.
-    pub name: String,
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// Its target.
-    pub target: String,
+    pub fn target(&self) -> &str {
+        &self.target
+    }
 }
 
 impl Catalog {
@@ -182,8 +242,8 @@ impl Catalog {
             .into_iter()
             .enumerate()
             .filter(|(_, a)| !self.contains(a.target()))
-            .map(|(row, a)| UnknownTarget {
-                row,
+            .map(|(index, a)| UnknownTarget {
+                index,
                 name: a.name().to_owned(),
                 target: a.target().to_owned(),
             })
@@ -209,7 +269,7 @@ impl Catalog {
     ///      "architecture": {"input_modalities": ["text"], "output_modalities": ["text"]}}
     /// ]}"#)?;
     /// let set = AliasSet::new([("cross-model-basic", "deepseek/deepseek-chat", MatchKind::Exact)])?;
-    /// let listing = catalog.listing(set.iter().map(Into::into));
+    /// let listing = catalog.listing(&set);
     /// assert_eq!(
     ///     serde_json::to_value(&listing.data[0])?,
     ///     serde_json::json!({

@@ -8,10 +8,10 @@
 //!
 //! let catalog = Catalog::from_json(br#"{"data": [{"id": "deepseek/deepseek-chat", "object": "model"}]}"#)?;
 //! let set = AliasSet::new([("cross-model-basic", "deepseek/deepseek-chat", MatchKind::Exact)])?;
-//! assert!(catalog.check(set.iter().map(Into::into)).is_empty());
+//! assert!(catalog.check(&set).is_empty());
 //!
 //! // GET /v1/models
-//! let listing = serde_json::to_string(&catalog.listing(set.iter().map(Into::into)))?;
+//! let listing = serde_json::to_string(&catalog.listing(&set))?;
 //! assert!(listing.starts_with(r#"{"object":"list","data":[{"id":"cross-model-basic","object":"model","root":"deepseek/deepseek-chat"}"#));
 //!
 //! // POST /v1/chat/completions
@@ -22,6 +22,7 @@
 //! ```
 
 mod catalog;
+mod json;
 mod rewrite;
 
 pub use self::catalog::{Architecture, Catalog, Model, ModelList, UnknownTarget};

@@ -4,11 +4,9 @@
 //! Invariant: the FST maps each name to `index << 1 | is_prefix`; names are unique, so the map
 //! is well defined, and non-empty, so the root is never final.
 
-use std::sync::Arc;
-
 use fst::raw::Output;
 
-use super::{Index, strategy_api};
+use super::Index;
 use crate::{Alias, MatchKind};
 
 /// The most compact strategy: a minimal acyclic transducer that shares both the prefixes and
@@ -23,22 +21,13 @@ use crate::{Alias, MatchKind};
 /// - Memory: the least of all strategies: measured, about 15 bytes an alias beyond the aliases
 ///   themselves for sets of 1,000 and more with a shared vocabulary (BENCHMARKS.md).
 ///
-/// ```
-/// use model_alias::{AliasSet, MatchKind, Resolve, strategy::Fst};
-///
-/// let set = AliasSet::new([("llama-3", "meta-llama/llama-3.3-70b-instruct", MatchKind::Prefix)])?;
-/// let fst = Fst::new(&set);
-/// assert_eq!(fst.resolve("llama-3.1-8b").model(), "meta-llama/llama-3.3-70b-instruct");
-/// # Ok::<(), model_alias::SetError>(())
-/// ```
 #[derive(Clone)]
-pub struct Fst {
-    aliases: Arc<[Alias]>,
+pub(crate) struct Fst {
     fst: fst::raw::Fst<Vec<u8>>,
 }
 
 impl Index for Fst {
-    fn build(aliases: Arc<[Alias]>) -> Fst {
+    fn build(aliases: &[Alias]) -> Fst {
         let mut keys: Vec<(&[u8], u64)> = aliases
             .iter()
             .enumerate()
@@ -60,15 +49,11 @@ impl Index for Fst {
         bytes.shrink_to_fit();
         #[allow(clippy::expect_used)]
         let fst = fst::raw::Fst::new(bytes).expect("bytes just written by the builder are an FST");
-        Fst { fst, aliases }
-    }
-
-    fn aliases(&self) -> &[Alias] {
-        &self.aliases
+        Fst { fst }
     }
 
     #[inline]
-    fn find(&self, model: &[u8]) -> Option<usize> {
+    fn find(&self, _: &[Alias], model: &[u8]) -> Option<usize> {
         let to_index = |out: Output| usize::try_from(out.value() >> 1).ok();
         let mut node = self.fst.root();
         let mut out = Output::zero();
@@ -99,17 +84,7 @@ impl Index for Fst {
 impl std::fmt::Debug for Fst {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Fst")
-            .field("aliases", &self.aliases)
-            .field("fst_bytes", &self.fst.size())
+            .field("bytes", &self.fst.size())
             .finish()
     }
 }
-
-impl Fst {
-    /// The FST's size in bytes (its whole heap footprint beyond the shared aliases).
-    pub fn size(&self) -> usize {
-        self.fst.size()
-    }
-}
-
-strategy_api!(Fst);

@@ -15,10 +15,9 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
-use std::sync::Arc;
 
+use super::Index;
 use super::words::{Buckets, ByteSet, Packed, head_word};
-use super::{Index, strategy_api};
 use crate::{Alias, MatchKind};
 
 type RandomState = foldhash::fast::RandomState;
@@ -49,17 +48,8 @@ type RandomState = foldhash::fast::RandomState;
 ///   each, at a load factor of at most 7/8), 48 bytes per prefix alias and a 24-byte entry per
 ///   group: measured, about 80 to 100 bytes an alias for large sets (BENCHMARKS.md).
 ///
-/// ```
-/// use model_alias::{AliasSet, MatchKind, Resolve, strategy::Hashed};
-///
-/// let set = AliasSet::new([("claude-opus", "anthropic/claude-opus-4-8", MatchKind::Prefix)])?;
-/// let hashed = Hashed::new(&set);
-/// assert_eq!(hashed.resolve("claude-opus-4-9").model(), "anthropic/claude-opus-4-8");
-/// # Ok::<(), model_alias::SetError>(())
-/// ```
 #[derive(Debug, Clone)]
-pub struct Hashed {
-    aliases: Arc<[Alias]>,
+pub(crate) struct Hashed {
     table: HashMap<Box<[u8]>, usize, RandomState>,
     lens: u64,
     longest: usize,
@@ -75,7 +65,7 @@ pub struct Hashed {
 type Range = (usize, usize);
 
 impl Index for Hashed {
-    fn build(aliases: Arc<[Alias]>) -> Hashed {
+    fn build(aliases: &[Alias]) -> Hashed {
         let mut table = HashMap::with_capacity_and_hasher(aliases.len(), RandomState::default());
         let (mut lens, mut longest, mut firsts) = (0u64, 0, ByteSet::default());
         let state = RandomState::default();
@@ -112,7 +102,6 @@ impl Index for Hashed {
             from += run.len();
         }
         Hashed {
-            aliases,
             table,
             lens,
             longest,
@@ -125,12 +114,8 @@ impl Index for Hashed {
         }
     }
 
-    fn aliases(&self) -> &[Alias] {
-        &self.aliases
-    }
-
     #[inline]
-    fn find(&self, model: &[u8]) -> Option<usize> {
+    fn find(&self, aliases: &[Alias], model: &[u8]) -> Option<usize> {
         // A model whose first byte starts no name matches nothing: most foreign ids end here.
         if !self.firsts.contains(*model.first()?) {
             return None;
@@ -161,11 +146,11 @@ impl Index for Hashed {
                 continue;
             };
             let group = self.long_entries.get(from..to).unwrap_or_default();
-            if let Some(e) = group.iter().find(|e| e.wins(model, head, &self.aliases)) {
+            if let Some(e) = group.iter().find(|e| e.wins(model, head, aliases)) {
                 return Some(e.index);
             }
         }
-        self.short.find(model, head, &self.aliases)
+        self.short.find(model, head, aliases)
     }
 }
 
@@ -224,5 +209,3 @@ impl Hashed {
         }
     }
 }
-
-strategy_api!(Hashed);

@@ -1,39 +1,34 @@
-//! Resolution strategies: interchangeable index structures over one validated
-//! [`AliasSet`], each implementing [`Resolve`] with the same answers.
+//! The engines an [`AliasSet`](crate::AliasSet) resolves through: interchangeable indexes over
+//! one validated list of aliases, each giving the same answers.
 //!
-//! | strategy | lookup | build | memory | best for |
+//! | [`Engine`] | lookup | build | memory beyond the aliases | best for |
 //! |---|---|---|---|---|
-//! | [`Reference`] | O(n · L) | O(1) | none beyond the aliases | checking the others |
-//! | [`Scan`] | O(b) word compares | O(n log n) | 48 bytes an alias | small sets (the default up to [`SCAN_MAX`]) |
-//! | [`Hashed`] | 1 + L/8 hash probes | O(n log n) | 80 to 100 bytes an alias | large sets (the default above [`SCAN_MAX`]) |
-//! | [`Trie`] | O(L) edge searches | O(n · L) | about 350 bytes an alias | reading the algorithm |
-//! | [`Fst`] | O(L) FST transitions | O(n log n) | about 15 bytes an alias | very large sets, little memory |
+//! | `Reference` | O(n · L) | none | none | checking the others |
+//! | `Scan` | O(b) word compares | O(n log n) | 48 bytes an alias | small sets (the automatic choice up to 32 aliases) |
+//! | `Hashed` | 1 + L/8 hash probes | O(n log n) | 80 to 100 bytes an alias | large sets (the automatic choice above 32) |
+//! | `Trie` | O(L) edge searches | O(n · L) | about 350 bytes an alias | reading the algorithm |
+//! | `Fst` | O(L) FST transitions | O(n log n) | about 15 bytes an alias | very large sets, little memory |
 //!
 //! `n` is the number of aliases, `L` the longest alias name (64 bytes by default), `b` the
-//! number of names sharing the model's first byte. Memory is beyond the aliases themselves
-//! (which every strategy shares with its set), as measured by `cargo bench --bench memory`. No strategy reads
-//! more of the requested model than `L + 1` bytes beyond a length check, so a 1 MiB model costs
-//! what a 64-byte one does, and none allocates while resolving.
+//! number of names sharing the model's first byte; memory as measured by `cargo bench --bench
+//! memory` (BENCHMARKS.md).
 //!
-//! Every strategy is built from an `&AliasSet`, so validation is done once and shared; the
-//! aliases themselves are shared too (an `Arc`), so a strategy only adds its index.
-//!
-//! The semantics every strategy implements, and [`Reference`] spells out:
-//! 1. an exact alias whose name equals the model, byte for byte;
-//! 2. else the longest prefix alias whose name is a prefix of the model (a name is a prefix of
-//!    itself);
-//! 3. else passthrough.
+//! Invariants every index keeps:
+//! 1. It is built from aliases that passed validation: names unique and valid.
+//! 2. It holds positions into that list, never copies of the aliases; [`Index::find`] is given
+//!    the same list back.
+//! 3. It reads at most `L + 1` bytes of the model beyond a length check, so a 1 MiB model costs
+//!    what a 64-byte one does, and it allocates nothing while finding.
+//! 4. It answers by the rules, which [`Reference`] spells out:
+//!    an exact alias whose name equals the model, byte for byte; else the longest prefix alias
+//!    whose name is a prefix of the model (a name is a prefix of itself); else nothing.
 //!
 //! Since names are unique, at most one alias has a name equal to the model, and it wins whatever
-//! its kind: an exact alias by rule 1, a prefix alias by rule 2 (no prefix is longer than the
-//! model itself). The fast strategies rely on this: they look for the longest name that
+//! its kind: an exact alias by the first rule, a prefix alias by the second (no prefix is longer
+//! than the model itself). The fast indexes rely on this: they look for the longest name that
 //! matches, and accept an exact alias only at the model's full length.
 
-use std::sync::Arc;
-
 use crate::{Alias, MatchKind};
-#[cfg(doc)]
-use crate::{AliasSet, Resolve};
 
 mod fst;
 mod hashed;
@@ -41,97 +36,99 @@ mod scan;
 mod trie;
 mod words;
 
-pub use self::fst::Fst;
-pub use self::hashed::Hashed;
-pub use self::scan::{SCAN_MAX, Scan};
-pub use self::trie::Trie;
+pub(crate) use self::fst::Fst;
+pub(crate) use self::hashed::Hashed;
+pub(crate) use self::scan::{SCAN_MAX, Scan};
+pub(crate) use self::trie::Trie;
 
-/// What each strategy provides; [`Resolve`] and the constructors are derived from it.
-pub(crate) trait Index {
-    /// Indexes `aliases`, which come from a validated set (unique, valid names).
-    fn build(aliases: Arc<[Alias]>) -> Self;
-    /// The aliases that `find` indexes into.
-    fn aliases(&self) -> &[Alias];
-    /// The position in `aliases()` of the alias that wins for `model`, if any.
-    fn find(&self, model: &[u8]) -> Option<usize>;
-}
-
-/// Gives a strategy its public constructor and its [`Resolve`] implementation.
-macro_rules! strategy_api {
-    ($ty:ident) => {
-        impl $ty {
-            /// Builds the index over a validated set (the aliases are shared, not copied).
-            pub fn new(set: &$crate::AliasSet) -> $ty {
-                <$ty as $crate::strategy::Index>::build(set.shared())
-            }
-
-            /// The aliases this index resolves to, in the set's order.
-            pub fn aliases(&self) -> &[$crate::Alias] {
-                <$ty as $crate::strategy::Index>::aliases(self)
-            }
-        }
-
-        impl From<&$crate::AliasSet> for $ty {
-            fn from(set: &$crate::AliasSet) -> $ty {
-                $ty::new(set)
-            }
-        }
-
-        impl $crate::Resolve for $ty {
-            fn resolve<'a>(&'a self, model: &'a str) -> $crate::Resolution<'a> {
-                let hit = self.find(model.as_bytes());
-                $crate::Resolution::new(
-                    model,
-                    hit.and_then(|i| <$ty as $crate::strategy::Index>::aliases(self).get(i))
-                        .map($crate::AliasRef::from),
-                )
-            }
-        }
-    };
-}
-pub(crate) use strategy_api;
-
-/// The naive, obviously correct resolver: the rules, read straight off the spec.
+/// Which index an [`AliasSet`](crate::AliasSet) resolves through.
 ///
-/// Lookup scans every alias twice (exact, then prefix): O(n · L). Build is free. It exists to
-/// check the others against, and as executable documentation of the semantics.
+/// [`AliasSet::new`](crate::AliasSet::new) picks `Scan` up to 32 aliases and `Hashed` above,
+/// the faster for each size in the `crossover` benchmark;
+/// [`AliasSet::engine`](crate::AliasSet::engine) says which it picked, and
+/// [`AliasSetBuilder::engine`](crate::AliasSetBuilder::engine) forces one, for benchmarking or
+/// to trade speed for memory. Every engine gives the same answers (the conformance and
+/// differential tests run them all).
 ///
 /// ```
-/// use model_alias::{AliasSet, MatchKind, Resolve, strategy::Reference};
+/// use model_alias::{AliasSet, Engine};
 ///
-/// let set = AliasSet::new([
-///     ("claude", "anthropic/claude-sonnet-4", MatchKind::Prefix),
-///     ("claude-opus", "anthropic/claude-opus-4-8", MatchKind::Prefix),
-/// ])?;
-/// let reference = Reference::new(&set);
-/// assert_eq!(reference.resolve("claude-opus-4-9").model(), "anthropic/claude-opus-4-8");
-/// assert_eq!(reference.resolve("claude-3-haiku").model(), "anthropic/claude-sonnet-4");
+/// let rows = [("fast", "deepseek/deepseek-chat"), ("pro", "anthropic/claude-opus-4-8")];
+/// assert_eq!(AliasSet::new(rows)?.engine(), Engine::Scan);
+///
+/// let compact = AliasSet::builder().engine(Engine::Fst).build(rows)?;
+/// assert_eq!(compact.engine(), Engine::Fst);
+/// assert_eq!(compact.resolve("pro").model(), "anthropic/claude-opus-4-8");
 /// # Ok::<(), model_alias::SetError>(())
 /// ```
-#[derive(Debug, Clone)]
-pub struct Reference {
-    aliases: Arc<[Alias]>,
+///
+/// Costs per engine (lookup, build, memory beyond the aliases; `n` aliases, `L` the longest
+/// name, `b` the names sharing the model's first byte):
+///
+/// | engine | lookup | build | memory |
+/// |---|---|---|---|
+/// | `Reference` | O(n · L) | none | none |
+/// | `Scan` | O(b) word compares | O(n log n) | 48 bytes an alias |
+/// | `Hashed` | 1 + L/8 hash probes | O(n log n) | 80 to 100 bytes an alias |
+/// | `Trie` | O(L) edge searches | O(n · L) | about 350 bytes an alias |
+/// | `Fst` | O(L) FST transitions | O(n log n) | about 15 bytes an alias |
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Engine {
+    /// The rules read straight off the spec: every alias tested, twice. For checking the
+    /// others, and as executable documentation of the semantics.
+    Reference,
+    /// Names packed as 8-byte words, bucketed by first byte, scanned longest first. The
+    /// fastest for small sets.
+    Scan,
+    /// A hash table for the exact question, and hashes of the model's leading 8-byte words
+    /// for the prefix question. The fastest for large sets.
+    Hashed,
+    /// A byte trie in flat arrays, walked once along the model.
+    Trie,
+    /// A finite state transducer (the `fst` crate) sharing the names' prefixes and suffixes:
+    /// the least memory.
+    Fst,
 }
 
+impl Engine {
+    /// The engine [`AliasSet::new`](crate::AliasSet::new) picks for `n` aliases.
+    pub(crate) fn for_size(n: usize) -> Engine {
+        if n <= SCAN_MAX {
+            Engine::Scan
+        } else {
+            Engine::Hashed
+        }
+    }
+}
+
+/// What every index provides over a validated list of aliases.
+pub(crate) trait Index {
+    /// Indexes `aliases`, which passed validation (unique, valid names).
+    fn build(aliases: &[Alias]) -> Self;
+    /// The position in `aliases` (the list it was built from) of the alias that wins for
+    /// `model`, if any.
+    fn find(&self, aliases: &[Alias], model: &[u8]) -> Option<usize>;
+}
+
+/// The naive, obviously correct resolver: the rules, read straight off the spec.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reference;
+
 impl Index for Reference {
-    fn build(aliases: Arc<[Alias]>) -> Reference {
-        Reference { aliases }
+    fn build(_: &[Alias]) -> Reference {
+        Reference
     }
 
-    fn aliases(&self) -> &[Alias] {
-        &self.aliases
-    }
-
-    fn find(&self, model: &[u8]) -> Option<usize> {
+    fn find(&self, aliases: &[Alias], model: &[u8]) -> Option<usize> {
         fn name(a: &Alias) -> &[u8] {
             a.name().as_str().as_bytes()
         }
-        let exact = self
-            .aliases
+        let exact = aliases
             .iter()
             .position(|a| a.kind() == MatchKind::Exact && name(a) == model);
         exact.or_else(|| {
-            self.aliases
+            aliases
                 .iter()
                 .enumerate()
                 .filter(|(_, a)| a.kind() == MatchKind::Prefix && model.starts_with(name(a)))
@@ -140,5 +137,3 @@ impl Index for Reference {
         })
     }
 }
-
-strategy_api!(Reference);

@@ -6,9 +6,8 @@
 //! node `i`, or `NO_HIT`.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
-use super::{Index, strategy_api};
+use super::Index;
 use crate::{Alias, MatchKind};
 
 const NO_HIT: usize = usize::MAX;
@@ -25,21 +24,8 @@ const NO_HIT: usize = usize::MAX;
 /// - Memory: per node, 3 words plus 9 bytes per edge; a node per distinct prefix of the names:
 ///   measured, about 350 bytes an alias on realistic sets (BENCHMARKS.md), the most of all.
 ///
-/// ```
-/// use model_alias::{AliasSet, MatchKind, Resolve, Rule, strategy::Trie};
-///
-/// let set = AliasSet::new([
-///     ("gpt-4o", "openai/gpt-4o", MatchKind::Exact),
-///     ("gpt-4", "openai/gpt-4-turbo", MatchKind::Prefix),
-/// ])?;
-/// let trie = Trie::new(&set);
-/// assert_eq!(trie.resolve("gpt-4o").rule(), Rule::Exact);
-/// assert_eq!(trie.resolve("gpt-4o-mini").model(), "openai/gpt-4-turbo");
-/// # Ok::<(), model_alias::SetError>(())
-/// ```
 #[derive(Debug, Clone)]
-pub struct Trie {
-    aliases: Arc<[Alias]>,
+pub(crate) struct Trie {
     edges: Box<[usize]>,
     labels: Box<[u8]>,
     children: Box<[usize]>,
@@ -47,7 +33,7 @@ pub struct Trie {
 }
 
 impl Index for Trie {
-    fn build(aliases: Arc<[Alias]>) -> Trie {
+    fn build(aliases: &[Alias]) -> Trie {
         let mut nodes: Vec<BTreeMap<u8, usize>> = vec![BTreeMap::new()];
         let mut hits = vec![NO_HIT];
         for (index, alias) in aliases.iter().enumerate() {
@@ -77,7 +63,6 @@ impl Index for Trie {
             edges.push(labels.len());
         }
         Trie {
-            aliases,
             edges: edges.into(),
             labels: labels.into(),
             children: children.into(),
@@ -85,12 +70,8 @@ impl Index for Trie {
         }
     }
 
-    fn aliases(&self) -> &[Alias] {
-        &self.aliases
-    }
-
     #[inline]
-    fn find(&self, model: &[u8]) -> Option<usize> {
+    fn find(&self, _: &[Alias], model: &[u8]) -> Option<usize> {
         let mut node = 0;
         let mut best = None;
         for &b in model {
@@ -120,5 +101,3 @@ impl Trie {
         self.children.get(from + at).copied()
     }
 }
-
-strategy_api!(Trie);

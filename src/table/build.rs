@@ -1,9 +1,11 @@
-//! [`TableBuilder`]: collects `(key id, AliasSet)` pairs and writes an [`AliasTable`].
+//! [`TableBuilder`]: writes an [`AliasTable`] from each key's rows.
 //!
-//! Invariants of the output: every key is in exactly one block, reachable from its home slot
-//! within `max_probe` probes; at most half the slots are used; every name and target id in a
-//! block is below its dictionary's count; the bytes are the same for the same inserts in the
-//! same order (the builder is deterministic, so two builds can be compared byte for byte).
+//! Invariants of what it writes: every key is in the slot table, within `max_probe` probes of
+//! its home slot; at most half the slots are used; every name and target id in a block is
+//! below its dictionary's count; the bytes are the same for the same inserts in the same order
+//! (the builder is deterministic, so two builds can be compared byte for byte). It writes only
+//! through the codec in `format.rs`, and the table it returns is loaded from its own bytes by
+//! [`AliasTable::from_bytes`], so a build that broke the format would fail, not ship.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry as MapEntry;
@@ -11,41 +13,47 @@ use std::collections::hash_map::Entry as MapEntry;
 use foldhash::fast::RandomState as FoldState;
 
 use super::AliasTable;
-use super::format::{self, HEADER_LEN, LONG_NAME, Layout, MAGIC, SECTIONS, VERSION, at};
+use super::format::{
+    self, DictWriter, EntryByte, EntryOut, HEADER_LEN, Header, LONG_NAME, MAX_FIELD,
+};
 use crate::error::TableError;
-use crate::{AliasSet, MatchKind};
+use crate::validate;
+use crate::{Limits, MatchKind, Row};
 
-/// The largest name or target id a 4-byte field holds.
-const MAX_FIELD: u64 = u32::MAX as u64;
-
-/// Builds an [`AliasTable`] from `(key id, AliasSet)` pairs.
+/// Builds an [`AliasTable`] key by key: each key's rows are validated as an
+/// [`AliasSet`](crate::AliasSet)'s are, and stored without building any index.
 ///
 /// ```
-/// use model_alias::{AliasSet, TableBuilder};
+/// use model_alias::{MatchKind, Resolve, TableBuilder};
 ///
 /// let mut builder = TableBuilder::new();
-/// builder.insert("team-a", &AliasSet::new([("fast", "deepseek/deepseek-chat")])?);
-/// builder.insert("team-b", &AliasSet::new([("fast", "openai/gpt-4o-mini")])?);
+/// builder.insert("team-a", [("fast", "deepseek/deepseek-chat")])?;
+/// builder.insert("team-b", [("fast", "openai/gpt-4o-mini", MatchKind::Exact)])?;
 /// let table = builder.build()?;
-/// assert_eq!(table.resolve("team-b", "fast").model(), "openai/gpt-4o-mini");
+/// assert_eq!(table.get("team-b").resolve("fast").model(), "openai/gpt-4o-mini");
 /// assert_eq!(table.distinct(), (1, 2)); // "fast" is stored once
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+///
+/// // A key's rows are checked like a set's: nothing of that key is kept.
+/// let err = builder.insert("team-c", [("Fast", "x")]).unwrap_err();
+/// assert!(err.to_string().starts_with(r#"key "team-c": invalid alias set: row 1: alias name "Fast""#));
+/// # Ok::<(), model_alias::TableError>(())
 /// ```
 ///
 /// # Costs
-/// Inserting is O(the set's bytes): each name and target is looked up in a hash map and
-/// stored the first time it is seen. Building is O(keys + aliases) plus the checksum; it holds
-/// the inserted pairs (a few words an alias) and the output at once.
+/// Inserting is O(the rows' bytes): validation, then each name and target looked up in a hash
+/// map and stored the first time it is seen. Building is O(keys + aliases) plus the checksum
+/// (twice: written, then checked by the load); it holds the inserted rows (a few words an
+/// alias, each distinct string once) and the output at once.
 #[derive(Debug, Clone, Default)]
 pub struct TableBuilder {
-    /// Every key id's bytes, concatenated; `keys[i]` ends at `key_ends[i]`.
+    limits: Limits,
+    /// Every key id's bytes, concatenated; the `i`th ends at `keys[i].key_end`.
     key_bytes: Vec<u8>,
     keys: Vec<KeyRow>,
-    /// `(length-and-kind byte, name_id, target_id)` for every alias, key after key (the
-    /// inline bit is set when the table is written).
-    entries: Vec<(u8, u64, u64)>,
-    names: Dictionary,
-    targets: Dictionary,
+    /// Every alias, key after key; names and targets by their interned ids.
+    entries: Vec<RawEntry>,
+    names: Interner,
+    targets: Interner,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -54,54 +62,21 @@ struct KeyRow {
     entries_end: usize,
 }
 
-/// Strings laid end to end; the `i`th ends at `ends[i]`.
-#[derive(Debug, Clone, Default)]
-struct Strings {
-    bytes: Vec<u8>,
-    ends: Vec<usize>,
-}
-
-impl Strings {
-    fn push(&mut self, s: &[u8]) -> u64 {
-        self.bytes.extend_from_slice(s);
-        self.ends.push(self.bytes.len());
-        self.ends.len() as u64 - 1
-    }
-
-    fn get(&self, id: usize) -> &[u8] {
-        let start = id.checked_sub(1).and_then(|p| self.ends.get(p)).copied();
-        let end = self.ends.get(id).copied().unwrap_or_default();
-        self.bytes.get(start.unwrap_or(0)..end).unwrap_or_default()
-    }
-
-    fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    /// The offsets section (`count + 1` u32s) and the bytes section.
-    fn sections(&self, what: &'static str) -> Result<(Vec<u8>, &[u8]), TableError> {
-        if self.bytes.len() as u64 > MAX_FIELD {
-            return Err(TableError::TooLarge {
-                what,
-                max: "4 GiB of distinct strings",
-            });
-        }
-        let mut offsets = Vec::with_capacity(4 * (self.ends.len() + 1));
-        for end in std::iter::once(0).chain(self.ends.iter().copied()) {
-            format::push_uint(&mut offsets, end as u64, 4);
-        }
-        Ok((offsets, &self.bytes))
-    }
+#[derive(Debug, Clone, Copy)]
+struct RawEntry {
+    prefix: bool,
+    name: u64,
+    target: u64,
 }
 
 /// Distinct strings, each stored once, numbered in order of first appearance.
 #[derive(Debug, Clone, Default)]
-struct Dictionary {
+struct Interner {
     ids: HashMap<Box<str>, u64, FoldState>,
-    strings: Strings,
+    strings: DictWriter,
 }
 
-impl Dictionary {
+impl Interner {
     fn intern(&mut self, s: &str) -> u64 {
         match self.ids.entry(s.into()) {
             MapEntry::Occupied(e) => *e.get(),
@@ -113,33 +88,55 @@ impl Dictionary {
 /// Where each interned name goes in the output: the dictionary (shared names, renumbered)
 /// or the block of the one key that uses it.
 struct NamePlan {
-    shared: Strings,
+    shared: DictWriter,
     /// For each interned name, its id among the shared ones, or `None` to store it inline.
     ids: Vec<Option<u64>>,
 }
 
 impl TableBuilder {
-    /// An empty builder.
+    /// An empty builder that validates each key's rows against the default [`Limits`].
     pub fn new() -> TableBuilder {
         TableBuilder::default()
     }
 
-    /// Adds `key`'s aliases. A key inserted twice makes [`build`](TableBuilder::build) fail.
-    pub fn insert(&mut self, key: impl AsRef<[u8]>, set: &AliasSet) -> &mut TableBuilder {
-        self.key_bytes.extend_from_slice(key.as_ref());
-        for alias in set {
-            let name = alias.name().as_str();
-            let len_kind = (name.len().min(LONG_NAME) as u8) << 2
-                | u8::from(alias.kind() == MatchKind::Prefix);
-            let name = self.names.intern(name);
-            let target = self.targets.intern(alias.target().as_str());
-            self.entries.push((len_kind, name, target));
+    /// An empty builder that validates each key's rows against `limits`.
+    pub fn with_limits(limits: Limits) -> TableBuilder {
+        TableBuilder {
+            limits,
+            ..TableBuilder::default()
+        }
+    }
+
+    /// Validates `rows` and adds them as `key`'s aliases, in their order. Rows of any
+    /// [`Row`] type: tuples, [`Alias`](crate::Alias)es, or an [`AliasSet`](crate::AliasSet)'s
+    /// or another table key's aliases.
+    ///
+    /// Fails with [`TableError::InvalidSet`] (every problem of the rows) and adds nothing of
+    /// that key. A key inserted twice makes [`build`](TableBuilder::build) fail.
+    pub fn insert<R: Row>(
+        &mut self,
+        key: impl AsRef<[u8]>,
+        rows: impl IntoIterator<Item = R>,
+    ) -> Result<&mut TableBuilder, TableError> {
+        let key = key.as_ref();
+        // Checked, not made into aliases: the rows' strings go straight to the interners.
+        let rows = validate::check(rows, self.limits).map_err(|error| TableError::InvalidSet {
+            key: show_key(key),
+            error,
+        })?;
+        self.key_bytes.extend_from_slice(key);
+        for row in &rows {
+            self.entries.push(RawEntry {
+                prefix: row.kind() == MatchKind::Prefix,
+                name: self.names.intern(row.name()),
+                target: self.targets.intern(row.target()),
+            });
         }
         self.keys.push(KeyRow {
             key_end: self.key_bytes.len(),
             entries_end: self.entries.len(),
         });
-        self
+        Ok(self)
     }
 
     /// The number of keys inserted so far.
@@ -159,15 +156,15 @@ impl TableBuilder {
     /// 4 GiB of either's text).
     pub fn build(&self) -> Result<AliasTable, TableError> {
         let plan = self.plan_names();
-        let name_ids = plan.shared.len() as u64;
         let target_ids = self.targets.strings.len() as u64;
-        if name_ids > MAX_FIELD || target_ids > MAX_FIELD {
+        if plan.shared.len() as u64 > MAX_FIELD || target_ids > MAX_FIELD {
             return Err(TableError::TooLarge {
                 what: "distinct names or targets",
                 max: "2^32 of each",
             });
         }
-        let (blocks, starts, name_width, target_width) = self.blocks(&plan, target_ids);
+        let widths = self.field_widths(&plan);
+        let (blocks, starts) = self.blocks(&plan, widths);
         let slot_width = if blocks.len() < u32::MAX as usize {
             4
         } else {
@@ -176,7 +173,7 @@ impl TableBuilder {
         let (slots, slot_bits, max_probe) = self.slots(&starts, slot_width)?;
         let (name_offsets, names) = plan.shared.sections("alias names")?;
         let (target_offsets, targets) = self.targets.strings.sections("targets")?;
-        let sections: [&[u8]; SECTIONS] = [
+        let sections: [&[u8]; format::SECTIONS] = [
             &slots,
             &blocks,
             &name_offsets,
@@ -184,117 +181,126 @@ impl TableBuilder {
             &target_offsets,
             targets,
         ];
-        let total = HEADER_LEN + sections.iter().map(|s| s.len()).sum::<usize>();
-
-        let mut out = Vec::with_capacity(total);
-        out.extend_from_slice(&MAGIC);
-        format::push_uint(&mut out, u64::from(VERSION), 4);
-        format::push_uint(&mut out, 0, 4); // flags
-        format::push_uint(&mut out, 0, 8); // checksum, filled in below
-        format::push_uint(&mut out, total as u64, 8);
-        format::push_uint(&mut out, self.keys.len() as u64, 8);
-        out.extend([
+        let header = Header {
+            keys: self.keys.len() as u64,
             slot_bits,
-            slot_width as u8,
-            name_width as u8,
-            target_width as u8,
-        ]);
-        format::push_uint(&mut out, max_probe, 4);
-        for section in sections {
-            format::push_uint(&mut out, section.len() as u64, 8);
-        }
+            slot_width,
+            name_width: widths.0,
+            target_width: widths.1,
+            max_probe,
+            sections: sections.map(<[u8]>::len),
+        };
+        let mut out = Vec::with_capacity(header.total_len());
+        header.write(&mut out);
         debug_assert_eq!(out.len(), HEADER_LEN);
         for section in sections {
             out.extend_from_slice(section);
         }
-        let sum = format::checksum(&out).to_le_bytes();
-        if let Some(field) = out.get_mut(at::CHECKSUM..at::CHECKSUM + 8) {
-            field.copy_from_slice(&sum);
-        }
-        let layout = Layout::parse_checked(&out)?;
-        Ok(AliasTable { bytes: out, layout })
+        format::seal(&mut out);
+        AliasTable::from_bytes(out)
+    }
+
+    /// Key `i`'s id and entries.
+    fn key(&self, i: usize) -> (&[u8], &[RawEntry]) {
+        let (key_start, entries_start) = i
+            .checked_sub(1)
+            .and_then(|p| self.keys.get(p))
+            .map_or((0, 0), |r| (r.key_end, r.entries_end));
+        let Some(row) = self.keys.get(i) else {
+            return (&[], &[]);
+        };
+        (
+            self.key_bytes
+                .get(key_start..row.key_end)
+                .unwrap_or_default(),
+            self.entries
+                .get(entries_start..row.entries_end)
+                .unwrap_or_default(),
+        )
     }
 
     /// Splits the names: those used by more than one key (or too long to be inline) go to
     /// the dictionary, each once; the rest are stored in their key's block.
     fn plan_names(&self) -> NamePlan {
         let mut uses = vec![0u8; self.names.strings.len()];
-        for &(_, name, _) in &self.entries {
-            if let Some(n) = uses.get_mut(name as usize) {
+        for entry in &self.entries {
+            if let Some(n) = uses.get_mut(entry.name as usize) {
                 *n = n.saturating_add(1);
             }
         }
-        let mut shared = Strings::default();
+        let mut shared = DictWriter::default();
         let ids = uses
             .iter()
             .enumerate()
             .map(|(id, &n)| {
-                let name = self.names.strings.get(id);
+                let name = self.names.strings.get(id as u64);
                 (n > 1 || name.len() >= LONG_NAME).then(|| shared.push(name))
             })
             .collect();
         NamePlan { shared, ids }
     }
 
-    /// The blocks section, where each key's block starts in it, and the two field widths.
-    fn blocks(&self, plan: &NamePlan, target_ids: u64) -> (Vec<u8>, Vec<usize>, usize, usize) {
-        let keys = || {
-            let mut start = (0, 0);
-            self.keys.iter().map(move |row| {
-                let key = self.key_bytes.get(start.0..row.key_end).unwrap_or_default();
-                let entries = self
-                    .entries
-                    .get(start.1..row.entries_end)
-                    .unwrap_or_default();
-                start = (row.key_end, row.entries_end);
-                (key, entries)
-            })
-        };
-        let inline_len = |entries: &[(u8, u64, u64)]| -> usize {
-            entries
-                .iter()
-                .filter(|e| plan.ids.get(e.1 as usize).is_some_and(Option::is_none))
-                .map(|e| self.names.strings.get(e.1 as usize).len())
-                .sum()
-        };
-        let longest_tail = keys().map(|(_, e)| inline_len(e)).max().unwrap_or(0);
-        let name_width = format::width_for(
-            (plan.shared.len() as u64)
-                .max(longest_tail as u64)
-                .saturating_sub(1),
-        );
-        let target_width = format::width_for(target_ids.saturating_sub(1));
+    /// Whether `entry`'s name is stored in its key's block.
+    fn is_inline(plan: &NamePlan, entry: &RawEntry) -> bool {
+        plan.ids
+            .get(entry.name as usize)
+            .is_some_and(Option::is_none)
+    }
 
+    /// The name and target field widths: enough for every shared name id and inline name
+    /// offset, and for every target id.
+    fn field_widths(&self, plan: &NamePlan) -> (usize, usize) {
+        let longest_tail = (0..self.keys.len())
+            .map(|i| {
+                let (_, entries) = self.key(i);
+                entries
+                    .iter()
+                    .filter(|e| TableBuilder::is_inline(plan, e))
+                    .map(|e| self.names.strings.get(e.name).len())
+                    .sum::<usize>()
+            })
+            .max()
+            .unwrap_or(0);
+        let names = (plan.shared.len() as u64).max(longest_tail as u64);
+        let targets = self.targets.strings.len() as u64;
+        (
+            format::width_for(names.saturating_sub(1)),
+            format::width_for(targets.saturating_sub(1)),
+        )
+    }
+
+    /// The blocks section, and where each key's block starts in it.
+    fn blocks(&self, plan: &NamePlan, widths: (usize, usize)) -> (Vec<u8>, Vec<usize>) {
+        let per_entry = 1 + widths.0 + widths.1;
         let mut out = Vec::with_capacity(
-            self.key_bytes.len()
-                + self.keys.len() * 4
-                + self.entries.len() * (1 + name_width + target_width),
+            self.key_bytes.len() + self.keys.len() * 4 + self.entries.len() * per_entry,
         );
         let mut starts = Vec::with_capacity(self.keys.len());
-        let mut tail = Vec::new();
-        for (key, entries) in keys() {
-            starts.push(out.len());
-            format::push_varint(&mut out, key.len() as u64);
-            out.extend_from_slice(key);
-            format::push_varint(&mut out, entries.len() as u64);
-            format::push_varint(&mut out, inline_len(entries) as u64);
+        let (mut tail, mut entries) = (Vec::new(), Vec::new());
+        for i in 0..self.keys.len() {
+            let (key, raw) = self.key(i);
             tail.clear();
-            for &(len_kind, name, target) in entries {
-                let (inline, field) = match plan.ids.get(name as usize).copied().flatten() {
-                    Some(id) => (0, id),
-                    None => {
-                        let offset = tail.len() as u64;
-                        tail.extend_from_slice(self.names.strings.get(name as usize));
-                        (2, offset)
-                    }
+            entries.clear();
+            for e in raw {
+                let name = self.names.strings.get(e.name);
+                let inline = TableBuilder::is_inline(plan, e);
+                let field = match plan.ids.get(e.name as usize).copied().flatten() {
+                    Some(id) => id,
+                    None => tail.len() as u64,
                 };
-                out.push(len_kind | inline);
-                format::push_uint(&mut out, field, name_width);
-                format::push_uint(&mut out, target, target_width);
+                if inline {
+                    tail.extend_from_slice(name);
+                }
+                entries.push(EntryOut {
+                    byte: EntryByte::encode(name.len(), e.prefix, inline),
+                    name: field,
+                    target: e.target,
+                });
             }
-            out.extend_from_slice(&tail);
+            starts.push(out.len());
+            format::push_block(&mut out, key, &entries, &tail, widths);
         }
-        (out, starts, name_width, target_width)
+        (out, starts)
     }
 
     /// The slot table (twice as many slots as keys, rounded up to a power of two), its
@@ -305,19 +311,11 @@ impl TableBuilder {
         // Which key sits in each slot, while placing them; written out as block offsets.
         let mut placed: Vec<Option<usize>> = vec![None; count];
         let mut max_probe = 0u64;
-        let key = |i: usize| {
-            let start = i
-                .checked_sub(1)
-                .and_then(|p| self.keys.get(p))
-                .map_or(0, |r| r.key_end);
-            let end = self.keys.get(i).map_or(start, |r| r.key_end);
-            self.key_bytes.get(start..end).unwrap_or_default()
-        };
         for i in 0..self.keys.len() {
-            let home = format::key_hash(key(i));
-            for probe in 0.. {
-                let slot = (home.wrapping_add(probe) & mask) as usize;
-                let Some(cell) = placed.get_mut(slot) else {
+            let key = self.key(i).0;
+            let home = format::key_hash(key);
+            for probe in 0..count as u64 {
+                let Some(cell) = placed.get_mut((home.wrapping_add(probe) & mask) as usize) else {
                     break;
                 };
                 match *cell {
@@ -326,10 +324,8 @@ impl TableBuilder {
                         max_probe = max_probe.max(probe);
                         break;
                     }
-                    Some(other) if key(other) == key(i) => {
-                        return Err(TableError::DuplicateKey {
-                            key: show_key(key(i)),
-                        });
+                    Some(other) if self.key(other).0 == key => {
+                        return Err(TableError::DuplicateKey { key: show_key(key) });
                     }
                     Some(_) => {}
                 }
@@ -337,10 +333,7 @@ impl TableBuilder {
         }
         let mut out = Vec::with_capacity(count * width);
         for cell in placed {
-            let value = cell
-                .and_then(|i| starts.get(i))
-                .map_or(0, |&start| start as u64 + 1);
-            format::push_uint(&mut out, value, width);
+            format::push_slot(&mut out, cell.and_then(|i| starts.get(i)).copied(), width);
         }
         Ok((out, count.trailing_zeros() as u8, max_probe))
     }
@@ -359,32 +352,20 @@ fn show_key(key: &[u8]) -> String {
     }
 }
 
-impl<K: AsRef<[u8]>, S: std::borrow::Borrow<AliasSet>> Extend<(K, S)> for TableBuilder {
-    fn extend<I: IntoIterator<Item = (K, S)>>(&mut self, pairs: I) {
-        for (key, set) in pairs {
-            self.insert(key, set.borrow());
-        }
-    }
-}
-
-impl<K: AsRef<[u8]>, S: std::borrow::Borrow<AliasSet>> FromIterator<(K, S)> for TableBuilder {
-    fn from_iter<I: IntoIterator<Item = (K, S)>>(pairs: I) -> TableBuilder {
-        let mut builder = TableBuilder::new();
-        builder.extend(pairs);
-        builder
-    }
-}
-
 impl AliasTable {
-    /// Builds a table from `(key id, set)` pairs: shorthand for collecting them into a
-    /// [`TableBuilder`] and building it.
-    pub fn from_sets<K, S>(
-        pairs: impl IntoIterator<Item = (K, S)>,
-    ) -> Result<AliasTable, TableError>
+    /// Builds a table from `(key id, rows)` pairs: shorthand for inserting each into a
+    /// [`TableBuilder`] with the default limits and building it. The rows may be an
+    /// [`AliasSet`](crate::AliasSet) (by reference) or any iterator of [`Row`]s.
+    pub fn new<K, I, R>(pairs: impl IntoIterator<Item = (K, I)>) -> Result<AliasTable, TableError>
     where
         K: AsRef<[u8]>,
-        S: std::borrow::Borrow<AliasSet>,
+        I: IntoIterator<Item = R>,
+        R: Row,
     {
-        pairs.into_iter().collect::<TableBuilder>().build()
+        let mut builder = TableBuilder::new();
+        for (key, rows) in pairs {
+            builder.insert(key, rows)?;
+        }
+        builder.build()
     }
 }

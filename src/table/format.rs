@@ -1,10 +1,22 @@
-//! The byte format of an [`AliasTable`](super::AliasTable): the header, the checked reads that
-//! every lookup goes through, the key hash and the varints.
+//! The codec of an [`AliasTable`](super::AliasTable)'s bytes: every field is written and read by
+//! a matched pair in this file, and the builder and the lookups call only these.
 //!
-//! Invariants: every read is bounds-checked and returns `None` past the end of its section, so
-//! no byte string can make a lookup panic; every loop is bounded by a count read from the
-//! header or by the input's length, so none can make it hang. What loading checks is in
-//! [`Layout::parse`]; the rest (the blocks) is checked as it is read.
+//! | part | written by | read by |
+//! |---|---|---|
+//! | header | [`Header::write`], [`seal`] | [`Header::read`], [`Layout::parse`] |
+//! | slot | [`push_slot`] | [`Layout::slot`] |
+//! | block | [`push_block`] | [`Layout::block_at`] |
+//! | entry byte | [`EntryByte::encode`] | [`EntryByte::decode`] |
+//! | dictionary | [`DictWriter::sections`] | [`Dict`] |
+//! | integers | [`push_uint`], [`push_varint`] | [`uint`], [`le`], [`varint`] |
+//!
+//! Invariants:
+//! 1. every read is bounds-checked and returns `None` past the end of its section, so no byte
+//!    string can make a lookup panic;
+//! 2. every loop is bounded by a count read from the header or by the input's length, so none
+//!    can make it hang;
+//! 3. [`key_hash`] and every layout rule here are the format: the committed fixtures in
+//!    `tests/fixtures/` fail if either changes, and a change bumps [`VERSION`].
 
 use crate::error::TableError;
 use crate::name::is_name_byte;
@@ -17,20 +29,44 @@ pub(crate) const VERSION: u32 = 1;
 /// The header's length in bytes.
 pub(crate) const HEADER_LEN: usize = 96;
 /// Where the checksummed bytes start: everything after the checksum field.
-pub(crate) const CHECKSUM_FROM: usize = 24;
+const CHECKSUM_FROM: usize = 24;
 /// The largest slot table: 2^40 slots. Keeps `1 << slot_bits` far from overflow.
 const MAX_SLOT_BITS: u8 = 40;
-/// Sections, in the order they follow the header.
+/// Sections, in the order they follow the header: slots, blocks, name offsets, names, target
+/// offsets, targets.
 pub(crate) const SECTIONS: usize = 6;
+
+/// Header fields, by offset.
+mod at {
+    pub(super) const VERSION: usize = 8;
+    pub(super) const FLAGS: usize = 12;
+    pub(super) const CHECKSUM: usize = 16;
+    pub(super) const TOTAL_LEN: usize = 24;
+    pub(super) const KEYS: usize = 32;
+    pub(super) const SLOT_BITS: usize = 40;
+    pub(super) const SLOT_WIDTH: usize = 41;
+    pub(super) const NAME_WIDTH: usize = 42;
+    pub(super) const TARGET_WIDTH: usize = 43;
+    pub(super) const MAX_PROBE: usize = 44;
+    pub(super) const SECTION_LENS: usize = 48;
+}
 
 /// The checksum of a table: XXH3-64 (seed 0) of every byte after the checksum field.
 pub(crate) fn checksum(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes.get(CHECKSUM_FROM..).unwrap_or_default())
 }
 
+/// Writes the checksum of a whole table into its header: the last step of writing one.
+pub(crate) fn seal(table: &mut [u8]) {
+    let sum = checksum(table).to_le_bytes();
+    if let Some(field) = table.get_mut(at::CHECKSUM..at::CHECKSUM + 8) {
+        field.copy_from_slice(&sum);
+    }
+}
+
 /// The hash that places a key id in the slot table. Part of the format: it must give the same
 /// value on every machine and in every version that reads format 1, so it is defined here
-/// rather than borrowed from a hasher whose output may change.
+/// rather than borrowed from a hasher whose output may change (the `key_hash` fixture holds it).
 pub(crate) fn key_hash(key: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut h = (key.len() as u64).wrapping_mul(K);
@@ -53,12 +89,7 @@ pub(crate) fn key_hash(key: &[u8]) -> u64 {
 /// Reads a little-endian unsigned integer of `width` (1 to 8) bytes at `at`.
 #[inline]
 pub(crate) fn uint(bytes: &[u8], at: usize, width: usize) -> Option<u64> {
-    let field = bytes.get(at..at.checked_add(width)?)?;
-    let mut word = [0u8; 8];
-    for (dst, src) in word.iter_mut().zip(field) {
-        *dst = *src;
-    }
-    Some(u64::from_le_bytes(word))
+    Some(le(bytes.get(at..at.checked_add(width)?)?))
 }
 
 /// Reads a whole little-endian field of 1 to 8 bytes: the lookup loop's read, specialised
@@ -112,16 +143,208 @@ pub(crate) fn width_for(value: u64) -> usize {
     (8 - value.leading_zeros() as usize / 8).max(1)
 }
 
-/// One dictionary (names or targets): `count + 1` little-endian `u32` offsets into the bytes.
+/// The header's fields past the magic, version, flags and checksum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Header {
+    pub(crate) keys: u64,
+    /// The slot table has `2^slot_bits` slots.
+    pub(crate) slot_bits: u8,
+    /// 4 or 8.
+    pub(crate) slot_width: usize,
+    /// 1 to 4.
+    pub(crate) name_width: usize,
+    /// 1 to 4.
+    pub(crate) target_width: usize,
+    pub(crate) max_probe: u64,
+    /// Each section's length, in order.
+    pub(crate) sections: [usize; SECTIONS],
+}
+
+impl Header {
+    /// The table's total length: the header and every section.
+    pub(crate) fn total_len(&self) -> usize {
+        HEADER_LEN + self.sections.iter().sum::<usize>()
+    }
+
+    /// Appends the header, with a zero checksum for [`seal`] to fill in.
+    pub(crate) fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&MAGIC);
+        push_uint(out, u64::from(VERSION), 4);
+        push_uint(out, 0, 4); // flags
+        push_uint(out, 0, 8); // checksum
+        push_uint(out, self.total_len() as u64, 8);
+        push_uint(out, self.keys, 8);
+        out.push(self.slot_bits);
+        push_uint(out, self.slot_width as u64, 1);
+        push_uint(out, self.name_width as u64, 1);
+        push_uint(out, self.target_width as u64, 1);
+        push_uint(out, self.max_probe, 4);
+        for len in self.sections {
+            push_uint(out, len as u64, 8);
+        }
+    }
+
+    /// Reads and checks the header of `table`, whose magic, version, length and checksum
+    /// [`Layout::parse`] has checked: flags, widths, slot count and the sections' lengths.
+    fn read(table: &[u8]) -> Result<Header, TableError> {
+        let field = |at: usize, width: usize| uint(table, at, width).ok_or(malformed("too short"));
+        if field(at::FLAGS, 4)? != 0 {
+            return Err(malformed("unknown flags are set"));
+        }
+        let width = |at: usize, allowed: &[u64]| -> Result<usize, TableError> {
+            let w = field(at, 1)?;
+            allowed
+                .contains(&w)
+                .then_some(w as usize)
+                .ok_or(malformed("a field width is out of range"))
+        };
+        let slot_bits = field(at::SLOT_BITS, 1)? as u8;
+        if slot_bits > MAX_SLOT_BITS {
+            return Err(malformed("the slot table is larger than 2^40 slots"));
+        }
+        let mut sections = [0usize; SECTIONS];
+        for (i, len) in sections.iter_mut().enumerate() {
+            *len = usize::try_from(field(at::SECTION_LENS + 8 * i, 8)?)
+                .map_err(|_| malformed("a section is larger than memory"))?;
+        }
+        Ok(Header {
+            keys: field(at::KEYS, 8)?,
+            slot_bits,
+            slot_width: width(at::SLOT_WIDTH, &[4, 8])?,
+            name_width: width(at::NAME_WIDTH, &[1, 2, 3, 4])?,
+            target_width: width(at::TARGET_WIDTH, &[1, 2, 3, 4])?,
+            max_probe: field(at::MAX_PROBE, 4)?,
+            sections,
+        })
+    }
+}
+
+fn malformed(why: &'static str) -> TableError {
+    TableError::Malformed {
+        section: "header",
+        why,
+    }
+}
+
+/// The byte that starts every entry: `min(name length, 63) << 2 | inline << 1 | prefix`.
+/// It lets a lookup skip an entry without reading its name: an exact name must be as long as
+/// the model, a prefix name no longer. 63 means "63 or more"; such names are never inline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct EntryByte {
+    /// The name's length, or [`LONG_NAME`] for any longer.
+    pub(crate) len: usize,
+    pub(crate) prefix: bool,
+    /// The name is in the block's tail, not in the dictionary.
+    pub(crate) inline: bool,
+}
+
+/// The length an entry byte records for names of this length and longer.
+pub(crate) const LONG_NAME: usize = 63;
+/// The entry byte's bit for a prefix alias.
+const PREFIX_BIT: u8 = 0b01;
+/// The entry byte's bit for a name stored in the block's tail.
+const INLINE_BIT: u8 = 0b10;
+/// Where the length starts in the entry byte.
+const LEN_SHIFT: u32 = 2;
+
+impl EntryByte {
+    /// The byte for a name of `name_len` bytes.
+    pub(crate) fn encode(name_len: usize, prefix: bool, inline: bool) -> u8 {
+        (name_len.min(LONG_NAME) as u8) << LEN_SHIFT
+            | if prefix { PREFIX_BIT } else { 0 }
+            | if inline { INLINE_BIT } else { 0 }
+    }
+
+    #[inline(always)]
+    pub(crate) fn decode(byte: u8) -> EntryByte {
+        EntryByte {
+            len: usize::from(byte >> LEN_SHIFT),
+            prefix: byte & PREFIX_BIT != 0,
+            inline: byte & INLINE_BIT != 0,
+        }
+    }
+
+    /// Whether an entry with this byte can match a model of `model_len` bytes: an exact name
+    /// must be as long as the model, a prefix name no longer. Branch-free, for the lookup's
+    /// first pass over a block.
+    #[inline(always)]
+    pub(crate) fn may_match(byte: u8, model_len: usize) -> bool {
+        let len = usize::from(byte >> LEN_SHIFT);
+        let prefix = byte & PREFIX_BIT != 0;
+        (len <= model_len) & (prefix | (len == model_len) | (len >= LONG_NAME))
+    }
+}
+
+/// Strings laid end to end, as a dictionary is written; the `i`th ends at `ends[i]`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DictWriter {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+/// The largest offset or id a 4-byte field holds.
+pub(crate) const MAX_FIELD: u64 = u32::MAX as u64;
+
+impl DictWriter {
+    /// Appends `s`; returns its id.
+    pub(crate) fn push(&mut self, s: &[u8]) -> u64 {
+        self.bytes.extend_from_slice(s);
+        self.ends.push(self.bytes.len());
+        self.ends.len() as u64 - 1
+    }
+
+    /// The `id`th string.
+    pub(crate) fn get(&self, id: u64) -> &[u8] {
+        let id = usize::try_from(id).unwrap_or(usize::MAX);
+        let start = id.checked_sub(1).and_then(|p| self.ends.get(p)).copied();
+        let end = self.ends.get(id).copied().unwrap_or_default();
+        self.bytes.get(start.unwrap_or(0)..end).unwrap_or_default()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The two sections [`Dict`] reads: `count + 1` u32 offsets, then the bytes.
+    pub(crate) fn sections(&self, what: &'static str) -> Result<(Vec<u8>, &[u8]), TableError> {
+        if self.bytes.len() as u64 > MAX_FIELD {
+            return Err(TableError::TooLarge {
+                what,
+                max: "4 GiB of distinct strings",
+            });
+        }
+        let mut offsets = Vec::with_capacity(4 * (self.ends.len() + 1));
+        for end in std::iter::once(0).chain(self.ends.iter().copied()) {
+            push_uint(&mut offsets, end as u64, 4);
+        }
+        Ok((offsets, &self.bytes))
+    }
+}
+
+/// One dictionary (names or targets) as [`DictWriter::sections`] wrote it: `count + 1`
+/// little-endian `u32` offsets into the bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Dict {
-    pub(crate) offsets: usize,
-    pub(crate) bytes: usize,
-    pub(crate) bytes_len: usize,
+    offsets: usize,
+    bytes: usize,
+    bytes_len: usize,
     pub(crate) count: usize,
 }
 
 impl Dict {
+    /// The dictionary in the sections at `offsets` and `bytes`.
+    fn new(offsets: Section, bytes: Section) -> Result<Dict, TableError> {
+        if offsets.len % 4 != 0 || offsets.len < 4 {
+            return Err(malformed("a dictionary's offsets are not whole u32s"));
+        }
+        Ok(Dict {
+            offsets: offsets.start,
+            bytes: bytes.start,
+            bytes_len: bytes.len,
+            count: offsets.len / 4 - 1,
+        })
+    }
+
     /// The offsets and the bytes, as slices of `table` (bounds checked when parsed).
     #[inline]
     pub(crate) fn slices<'a>(&self, table: &'a [u8]) -> Option<(&'a [u8], &'a [u8])> {
@@ -188,79 +411,76 @@ pub(crate) fn valid_text(bytes: &[u8], allowed: fn(u8) -> bool) -> Option<&str> 
     }
 }
 
+/// Appends one slot: 0 for an empty one, else one more than the offset of its key's block.
+pub(crate) fn push_slot(out: &mut Vec<u8>, block: Option<usize>, width: usize) {
+    push_uint(out, block.map_or(0, |start| start as u64 + 1), width);
+}
+
+/// One entry as the builder writes it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EntryOut {
+    pub(crate) byte: u8,
+    /// The name's id in the dictionary, or its offset in the block's tail.
+    pub(crate) name: u64,
+    pub(crate) target: u64,
+}
+
+/// Appends one key's block: the key id's length and bytes, the entry count and the tail's
+/// length (LEB128 varints), the entries as three arrays (entry bytes, name fields, target
+/// fields), then the tail.
+pub(crate) fn push_block(
+    out: &mut Vec<u8>,
+    key: &[u8],
+    entries: &[EntryOut],
+    tail: &[u8],
+    (name_width, target_width): (usize, usize),
+) {
+    push_varint(out, key.len() as u64);
+    out.extend_from_slice(key);
+    push_varint(out, entries.len() as u64);
+    push_varint(out, tail.len() as u64);
+    out.extend(entries.iter().map(|e| e.byte));
+    for e in entries {
+        push_uint(out, e.name, name_width);
+    }
+    for e in entries {
+        push_uint(out, e.target, target_width);
+    }
+    out.extend_from_slice(tail);
+}
+
+/// A section's place in the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Section {
+    start: usize,
+    len: usize,
+}
+
 /// Where everything is in a table's bytes: the header, parsed and checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Layout {
     pub(crate) keys: u64,
-    pub(crate) slots: usize,
-    pub(crate) slot_mask: u64,
-    pub(crate) slot_width: usize,
-    pub(crate) max_probe: u64,
-    pub(crate) blocks: usize,
-    pub(crate) blocks_len: usize,
-    pub(crate) name_width: usize,
-    pub(crate) target_width: usize,
-    /// One length-and-kind byte, the name field and the target field.
-    pub(crate) entry_width: usize,
+    slots: Section,
+    slot_mask: u64,
+    slot_width: usize,
+    max_probe: u64,
+    blocks: Section,
+    name_width: usize,
+    target_width: usize,
+    /// One entry byte, the name field and the target field.
+    entry_width: usize,
     pub(crate) names: Dict,
     pub(crate) targets: Dict,
 }
 
-/// Header fields, by offset.
-pub(crate) mod at {
-    pub(crate) const VERSION: usize = 8;
-    pub(crate) const FLAGS: usize = 12;
-    pub(crate) const CHECKSUM: usize = 16;
-    pub(crate) const TOTAL_LEN: usize = 24;
-    pub(crate) const KEYS: usize = 32;
-    pub(crate) const SLOT_BITS: usize = 40;
-    pub(crate) const SLOT_WIDTH: usize = 41;
-    pub(crate) const NAME_WIDTH: usize = 42;
-    pub(crate) const TARGET_WIDTH: usize = 43;
-    pub(crate) const MAX_PROBE: usize = 44;
-    pub(crate) const SECTION_LENS: usize = 48;
-}
-
 impl Layout {
-    /// Checks the header, the checksum and the two dictionaries of `table`, and finds its
-    /// sections. O(len) for the checksum, O(dictionaries) for the rest; the blocks are checked
-    /// as lookups read them (or all at once by [`Layout::verify`]).
+    /// Checks the magic, version, length and checksum of `table`, then its header and the
+    /// two dictionaries, and finds its sections. O(len) for the checksum, O(dictionaries) for
+    /// the rest; the blocks are checked as lookups read them (or all at once by
+    /// [`Layout::verify`]).
     pub(crate) fn parse(table: &[u8]) -> Result<Layout, TableError> {
-        if table.len() < HEADER_LEN {
-            let magic_matches = !table.is_empty() && table.iter().zip(&MAGIC).all(|(a, b)| a == b);
-            return Err(if magic_matches {
-                TableError::Truncated {
-                    len: table.len(),
-                    expected: HEADER_LEN,
-                }
-            } else {
-                TableError::NotATable
-            });
-        }
-        if table.get(..8) != Some(&MAGIC[..]) {
-            return Err(TableError::NotATable);
-        }
-        let field = |at: usize, width: usize| uint(table, at, width).unwrap_or(u64::MAX);
-        let version = field(at::VERSION, 4);
-        if version != u64::from(VERSION) {
-            return Err(TableError::UnsupportedVersion {
-                found: version,
-                supported: VERSION,
-            });
-        }
-        let total = field(at::TOTAL_LEN, 8);
-        if total != table.len() as u64 {
-            return Err(TableError::Truncated {
-                len: table.len(),
-                expected: usize::try_from(total).unwrap_or(usize::MAX),
-            });
-        }
-        let stored = field(at::CHECKSUM, 8);
-        let computed = checksum(table);
-        if stored != computed {
-            return Err(TableError::Checksum { stored, computed });
-        }
-        let layout = Layout::parse_checked(table)?;
+        check_envelope(table)?;
+        let layout = Layout::new(Header::read(table)?, table.len())?;
         // The dictionaries are small (names shared by several keys, and targets), and every
         // lookup hands out their strings: checked once here rather than on every lookup.
         layout.names.verify(table, is_name_byte, "names")?;
@@ -268,121 +488,87 @@ impl Layout {
         Ok(layout)
     }
 
-    /// The checks after the checksum, O(1): the header's fields and the sections' bounds.
-    pub(crate) fn parse_checked(table: &[u8]) -> Result<Layout, TableError> {
-        let bad = |why: &'static str| TableError::Malformed {
-            section: "header",
-            why,
-        };
-        let field = |at: usize, width: usize| uint(table, at, width).ok_or(bad("too short"));
-        if field(at::FLAGS, 4)? != 0 {
-            return Err(bad("unknown flags are set"));
-        }
-        let width = |at: usize, allowed: &[u64]| -> Result<usize, TableError> {
-            let w = field(at, 1)?;
-            if allowed.contains(&w) {
-                Ok(w as usize)
-            } else {
-                Err(bad("a field width is out of range"))
-            }
-        };
-        let slot_width = width(at::SLOT_WIDTH, &[4, 8])?;
-        let name_width = width(at::NAME_WIDTH, &[1, 2, 3, 4])?;
-        let target_width = width(at::TARGET_WIDTH, &[1, 2, 3, 4])?;
-        let slot_bits = field(at::SLOT_BITS, 1)? as u8;
-        if slot_bits > MAX_SLOT_BITS {
-            return Err(bad("the slot table is larger than 2^40 slots"));
-        }
-        let mut lens = [0usize; SECTIONS];
+    /// The sections a checked header describes, for a table of `len` bytes.
+    fn new(header: Header, len: usize) -> Result<Layout, TableError> {
+        let mut sections = [Section { start: 0, len: 0 }; SECTIONS];
         let mut end = HEADER_LEN;
-        let mut starts = [0usize; SECTIONS];
-        for (i, (len, start)) in lens.iter_mut().zip(&mut starts).enumerate() {
-            let l = usize::try_from(field(at::SECTION_LENS + 8 * i, 8)?)
-                .map_err(|_| bad("a section is larger than memory"))?;
-            *start = end;
-            *len = l;
-            end = end.checked_add(l).ok_or(bad("the sections overflow"))?;
+        for (section, &len) in sections.iter_mut().zip(&header.sections) {
+            *section = Section { start: end, len };
+            end = end
+                .checked_add(len)
+                .ok_or(malformed("the sections overflow"))?;
         }
-        if end != table.len() {
-            return Err(bad("the sections do not add up to the table's length"));
+        if end != len {
+            return Err(malformed(
+                "the sections do not add up to the table's length",
+            ));
         }
-        let [
-            slots_len,
-            blocks_len,
-            name_offsets_len,
-            names_len,
-            target_offsets_len,
-            targets_len,
-        ] = lens;
-        let [slots, blocks, name_offsets, names, target_offsets, targets] = starts;
-        let slot_count = 1u64 << slot_bits;
-        if slots_len as u64 != slot_count * slot_width as u64 {
-            return Err(bad("the slot table's length is not 2^slot_bits slots"));
+        let [slots, blocks, name_offsets, names, target_offsets, targets] = sections;
+        let slot_count = 1u64 << header.slot_bits;
+        if slots.len as u64 != slot_count * header.slot_width as u64 {
+            return Err(malformed(
+                "the slot table's length is not 2^slot_bits slots",
+            ));
         }
-        let keys = field(at::KEYS, 8)?;
-        if keys > slot_count {
-            return Err(bad("more keys than slots"));
+        if header.keys > slot_count {
+            return Err(malformed("more keys than slots"));
         }
-        let dict = |offsets: usize, offsets_len: usize, bytes: usize, bytes_len: usize| {
-            if offsets_len % 4 != 0 || offsets_len < 4 {
-                return Err(bad("a dictionary's offsets are not whole u32s"));
-            }
-            Ok(Dict {
-                offsets,
-                bytes,
-                bytes_len,
-                count: offsets_len / 4 - 1,
-            })
-        };
-        let layout = Layout {
-            keys,
+        Ok(Layout {
+            keys: header.keys,
             slots,
             slot_mask: slot_count - 1,
-            slot_width,
-            max_probe: field(at::MAX_PROBE, 4)?.min(slot_count),
+            slot_width: header.slot_width,
+            max_probe: header.max_probe.min(slot_count),
             blocks,
-            blocks_len,
-            name_width,
-            target_width,
-            entry_width: 1 + name_width + target_width,
-            names: dict(name_offsets, name_offsets_len, names, names_len)?,
-            targets: dict(target_offsets, target_offsets_len, targets, targets_len)?,
-        };
-        Ok(layout)
+            name_width: header.name_width,
+            target_width: header.target_width,
+            entry_width: 1 + header.name_width + header.target_width,
+            names: Dict::new(name_offsets, names)?,
+            targets: Dict::new(target_offsets, targets)?,
+        })
     }
 
-    /// The offset in the blocks section of the block for `key`, if the table has one.
-    /// At most `max_probe + 1` slots are read.
+    /// The number of slots.
+    pub(crate) fn slot_count(&self) -> usize {
+        usize::try_from(self.slot_mask)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1)
+    }
+
+    /// The block the `i`th slot points at, if it is not empty.
+    #[inline]
+    pub(crate) fn slot(&self, table: &[u8], i: u64) -> Option<Block> {
+        let at = usize::try_from(i & self.slot_mask)
+            .ok()?
+            .checked_mul(self.slot_width)?
+            .checked_add(self.slots.start)?;
+        let value = le(table.get(at..at.checked_add(self.slot_width)?)?);
+        self.block_at(table, usize::try_from(value.checked_sub(1)?).ok()?)
+    }
+
+    /// The block for `key`, if the table has one. At most `max_probe + 1` slots are read.
     #[inline]
     pub(crate) fn find_block(&self, table: &[u8], key: &[u8]) -> Option<Block> {
         let home = key_hash(key);
-        for probe in 0..=self.max_probe {
-            let slot = home.wrapping_add(probe) & self.slot_mask;
-            let at = self.slots + usize::try_from(slot).ok()? * self.slot_width;
-            let value = le(table.get(at..at + self.slot_width)?);
-            let start = usize::try_from(value.checked_sub(1)?).ok()?;
-            let block = self.block_at(table, start)?;
-            if block.key(table) == Some(key) {
-                return Some(block);
-            }
-        }
-        None
+        (0..=self.max_probe)
+            .filter_map(|probe| self.slot(table, home.wrapping_add(probe)))
+            .find(|block| block.key(table) == Some(key))
     }
 
-    /// The block that starts `start` bytes into the blocks section.
+    /// The block that starts `start` bytes into the blocks section (see [`push_block`]).
     #[inline]
-    pub(crate) fn block_at(&self, table: &[u8], start: usize) -> Option<Block> {
-        if start >= self.blocks_len {
+    fn block_at(&self, table: &[u8], start: usize) -> Option<Block> {
+        if start >= self.blocks.len {
             return None;
         }
-        let mut at = self.blocks.checked_add(start)?;
+        let mut at = self.blocks.start.checked_add(start)?;
         let key_len = usize::try_from(varint(table, &mut at)?).ok()?;
         let key = at;
         at = at.checked_add(key_len)?;
-        let count = varint(table, &mut at)?;
+        let count = usize::try_from(varint(table, &mut at)?).ok()?;
         let tail_len = usize::try_from(varint(table, &mut at)?).ok()?;
-        let entries_len = usize::try_from(count).ok()?.checked_mul(self.entry_width)?;
-        let blocks_end = self.blocks + self.blocks_len;
+        let entries_len = count.checked_mul(self.entry_width)?;
+        let blocks_end = self.blocks.start + self.blocks.len;
         if at.checked_add(entries_len)?.checked_add(tail_len)? > blocks_end {
             return None;
         }
@@ -392,15 +578,133 @@ impl Layout {
             entries: at,
             entries_len,
             tail_len,
-            count: count as usize,
+            count,
         })
     }
+
+    /// Decodes the `i`th of a block's `count` entries, laid out as three arrays: the entry
+    /// bytes, then the name fields, then the target fields (see [`push_block`]).
+    #[inline(always)]
+    pub(crate) fn entry(&self, entries: &[u8], count: usize, i: usize) -> Option<Entry> {
+        let byte = EntryByte::decode(*entries.get(i)?);
+        let name_at = count + i * self.name_width;
+        let target_at = count + count * self.name_width + i * self.target_width;
+        Some(Entry {
+            len: byte.len,
+            prefix: byte.prefix,
+            inline: byte.inline,
+            name: le(entries.get(name_at..name_at + self.name_width)?),
+            target: le(entries.get(target_at..target_at + self.target_width)?),
+        })
+    }
+
+    /// Checks everything [`parse`](Layout::parse) leaves to the lookups: every slot, block,
+    /// entry and id. O(length).
+    pub(crate) fn verify(&self, table: &[u8]) -> Result<(), TableError> {
+        let bad = |why: &'static str| TableError::Malformed {
+            section: "blocks",
+            why,
+        };
+        let mut keys = 0u64;
+        for i in 0..self.slot_count() as u64 {
+            let at = self.slots.start + (i as usize) * self.slot_width;
+            let value =
+                uint(table, at, self.slot_width).ok_or(bad("the slots are past the end"))?;
+            if value == 0 {
+                continue;
+            }
+            keys += 1;
+            let block = self
+                .slot(table, i)
+                .ok_or(bad("a block runs past the end"))?;
+            let found = self.find_block(table, block.key(table).unwrap_or_default());
+            if found.map(|b| b.entries) != Some(block.entries) {
+                return Err(bad(
+                    "a key is not where its hash puts it, or is there twice",
+                ));
+            }
+            self.verify_entries(table, &block)?;
+        }
+        if keys != self.keys {
+            return Err(bad("the key count does not match the slots"));
+        }
+        Ok(())
+    }
+
+    /// Checks one block's entries: names in range, of valid bytes and of the length their
+    /// entry byte says; targets in range.
+    fn verify_entries(&self, table: &[u8], block: &Block) -> Result<(), TableError> {
+        let bad = |why: &'static str| TableError::Malformed {
+            section: "blocks",
+            why,
+        };
+        let names = Names::new(self, table, block).ok_or(bad("no names"))?;
+        let entries = block.entries(table);
+        for i in 0..block.count {
+            let entry = self
+                .entry(entries, block.count, i)
+                .ok_or(bad("an entry is cut short"))?;
+            let name = names
+                .of(&entry)
+                .ok_or(bad("an entry's name is out of range"))?;
+            if entry.len != name.len().min(LONG_NAME) || (entry.inline && name.len() >= LONG_NAME) {
+                return Err(bad("an entry's length byte does not match its name"));
+            }
+            if !name.iter().all(|&b| is_name_byte(b)) {
+                return Err(bad("a name in a block has a byte that is not allowed"));
+            }
+            if entry.target >= self.targets.count as u64 {
+                return Err(bad("an entry's target id is out of range"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks what comes before the header's fields can be trusted: the magic, the version, the
+/// length and the checksum.
+fn check_envelope(table: &[u8]) -> Result<(), TableError> {
+    if table.len() < HEADER_LEN {
+        let magic_matches = !table.is_empty() && table.iter().zip(&MAGIC).all(|(a, b)| a == b);
+        return Err(if magic_matches {
+            TableError::Truncated {
+                len: table.len(),
+                expected: HEADER_LEN,
+            }
+        } else {
+            TableError::NotATable
+        });
+    }
+    if table.get(..8) != Some(&MAGIC[..]) {
+        return Err(TableError::NotATable);
+    }
+    let field = |at: usize, width: usize| uint(table, at, width).unwrap_or(u64::MAX);
+    let version = field(at::VERSION, 4);
+    if version != u64::from(VERSION) {
+        return Err(TableError::UnsupportedVersion {
+            found: version,
+            supported: VERSION,
+        });
+    }
+    let total = field(at::TOTAL_LEN, 8);
+    if total != table.len() as u64 {
+        return Err(TableError::Truncated {
+            len: table.len(),
+            expected: usize::try_from(total).unwrap_or(usize::MAX),
+        });
+    }
+    let stored = field(at::CHECKSUM, 8);
+    let computed = checksum(table);
+    if stored != computed {
+        return Err(TableError::Checksum { stored, computed });
+    }
+    Ok(())
 }
 
 /// One key's block: its key id, its entries in the user's order, then the names only this
 /// key uses (the tail). Bounds were checked when it was found: all of it is inside the
-/// blocks section. The default is the empty block, with no entries.
-#[derive(Debug, Clone, Copy, Default)]
+/// blocks section.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Block {
     key: usize,
     key_len: usize,
@@ -416,7 +720,7 @@ impl Block {
         table.get(self.key..self.key.checked_add(self.key_len)?)
     }
 
-    /// The entries, `entry_width` bytes each.
+    /// The entries, `entry_width` bytes each, as three arrays (see [`Layout::entry`]).
     #[inline]
     pub(crate) fn entries<'a>(&self, table: &'a [u8]) -> &'a [u8] {
         table
@@ -426,7 +730,7 @@ impl Block {
 
     /// The names stored in the block.
     #[inline]
-    pub(crate) fn tail<'a>(&self, table: &'a [u8]) -> &'a [u8] {
+    fn tail<'a>(&self, table: &'a [u8]) -> &'a [u8] {
         let start = self.entries + self.entries_len;
         table.get(start..start + self.tail_len).unwrap_or_default()
     }
@@ -435,9 +739,9 @@ impl Block {
 /// Where an entry's name is, given the table's name dictionary and the block's tail.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Names<'a> {
-    pub(crate) offsets: &'a [u8],
-    pub(crate) bytes: &'a [u8],
-    pub(crate) tail: &'a [u8],
+    offsets: &'a [u8],
+    bytes: &'a [u8],
+    tail: &'a [u8],
 }
 
 impl<'a> Names<'a> {
@@ -463,15 +767,10 @@ impl<'a> Names<'a> {
     }
 }
 
-/// The byte that starts every entry: `min(name length, 63) << 2 | inline << 1 | prefix`.
-/// It lets a lookup skip an entry without reading its name: an exact name must be as long as
-/// the model, a prefix name no longer. 63 means "63 or more"; such names are never inline.
-pub(crate) const LONG_NAME: usize = 63;
-
 /// One entry, decoded.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Entry {
-    /// The name's length, or at least [`LONG_NAME`] when it equals that.
+    /// The name's length, or [`LONG_NAME`] for any longer.
     pub(crate) len: usize,
     pub(crate) prefix: bool,
     /// The name is in the block's tail (at offset `name`), not in the dictionary.
@@ -480,74 +779,72 @@ pub(crate) struct Entry {
     pub(crate) target: u64,
 }
 
-impl Layout {
-    /// Decodes one entry of `entry_width` bytes.
-    #[inline(always)]
-    pub(crate) fn entry(&self, entry: &[u8]) -> Option<Entry> {
-        let (&len_kind, rest) = entry.split_first()?;
-        let (name, target) = rest.split_at_checked(self.name_width)?;
-        Some(Entry {
-            len: usize::from(len_kind >> 2),
-            prefix: len_kind & 1 == 1,
-            inline: len_kind & 2 == 2,
-            name: le(name),
-            target: le(target),
-        })
+#[cfg(test)]
+#[allow(clippy::expect_used, clippy::indexing_slicing)] // Tests fail by panicking.
+mod tests {
+    use super::*;
+
+    /// The committed `key_hash` vectors: the hash is part of format 1, so a change to it
+    /// must fail here (and bump the version), not silently misplace every key.
+    #[test]
+    fn key_hash_matches_the_committed_vectors() {
+        let vectors = include_str!("../../tests/fixtures/key-hash-v1.txt");
+        let mut checked = 0;
+        for line in vectors
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+        {
+            let (key, hash) = line.split_once(' ').expect("`hex-key hash` lines");
+            let key: Vec<u8> = match key {
+                "-" => Vec::new(),
+                hex => (0..hex.len())
+                    .step_by(2)
+                    .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+                    .collect(),
+            };
+            let want = u64::from_str_radix(hash, 16).expect("hex hash");
+            assert_eq!(key_hash(&key), want, "key {key:?}");
+            checked += 1;
+        }
+        assert!(checked >= 10, "{checked} vectors");
     }
 
-    /// Checks everything [`parse`](Layout::parse) leaves to the lookups: both dictionaries,
-    /// every slot and block, every id. O(length).
-    pub(crate) fn verify(&self, table: &[u8]) -> Result<(), TableError> {
-        self.names.verify(table, is_name_byte, "names")?;
-        self.targets.verify(table, is_target_byte, "targets")?;
-        let bad = |why: &'static str| TableError::Malformed {
-            section: "blocks",
-            why,
+    #[test]
+    fn entry_bytes_round_trip() {
+        for len in 1..=70 {
+            for (prefix, inline) in [(false, false), (true, false), (false, true), (true, true)] {
+                let byte = EntryByte::decode(EntryByte::encode(len, prefix, inline));
+                assert_eq!(
+                    byte,
+                    EntryByte {
+                        len: len.min(LONG_NAME),
+                        prefix,
+                        inline
+                    }
+                );
+            }
+        }
+        assert_eq!(EntryByte::encode(5, true, false), 5 << 2 | 1);
+        assert_eq!(EntryByte::encode(5, false, true), 5 << 2 | 2);
+    }
+
+    #[test]
+    fn the_header_reads_what_it_writes() {
+        let header = Header {
+            keys: 3,
+            slot_bits: 3,
+            slot_width: 4,
+            name_width: 1,
+            target_width: 2,
+            max_probe: 2,
+            sections: [32, 10, 8, 3, 4, 0],
         };
-        let slots = table
-            .get(self.slots..self.blocks)
-            .ok_or(bad("the slots are past the end"))?;
-        let mut keys = 0u64;
-        for slot in slots.chunks_exact(self.slot_width).map(le) {
-            let Some(start) = slot.checked_sub(1) else {
-                continue;
-            };
-            keys += 1;
-            let start = usize::try_from(start).map_err(|_| bad("a slot is out of range"))?;
-            let block = self
-                .block_at(table, start)
-                .ok_or(bad("a block runs past the end"))?;
-            if self
-                .find_block(table, block.key(table).unwrap_or_default())
-                .map(|b| b.entries)
-                != Some(block.entries)
-            {
-                return Err(bad(
-                    "a key is not where its hash puts it, or is there twice",
-                ));
-            }
-            let names = Names::new(self, table, &block).ok_or(bad("no names"))?;
-            for entry in block.entries(table).chunks_exact(self.entry_width) {
-                let entry = self.entry(entry).ok_or(bad("an entry is cut short"))?;
-                let name = names
-                    .of(&entry)
-                    .ok_or(bad("an entry's name is out of range"))?;
-                if entry.len != name.len().min(LONG_NAME)
-                    || (entry.inline && name.len() >= LONG_NAME)
-                {
-                    return Err(bad("an entry's length byte does not match its name"));
-                }
-                if !name.iter().all(|&b| is_name_byte(b)) {
-                    return Err(bad("a name in a block has a byte that is not allowed"));
-                }
-                if entry.target >= self.targets.count as u64 {
-                    return Err(bad("an entry's target id is out of range"));
-                }
-            }
-        }
-        if keys != self.keys {
-            return Err(bad("the key count does not match the slots"));
-        }
-        Ok(())
+        let mut table = Vec::new();
+        header.write(&mut table);
+        assert_eq!(table.len(), HEADER_LEN);
+        table.resize(header.total_len(), 0);
+        seal(&mut table);
+        check_envelope(&table).expect("a sealed table's envelope");
+        assert_eq!(Header::read(&table), Ok(header));
     }
 }

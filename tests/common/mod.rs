@@ -4,20 +4,21 @@
 
 pub mod counting;
 
-use model_alias::strategy::{Fst, Hashed, Reference, Scan, Trie};
-use model_alias::{AliasSet, AliasTable, MatchKind, Resolution, Resolve, Rule};
+use model_alias::{AliasSet, AliasTable, MatchKind, Resolution, Resolve, Rule, TableBuilder};
 
-/// Every resolver built over `set`: the set itself and every strategy.
-pub fn resolvers(set: &AliasSet) -> Vec<(&'static str, Box<dyn Resolve>)> {
-    vec![
-        ("AliasSet", Box::new(set.clone())),
-        ("Reference", Box::new(Reference::new(set))),
-        ("Scan", Box::new(Scan::new(set))),
-        ("Hashed", Box::new(Hashed::new(set))),
-        ("Trie", Box::new(Trie::new(set))),
-        ("Fst", Box::new(Fst::new(set))),
-        ("AliasTable", Box::new(TableKey::new(set))),
-    ]
+pub mod engines;
+#[allow(unused_imports)] // Not every bench or test uses both.
+pub use engines::{ENGINES, with_engine};
+
+/// Every resolver built over `set`: the set itself (with the engine it picked), the set
+/// forced onto each engine, and a table key.
+pub fn resolvers(set: &AliasSet) -> Vec<(String, Box<dyn Resolve>)> {
+    let mut all: Vec<(String, Box<dyn Resolve>)> = vec![("AliasSet".into(), Box::new(set.clone()))];
+    for engine in ENGINES {
+        all.push((format!("{engine:?}"), Box::new(with_engine(set, engine))));
+    }
+    all.push(("AliasTable".into(), Box::new(TableKey::new(set))));
+    all
 }
 
 /// An [`AliasTable`] that holds `set` under one key among decoys (the same names with other
@@ -30,31 +31,33 @@ impl TableKey {
     pub const KEY: &[u8] = b"the-key";
 
     pub fn new(set: &AliasSet) -> TableKey {
-        let retargeted = AliasSet::with_limits(
-            set.iter()
-                .map(|a| (a.name().as_str(), "decoy/target", a.kind())),
-            set.limits(),
-        )
-        .expect("same names, valid target");
-        let flipped = AliasSet::with_limits(
-            set.iter().map(|a| {
+        let retargeted: Vec<_> = set
+            .iter()
+            .map(|a| (a.name(), "decoy/target", a.kind()))
+            .collect();
+        let flipped: Vec<_> = set
+            .iter()
+            .map(|a| {
                 let kind = if a.kind() == MatchKind::Exact {
                     MatchKind::Prefix
                 } else {
                     MatchKind::Exact
                 };
-                (a.name().as_str(), a.target().as_str(), kind)
-            }),
-            set.limits(),
-        )
-        .expect("same names and targets");
-        let table = AliasTable::from_sets([
-            (&b"decoy-a"[..], &retargeted),
-            (Self::KEY, set),
-            (&b"the-key\0"[..], &flipped),
-            (&b"the-ke"[..], &retargeted),
-        ])
-        .expect("distinct keys");
+                (a.name(), a.target(), kind)
+            })
+            .collect();
+        let mut builder = TableBuilder::with_limits(set.limits());
+        builder
+            .insert(b"decoy-a", &retargeted)
+            .expect("same names, valid target");
+        builder.insert(Self::KEY, set).expect("a valid set");
+        builder
+            .insert(b"the-key\0", &flipped)
+            .expect("same names and targets");
+        builder
+            .insert(b"the-ke", &retargeted)
+            .expect("same names, valid target");
+        let table = builder.build().expect("distinct keys");
         // Every resolution goes through bytes that were written out and loaded back.
         let table = AliasTable::from_bytes(table.as_bytes().to_vec()).expect("a valid table");
         TableKey { table }
@@ -63,7 +66,10 @@ impl TableKey {
 
 impl Resolve for TableKey {
     fn resolve<'a>(&'a self, model: &'a str) -> Resolution<'a> {
-        self.table.resolve(Self::KEY, model)
+        match self.table.get(Self::KEY) {
+            Some(key) => key.resolve(model),
+            None => Resolution::new(model, None),
+        }
     }
 }
 

@@ -1,0 +1,423 @@
+//! A validating JSON scanner: checks that a body is exactly one JSON value and reports each
+//! member of its top-level object, without building anything.
+//!
+//! Invariants:
+//! 1. one loop walks every value at every depth, with an explicit stack (no recursion) that
+//!    never holds more than [`MAX_DEPTH`] frames, so memory is bounded whatever the input;
+//! 2. members of the top-level object are reported in order, each once its value has been
+//!    scanned whole, and a body is accepted only once every byte has been checked, so a
+//!    caller never acts on a body that turns out to be malformed;
+//! 3. every string is checked: escapes well formed, no control characters, valid UTF-8.
+
+use std::borrow::Cow;
+
+use super::rewrite::RewriteError;
+
+/// The deepest nesting of arrays and objects a body may have (the top-level object counts as
+/// one). Real request bodies nest a few levels (messages, content parts, tool schemas); a body
+/// past this is rejected rather than scanned, so that no body can make the stack grow without
+/// bound.
+pub const MAX_DEPTH: usize = 128;
+
+/// A range of the body's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
+/// What kind of value starts with a byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Object,
+    Array,
+    String,
+    Number,
+    Boolean,
+    Null,
+}
+
+impl Kind {
+    fn of(first: u8) -> Kind {
+        match first {
+            b'{' => Kind::Object,
+            b'[' => Kind::Array,
+            b'"' => Kind::String,
+            b't' | b'f' => Kind::Boolean,
+            b'n' => Kind::Null,
+            _ => Kind::Number,
+        }
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Kind::Object => "object",
+            Kind::Array => "array",
+            Kind::String => "string",
+            Kind::Number => "number",
+            Kind::Boolean => "boolean",
+            Kind::Null => "null",
+        }
+    }
+}
+
+/// One member of the top-level object: its key (inside the quotes, escapes as written) and its
+/// value (inside the quotes for a string, whole otherwise).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Member {
+    pub(crate) key: Span,
+    pub(crate) value: Span,
+    pub(crate) kind: Kind,
+}
+
+/// An open container.
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    kind: Kind,
+    start: usize,
+    /// The key of the member being read, in an object.
+    key: Span,
+}
+
+/// The open containers: a fixed array of [`MAX_DEPTH`] frames on the call stack (4 KiB), so
+/// scanning allocates nothing.
+struct Stack {
+    frames: [Frame; MAX_DEPTH],
+    len: usize,
+}
+
+impl Stack {
+    fn new() -> Stack {
+        let empty = Frame {
+            kind: Kind::Null,
+            start: 0,
+            key: Span { start: 0, end: 0 },
+        };
+        Stack {
+            frames: [empty; MAX_DEPTH],
+            len: 0,
+        }
+    }
+
+    /// Opens a container; `false` when [`MAX_DEPTH`] are open already.
+    fn push(&mut self, frame: Frame) -> bool {
+        match self.frames.get_mut(self.len) {
+            Some(slot) => {
+                *slot = frame;
+                self.len += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn pop(&mut self) {
+        self.len = self.len.saturating_sub(1);
+    }
+
+    fn last_mut(&mut self) -> Option<&mut Frame> {
+        self.frames.get_mut(self.len.checked_sub(1)?)
+    }
+}
+
+/// Scans `body` as one JSON value, calling `member` for each member of the top-level object
+/// (if it is one) in order. Returns the top-level value's kind.
+pub(crate) fn scan(body: &[u8], mut member: impl FnMut(Member)) -> Result<Kind, RewriteError> {
+    let mut s = Scanner { body, at: 0 };
+    let mut stack = Stack::new();
+    s.skip_ws();
+    let top = Kind::of(s.peek().ok_or(s.err("empty body"))?);
+    loop {
+        // A value starts here.
+        s.skip_ws();
+        let start = s.at;
+        let first = s.peek().ok_or(s.err("unexpected end"))?;
+        let mut value = match first {
+            b'{' | b'[' => {
+                if stack.len >= MAX_DEPTH {
+                    return Err(RewriteError::TooDeep { max: MAX_DEPTH });
+                }
+                let kind = Kind::of(first);
+                s.at += 1;
+                let mut frame = Frame {
+                    kind,
+                    start,
+                    key: Span { start, end: start },
+                };
+                s.skip_ws();
+                if s.eat(close_of(kind)) {
+                    (Span { start, end: s.at }, kind)
+                } else {
+                    if kind == Kind::Object {
+                        frame.key = s.key()?;
+                    }
+                    if !stack.push(frame) {
+                        return Err(RewriteError::TooDeep { max: MAX_DEPTH });
+                    }
+                    continue;
+                }
+            }
+            b'"' => (s.string()?, Kind::String),
+            b't' => (s.literal(b"true")?, Kind::Boolean),
+            b'f' => (s.literal(b"false")?, Kind::Boolean),
+            b'n' => (s.literal(b"null")?, Kind::Null),
+            b'-' | b'0'..=b'9' => (s.number()?, Kind::Number),
+            _ => return Err(s.err("expected a value")),
+        };
+        // A value ended: report it if it is a top-level member, then close containers or
+        // move on to the next element.
+        loop {
+            let in_top_object = stack.len == 1;
+            let Some(frame) = stack.last_mut() else {
+                s.skip_ws();
+                if s.peek().is_some() {
+                    return Err(s.err("trailing characters after the JSON value"));
+                }
+                return Ok(top);
+            };
+            if in_top_object && frame.kind == Kind::Object {
+                member(Member {
+                    key: frame.key,
+                    value: value.0,
+                    kind: value.1,
+                });
+            }
+            s.skip_ws();
+            if s.eat(b',') {
+                if frame.kind == Kind::Object {
+                    s.skip_ws();
+                    frame.key = s.key()?;
+                }
+                break;
+            }
+            if s.eat(close_of(frame.kind)) {
+                let kind = frame.kind;
+                let start = frame.start;
+                stack.pop();
+                value = (Span { start, end: s.at }, kind);
+                continue;
+            }
+            return Err(s.err(match frame.kind {
+                Kind::Object => "expected ',' or '}'",
+                _ => "expected ',' or ']'",
+            }));
+        }
+    }
+}
+
+fn close_of(kind: Kind) -> u8 {
+    if kind == Kind::Object { b'}' } else { b']' }
+}
+
+/// Decodes the inside of a JSON string (already checked to be well formed): borrowed when it
+/// has no escape, `None` for a lone surrogate escape, which no Rust string can hold.
+pub(crate) fn decode_string(raw: &[u8]) -> Option<Cow<'_, str>> {
+    let text = std::str::from_utf8(raw).ok()?;
+    if !text.contains('\\') {
+        return Some(Cow::Borrowed(text));
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let decoded = match chars.next()? {
+            '"' => '"',
+            '\\' => '\\',
+            '/' => '/',
+            'b' => '\u{8}',
+            'f' => '\u{c}',
+            'n' => '\n',
+            'r' => '\r',
+            't' => '\t',
+            'u' => {
+                let hi = hex4(&mut chars)?;
+                if (0xD800..0xDC00).contains(&hi) {
+                    if chars.next()? != '\\' || chars.next()? != 'u' {
+                        return None;
+                    }
+                    let lo = hex4(&mut chars)?;
+                    if !(0xDC00..0xE000).contains(&lo) {
+                        return None;
+                    }
+                    char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?
+                } else {
+                    char::from_u32(hi)?
+                }
+            }
+            _ => return None,
+        };
+        out.push(decoded);
+    }
+    Some(Cow::Owned(out))
+}
+
+fn hex4(chars: &mut std::str::Chars<'_>) -> Option<u32> {
+    let mut v = 0;
+    for _ in 0..4 {
+        v = v * 16 + chars.next()?.to_digit(16)?;
+    }
+    Some(v)
+}
+
+/// Appends `s` as the inside of a JSON string: quotes, backslashes and control characters
+/// escaped, everything else as it is.
+pub(crate) fn escape_into(s: &str, out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for &b in s.as_bytes() {
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0..=0x1f => {
+                out.extend_from_slice(b"\\u00");
+                out.extend(HEX.get(usize::from(b >> 4)));
+                out.extend(HEX.get(usize::from(b & 0xf)));
+            }
+            _ => out.push(b),
+        }
+    }
+}
+
+/// A cursor over the body.
+struct Scanner<'b> {
+    body: &'b [u8],
+    at: usize,
+}
+
+impl Scanner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.body.get(self.at).copied()
+    }
+
+    /// Steps over `byte` if it is next.
+    fn eat(&mut self, byte: u8) -> bool {
+        let next = self.peek() == Some(byte);
+        self.at += usize::from(next);
+        next
+    }
+
+    fn err(&self, reason: &'static str) -> RewriteError {
+        RewriteError::NotJson {
+            at: self.at,
+            reason,
+        }
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    /// `"key":` in an object; returns the key's span inside the quotes.
+    fn key(&mut self) -> Result<Span, RewriteError> {
+        if self.peek() != Some(b'"') {
+            return Err(self.err("expected a string key"));
+        }
+        let key = self.string()?;
+        self.skip_ws();
+        if !self.eat(b':') {
+            return Err(self.err("expected ':'"));
+        }
+        Ok(key)
+    }
+
+    /// A string starting at the opening quote; returns the span inside the quotes. Checks
+    /// escapes, rejects control characters and invalid UTF-8.
+    fn string(&mut self) -> Result<Span, RewriteError> {
+        self.at += 1;
+        let start = self.at;
+        loop {
+            match self.peek() {
+                None => return Err(self.err("unterminated string")),
+                Some(b'"') => {
+                    let inside = self.body.get(start..self.at).unwrap_or_default();
+                    if std::str::from_utf8(inside).is_err() {
+                        return Err(RewriteError::NotJson {
+                            at: start,
+                            reason: "invalid UTF-8 in a string",
+                        });
+                    }
+                    let span = Span {
+                        start,
+                        end: self.at,
+                    };
+                    self.at += 1;
+                    return Ok(span);
+                }
+                Some(b'\\') => {
+                    self.at += 1;
+                    match self.peek() {
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                            self.at += 1
+                        }
+                        Some(b'u') => {
+                            self.at += 1;
+                            for _ in 0..4 {
+                                if !self.peek().is_some_and(|b| b.is_ascii_hexdigit()) {
+                                    return Err(self.err("invalid \\u escape"));
+                                }
+                                self.at += 1;
+                            }
+                        }
+                        _ => return Err(self.err("invalid escape")),
+                    }
+                }
+                Some(0..=0x1f) => return Err(self.err("control character in a string")),
+                Some(_) => self.at += 1,
+            }
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Result<Span, RewriteError> {
+        let start = self.at;
+        let end = start + word.len();
+        if self.body.get(start..end) == Some(word) {
+            self.at = end;
+            Ok(Span { start, end })
+        } else {
+            Err(self.err("invalid literal"))
+        }
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
+    fn number(&mut self) -> Result<Span, RewriteError> {
+        let start = self.at;
+        self.eat(b'-');
+        match self.peek() {
+            Some(b'0') => self.at += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(self.err("invalid number")),
+        }
+        if self.eat(b'.') {
+            self.required_digits()?;
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.at += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.at += 1;
+            }
+            self.required_digits()?;
+        }
+        Ok(Span {
+            start,
+            end: self.at,
+        })
+    }
+
+    fn required_digits(&mut self) -> Result<(), RewriteError> {
+        if !self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            return Err(self.err("invalid number"));
+        }
+        self.digits();
+        Ok(())
+    }
+
+    fn digits(&mut self) {
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.at += 1;
+        }
+    }
+}
