@@ -151,7 +151,7 @@ def missed_100k(data):
         "no longer fits in the L1 and L2 caches, then a read of the matching alias's name to compare "
         "its middle bytes. A `perf record` of the prefix mix (`perf record -g target/release/deps/resolve-* "
         "--bench --profile-time 5 'resolve_100000/Hashed/prefix'`; the samples include the bench's setup, "
-        "which builds every strategy and checks it against `Reference`) shows `Hashed::resolve` itself "
+        "which builds every engine and checks it against `Reference`) shows the `Hashed` engine's lookup itself "
         "at about 21% and `memcmp` (the name compares, shared with the setup's checks) at the top, "
         "while hashing (`foldhash::hash_bytes_long`) is under 2%: the time goes to the probes' loads, "
         "not to arithmetic. Every full peer is slower still on these mixes (see the table); closing "
@@ -276,11 +276,19 @@ def rewrite_table(data):
     ours, peer = g.get("rewrite_model", {}), g.get("peer: serde_json Value round trip", {})
     if not ours:
         return "_Not measured in this run: `cargo bench --bench rewrite` writes it._\n"
-    lines = ["| body | rewrite_model | serde_json Value round trip | ratio |", "|---|---|---|---|"]
-    for size in ("small", "64 KiB", "1 MiB"):
+    allocs = {}
+    path = os.path.join(ROOT, "target", "model-alias-rewrite.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            allocs = json.load(f)
+    lines = ["| body | rewrite_model | serde_json Value round trip | ratio | allocations: rewrite_model / serde_json |",
+             "|---|---|---|---|---|"]
+    for size in ("small", "small, passthrough", "64 KiB", "1 MiB"):
         a, b = ours.get(size), peer.get(size)
+        n = allocs.get(size, {})
+        count = f"{n['rewrite_model']} / {n['peer']}" if n else "not counted"
         if a and b:
-            lines.append(f"| {size} | {fmt_ns(a)} | {fmt_ns(b)} | {b / a:.1f}× faster |")
+            lines.append(f"| {size} | {fmt_ns(a)} | {fmt_ns(b)} | {b / a:.1f}× faster | {count} |")
     return "\n".join(lines) + "\n"
 
 
@@ -361,17 +369,20 @@ def main():
         print(resolve_table(data, size) + "\n")
     print(missed_100k(data))
     print("## Where AliasSet switches from Scan to Hashed\n")
-    print("Both strategies on the `mixed` queries of sets around `SCAN_MAX` (the `crossover` group): "
+    print("Both engines, forced with `AliasSet::builder().engine(..)`, on the `mixed` queries of sets "
+          "around 32 aliases, where `AliasSet` switches (the `crossover` group): "
           "from about 40 aliases the generator scopes names by team (`team-0/...`), so many share a "
           "first byte and the scan grows, which is what the switch guards against.\n")
     print(crossover_table(data) + "\n")
     print("## Build, per set\n")
+    print("Each column builds a set from the same rows: validation plus the index of the engine "
+          "`AliasSet::new` picks, or of the engine forced with `AliasSet::builder().engine(..)`.\n")
     print(build_table(data) + "\n")
     print("## Memory, bytes per alias\n")
     print("Measured by a counting global allocator (`benches/memory.rs`): the bytes live after "
           "building minus before, divided by the aliases. `AliasSet` counts the aliases themselves "
-          "(names, targets) and its index; each strategy counts only its index, since it shares the "
-          "set's aliases.\n")
+          "(names, targets) and its index; each engine's column counts only its index: the set forced "
+          "onto that engine minus the same set on `Reference`, which has none.\n")
     print(memory_table())
     print("\n## Many keys: AliasTable against HashMap<u64, AliasSet>\n")
     print("`benches/table.rs`: keys of 20 aliases each, names drawn 9 times in 10 from a shared "
