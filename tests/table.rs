@@ -531,6 +531,14 @@ fn a_key_is_inserted_whole_or_not_at_all() {
     let err = TableBuilder::new().insert("k", &set).unwrap_err();
     assert!(err.to_string().contains("is 70 bytes long"), "{err}");
     assert!(TableBuilder::with_limits(raised).insert("k", &set).is_ok());
+    // And a target, likewise (a mutant that skipped this length check survived once).
+    let long_target = "t".repeat(300);
+    let raised_targets = Limits::default().with_max_target_len(400);
+    let set = AliasSet::with_limits([("k", long_target.as_str())], raised_targets).unwrap();
+    let err = TableBuilder::new().insert("k", &set).unwrap_err();
+    assert!(err.to_string().contains("is 300 bytes long"), "{err}");
+    let err = AliasSet::new(&set).unwrap_err();
+    assert!(err.to_string().contains("is 300 bytes long"), "{err}");
     // Its names are still checked for uniqueness against other rows.
     let twice = set.iter().chain(set.iter());
     let err = TableBuilder::with_limits(raised)
