@@ -207,6 +207,11 @@ fn bad_bodies_get_clear_errors() {
             br#""gpt-4o""#,
             RewriteError::NotAnObject { found: "string" },
         ),
+        // Every kind of top-level value is named (two surviving mutants in json.rs).
+        (b" true", RewriteError::NotAnObject { found: "boolean" }),
+        (b"false", RewriteError::NotAnObject { found: "boolean" }),
+        (b"null ", RewriteError::NotAnObject { found: "null" }),
+        (b"-1.5e3", RewriteError::NotAnObject { found: "number" }),
         (br#"{"messages":[]}"#, RewriteError::NoModel),
         (
             br#"{"model":4}"#,
