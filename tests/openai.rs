@@ -140,6 +140,19 @@ fn a_passthrough_rewrite_allocates_nothing() {
     }
 }
 
+/// Every JSON escape in a model is decoded before resolving (surviving mutants in json.rs).
+#[test]
+fn escapes_in_the_model_are_decoded() {
+    let set = set();
+    let body = br#"{"model": "x\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00y"}"#;
+    let out = rewrite_model(body, &set).unwrap();
+    assert_eq!(
+        out.resolution().requested(),
+        "x\"\\/\u{8}\u{c}\n\r\t\u{e9}\u{1F600}y"
+    );
+    assert!(!out.is_changed());
+}
+
 #[test]
 fn a_table_key_rewrites_like_its_set() {
     let table = AliasTable::new([("k", &set())]).unwrap();
