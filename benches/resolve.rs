@@ -160,7 +160,7 @@ trait Model {
 impl<R: Resolve> Model for R {
     #[inline]
     fn model<'q>(&'q self, q: &'q str) -> &'q str {
-        self.resolve(q).model()
+        self.resolve(q).model().head()
     }
 }
 

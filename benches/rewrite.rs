@@ -66,7 +66,7 @@ fn rewrite(c: &mut Criterion) {
     let peer = |body: &[u8]| -> Option<usize> {
         let mut v: serde_json::Value = serde_json::from_slice(black_box(body)).ok()?;
         let model = v.get("model")?.as_str()?.to_owned();
-        v["model"] = set.resolve(&model).model().into();
+        v["model"] = set.resolve(&model).model().to_string().into();
         serde_json::to_vec(&v).ok().map(|out| out.len())
     };
     let allocations = |f: &dyn Fn() -> Option<usize>| {

@@ -184,7 +184,11 @@ fn main() {
             let want = map.get(id).unwrap_or(&empty).resolve(model);
             let key = table.get(id.to_be_bytes());
             let got = key.resolve(model);
-            assert_eq!((want.model(), want.rule()), (got.model(), got.rule()));
+            assert_eq!(
+                (want.model(), want.rule()),
+                (got.model(), got.rule()),
+                "{model}"
+            );
         }
 
         let mut group = c.benchmark_group(format!("table_resolve_{keys}"));

@@ -1,8 +1,10 @@
 //! [`Alias`], [`AliasRef`] and [`MatchKind`], and the [`Row`] trait through which sets are built.
 //!
-//! Invariants: an `Alias` is always valid (its parts are validated types), and so is an
-//! `AliasRef` (it is only made from an `Alias` or from bytes checked as it is read); a [`Row`]
-//! is raw input that [`AliasSet::new`](crate::AliasSet::new) validates as a whole.
+//! Invariants: an `Alias`'s parts are validated types, and an `AliasRef`'s parts were checked
+//! the same way (it is only made from an `Alias` or from bytes checked as they are read); a
+//! [`Row`] is raw input that [`AliasSet::new`](crate::AliasSet::new) validates as a whole.
+//! What only makes sense within a set (unique names, no `*` on an exact alias's target) is
+//! checked there.
 
 use std::fmt;
 
@@ -66,12 +68,34 @@ pub struct Alias {
     name: AliasName,
     target: ModelId,
     kind: MatchKind,
+    hidden: bool,
 }
 
 impl Alias {
     /// An alias of the given kind.
     pub fn new(name: AliasName, target: ModelId, kind: MatchKind) -> Alias {
-        Alias { name, target, kind }
+        Alias {
+            name,
+            target,
+            kind,
+            hidden: false,
+        }
+    }
+
+    /// This alias, hidden or not: a hidden alias resolves like any other but is left out of
+    /// the `/v1/models` listing (`openai::Catalog::listing`).
+    ///
+    /// ```
+    /// use model_alias::Alias;
+    ///
+    /// let internal = Alias::exact("batch".parse()?, "deepseek/deepseek-chat".parse()?).with_hidden(true);
+    /// assert!(internal.is_hidden());
+    /// assert_eq!(internal.to_string(), "batch -> deepseek/deepseek-chat (exact, hidden)");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_hidden(self, hidden: bool) -> Alias {
+        Alias { hidden, ..self }
     }
 
     /// An exact alias: only `name` itself matches.
@@ -97,6 +121,16 @@ impl Alias {
     /// How the name matches.
     pub fn kind(&self) -> MatchKind {
         self.kind
+    }
+
+    /// Whether it is left out of the `/v1/models` listing (see [`with_hidden`](Alias::with_hidden)).
+    pub fn is_hidden(&self) -> bool {
+        self.hidden
+    }
+
+    /// Whether it carries the rest of the model: see [`AliasRef::carries`].
+    pub fn carries(&self) -> bool {
+        AliasRef::from(self).carries()
     }
 
     /// Whether this alias alone would match `model` (byte-exact, case-sensitive). Which alias
@@ -139,12 +173,23 @@ pub struct AliasRef<'a> {
     name: &'a str,
     target: &'a str,
     kind: MatchKind,
+    hidden: bool,
 }
 
 impl<'a> AliasRef<'a> {
     /// A view of parts that the caller has already validated as a name and a target.
-    pub(crate) fn from_valid(name: &'a str, target: &'a str, kind: MatchKind) -> AliasRef<'a> {
-        AliasRef { name, target, kind }
+    pub(crate) fn from_valid(
+        name: &'a str,
+        target: &'a str,
+        kind: MatchKind,
+        hidden: bool,
+    ) -> AliasRef<'a> {
+        AliasRef {
+            name,
+            target,
+            kind,
+            hidden,
+        }
     }
 
     /// The name a client sends.
@@ -152,7 +197,8 @@ impl<'a> AliasRef<'a> {
         self.name
     }
 
-    /// The real model id it resolves to.
+    /// The real model id it resolves to, as written: for an alias that
+    /// [`carries`](AliasRef::carries) the rest of the model, with its trailing `*`.
     pub fn target(&self) -> &'a str {
         self.target
     }
@@ -160,6 +206,38 @@ impl<'a> AliasRef<'a> {
     /// How the name matches.
     pub fn kind(&self) -> MatchKind {
         self.kind
+    }
+
+    /// Whether it is left out of the `/v1/models` listing (see [`Alias::with_hidden`]).
+    pub fn is_hidden(&self) -> bool {
+        self.hidden
+    }
+
+    /// Whether it carries the rest of the model: a prefix alias whose target ends in `*`
+    /// resolves to the target without the `*` followed by what the model has beyond the
+    /// alias's name (`oai/` → `openai/*` sends `oai/gpt-4o` as `openai/gpt-4o`).
+    ///
+    /// ```
+    /// use model_alias::{AliasSet, MatchKind};
+    ///
+    /// let set = AliasSet::new([("oai/", "openai/*", MatchKind::Prefix)])?;
+    /// let r = set.resolve("oai/gpt-4o");
+    /// assert!(r.alias().is_some_and(|a| a.carries()));
+    /// assert_eq!(r.model(), "openai/gpt-4o");
+    /// assert_eq!((r.model().head(), r.model().rest()), ("openai/", "gpt-4o"));
+    /// # Ok::<(), model_alias::SetError>(())
+    /// ```
+    pub fn carries(&self) -> bool {
+        self.kind == MatchKind::Prefix && self.target.ends_with('*')
+    }
+
+    /// The text a carrying alias's target puts before the carried rest (the target without
+    /// its `*`), or the whole target.
+    pub(crate) fn stem(&self) -> &'a str {
+        match self.target.strip_suffix('*') {
+            Some(stem) if self.kind == MatchKind::Prefix => stem,
+            _ => self.target,
+        }
     }
 
     /// Whether this alias alone would match `model`: see [`Alias::matches`].
@@ -177,18 +255,26 @@ impl<'a> AliasRef<'a> {
             ModelId::from_valid(self.target),
             self.kind,
         )
+        .with_hidden(self.hidden)
     }
 }
 
+/// `name -> target (kind)`, with `, hidden` for a hidden alias.
 impl fmt::Display for AliasRef<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} -> {} ({})", self.name, self.target, self.kind)
+        write!(f, "{} -> {} ({}", self.name, self.target, self.kind)?;
+        f.write_str(if self.hidden { ", hidden)" } else { ")" })
     }
 }
 
 impl<'a> From<&'a Alias> for AliasRef<'a> {
     fn from(alias: &'a Alias) -> AliasRef<'a> {
-        AliasRef::from_valid(alias.name.as_str(), alias.target.as_str(), alias.kind)
+        AliasRef::from_valid(
+            alias.name.as_str(),
+            alias.target.as_str(),
+            alias.kind,
+            alias.hidden,
+        )
     }
 }
 
@@ -213,6 +299,9 @@ impl Row for AliasRef<'_> {
     }
     fn kind(&self) -> MatchKind {
         self.kind
+    }
+    fn hidden(&self) -> bool {
+        self.hidden
     }
     fn valid_bytes(&self, _: Token) -> bool {
         true
@@ -247,6 +336,12 @@ pub trait Row {
     /// How the name matches.
     fn kind(&self) -> MatchKind;
 
+    /// Whether the alias is hidden from the `/v1/models` listing (default: no; tuples cannot
+    /// say yes, an [`Alias`] or a row type of your own can).
+    fn hidden(&self) -> bool {
+        false
+    }
+
     /// Whether the name and target are already known to be made of valid bytes (they come
     /// from an [`Alias`] or an [`AliasRef`]), so that validation checks only their lengths
     /// and uniqueness: a set rebuilt from another, or put into a table, is not checked byte by
@@ -276,6 +371,9 @@ impl Row for Alias {
     fn kind(&self) -> MatchKind {
         self.kind
     }
+    fn hidden(&self) -> bool {
+        self.hidden
+    }
     fn valid_bytes(&self, _: Token) -> bool {
         true
     }
@@ -290,6 +388,9 @@ impl<R: Row + ?Sized> Row for &R {
     }
     fn kind(&self) -> MatchKind {
         (**self).kind()
+    }
+    fn hidden(&self) -> bool {
+        (**self).hidden()
     }
     fn valid_bytes(&self, token: Token) -> bool {
         (**self).valid_bytes(token)

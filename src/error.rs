@@ -121,6 +121,21 @@ pub enum TargetError {
         /// Its byte offset in the target.
         at: usize,
     },
+    /// The target has a `*` before its last byte.
+    #[error(
+        "target model id {target:?} has '*' at byte {at}: a '*' may only end a prefix alias's target, where it carries the rest of the model (\"openai/*\"); remove it"
+    )]
+    Star {
+        /// The target, cut to 64 bytes.
+        target: String,
+        /// The byte offset of the first `*`.
+        at: usize,
+    },
+    /// The target is `*` alone: the rest of the model would be sent with nothing before it.
+    #[error(
+        "a target of only '*' would send the rest of the model with nothing before it: write the provider part before the '*' (\"openai/*\") or a whole model id"
+    )]
+    OnlyStar,
 }
 
 /// What is wrong with one row of a set.
@@ -146,6 +161,11 @@ pub enum Problem {
         /// The 0-based index of the first row with this name.
         first: usize,
     },
+    /// An exact alias's target ends in `*`: only a prefix alias has a rest to carry.
+    #[error(
+        "an exact alias has nothing to carry: make it a prefix alias or remove the '*' from its target"
+    )]
+    CarryOnExact,
     /// The set has more rows than the limit; reported once, on the first row past the limit.
     ///
     /// The limit is the gateway's, not the user's: a user can only remove rows, so the message

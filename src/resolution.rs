@@ -1,8 +1,11 @@
 //! [`Resolution`], [`Rule`] and the [`Resolve`] trait that every resolver implements.
 //!
 //! A `Resolution` only borrows: from the resolver (the alias and its target) and from the
-//! requested model string (on passthrough). Producing one never allocates.
+//! requested model string (on passthrough, and for a carried rest). Producing one never
+//! allocates; its [`ResolvedModel`] is two borrowed pieces, joined only when the caller asks
+//! for one owned string.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::{AliasRef, MatchKind};
@@ -78,11 +81,22 @@ impl<'a> Resolution<'a> {
         Resolution { requested, alias }
     }
 
-    /// The model to route and bill: the alias's target, or the requested model unchanged.
-    pub fn model(&self) -> &'a str {
+    /// The model to route and bill: the alias's target, or the requested model unchanged;
+    /// for an alias that [carries](AliasRef::carries) the rest, the target's text before its
+    /// `*` followed by the part of the requested model beyond the alias's name.
+    ///
+    /// Two borrowed pieces, compared and printed as one string: see [`ResolvedModel`].
+    #[inline]
+    pub fn model(&self) -> ResolvedModel<'a> {
         match self.alias {
-            Some(alias) => alias.target(),
-            None => self.requested,
+            Some(alias) if alias.carries() => ResolvedModel {
+                head: alias.stem(),
+                // A match means the model's first `name.len()` bytes are the name's (ASCII
+                // case folded at most), all ASCII: the cut is a char boundary.
+                rest: self.requested.get(alias.name().len()..).unwrap_or_default(),
+            },
+            Some(alias) => ResolvedModel::one(alias.target()),
+            None => ResolvedModel::one(self.requested),
         }
     }
 
@@ -103,6 +117,159 @@ impl<'a> Resolution<'a> {
             Some(MatchKind::Prefix) => Rule::Prefix,
             None => Rule::Passthrough,
         }
+    }
+}
+
+/// The model a [`Resolution`] routes to, as two borrowed pieces: [`head`](ResolvedModel::head)
+/// then [`rest`](ResolvedModel::rest). The rest is empty unless the alias carries the rest of
+/// the model (a prefix alias with a target such as `openai/*`), so that resolving never
+/// allocates, even then.
+///
+/// It compares with strings and prints as the one string it stands for; ask for that string
+/// with [`to_cow`](ResolvedModel::to_cow) (borrowed when there is one piece) or `to_string`.
+///
+/// ```
+/// use model_alias::{AliasSet, MatchKind};
+///
+/// let set = AliasSet::new([
+///     ("oai/", "openai/*", MatchKind::Prefix),
+///     ("fast", "deepseek/deepseek-chat", MatchKind::Exact),
+/// ])?;
+/// let carried = set.resolve("oai/gpt-4o").model();
+/// assert_eq!(carried, "openai/gpt-4o");
+/// assert_eq!((carried.head(), carried.rest()), ("openai/", "gpt-4o"));
+/// assert_eq!(carried.len(), 13);
+/// assert_eq!(carried.to_string(), "openai/gpt-4o");
+///
+/// let plain = set.resolve("fast").model();
+/// assert!(matches!(plain.to_cow(), std::borrow::Cow::Borrowed("deepseek/deepseek-chat")));
+/// # Ok::<(), model_alias::SetError>(())
+/// ```
+///
+/// Costs: `Copy`, four words. Comparing and `Display` allocate nothing; `to_cow` allocates
+/// only for a carried rest (one string of the exact length).
+#[derive(Clone, Copy)]
+pub struct ResolvedModel<'a> {
+    head: &'a str,
+    rest: &'a str,
+}
+
+impl<'a> ResolvedModel<'a> {
+    fn one(model: &'a str) -> ResolvedModel<'a> {
+        ResolvedModel {
+            head: model,
+            rest: "",
+        }
+    }
+
+    /// The first piece: the target (without its `*` when it carries), or the requested
+    /// model on passthrough.
+    pub fn head(&self) -> &'a str {
+        self.head
+    }
+
+    /// The second piece: the part of the requested model beyond a carrying alias's name, as
+    /// the client sent it; empty otherwise.
+    pub fn rest(&self) -> &'a str {
+        self.rest
+    }
+
+    /// The length of the whole model in bytes.
+    pub fn len(&self) -> usize {
+        self.head.len() + self.rest.len()
+    }
+
+    /// Whether the model is empty (only a passthrough of an empty request is).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The model as one string: borrowed when it is one piece, joined (one allocation)
+    /// when a rest was carried.
+    pub fn to_cow(&self) -> Cow<'a, str> {
+        if self.rest.is_empty() {
+            return Cow::Borrowed(self.head);
+        }
+        let mut joined = String::with_capacity(self.len());
+        joined.push_str(self.head);
+        joined.push_str(self.rest);
+        Cow::Owned(joined)
+    }
+
+    /// Whether the whole model equals `other`.
+    fn equals(&self, other: &str) -> bool {
+        other.len() == self.len() && other.starts_with(self.head) && other.ends_with(self.rest)
+    }
+}
+
+impl fmt::Display for ResolvedModel<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.rest.is_empty() {
+            // Padding and alignment apply to the whole model.
+            return f.pad(self.head);
+        }
+        f.write_str(self.head)?;
+        f.write_str(self.rest)
+    }
+}
+
+/// Debug-prints as the one string it stands for, so that assertions read naturally.
+impl fmt::Debug for ResolvedModel<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.to_cow(), f)
+    }
+}
+
+impl PartialEq for ResolvedModel<'_> {
+    fn eq(&self, other: &ResolvedModel<'_>) -> bool {
+        fn bytes<'m>(m: &ResolvedModel<'m>) -> impl Iterator<Item = u8> + 'm {
+            m.head.bytes().chain(m.rest.bytes())
+        }
+        self.len() == other.len() && bytes(self).eq(bytes(other))
+    }
+}
+
+impl Eq for ResolvedModel<'_> {}
+
+impl PartialEq<str> for ResolvedModel<'_> {
+    fn eq(&self, other: &str) -> bool {
+        self.equals(other)
+    }
+}
+
+impl PartialEq<&str> for ResolvedModel<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        self.equals(other)
+    }
+}
+
+impl PartialEq<String> for ResolvedModel<'_> {
+    fn eq(&self, other: &String) -> bool {
+        self.equals(other)
+    }
+}
+
+impl PartialEq<ResolvedModel<'_>> for str {
+    fn eq(&self, other: &ResolvedModel<'_>) -> bool {
+        other.equals(self)
+    }
+}
+
+impl PartialEq<ResolvedModel<'_>> for &str {
+    fn eq(&self, other: &ResolvedModel<'_>) -> bool {
+        other.equals(self)
+    }
+}
+
+impl<'a> From<ResolvedModel<'a>> for Cow<'a, str> {
+    fn from(model: ResolvedModel<'a>) -> Cow<'a, str> {
+        model.to_cow()
+    }
+}
+
+impl From<ResolvedModel<'_>> for String {
+    fn from(model: ResolvedModel<'_>) -> String {
+        model.to_cow().into_owned()
     }
 }
 
@@ -150,7 +317,7 @@ impl fmt::Display for Resolution<'_> {
 /// }
 ///
 /// fn route(aliases: &impl Resolve, model: &str) -> String {
-///     aliases.resolve(model).model().to_owned()
+///     aliases.resolve(model).model().to_string()
 /// }
 ///
 /// let listed = Listed(vec![Alias::prefix("claude".parse()?, "anthropic/claude-sonnet-4-5".parse()?)]);

@@ -2,10 +2,13 @@
 //!
 //! Written, always: the canonical list of rows in the user's order,
 //! `[{"name": "claude-opus", "target": "anthropic/claude-opus-4-8", "match": "prefix"}]`, with
-//! `match` left out for exact aliases. Read: that list (`match` defaults to `"exact"`, unknown
-//! fields are rejected), or the object shorthand other gateways use,
+//! `match` left out for exact aliases and `"hidden": true` written only for hidden ones. Read:
+//! that list (`match` defaults to `"exact"`, `hidden` to `false`, unknown fields are
+//! rejected), or the object shorthand other gateways use,
 //! `{"cross-model-basic": "deepseek/deepseek-chat", "claude-opus*": "anthropic/claude-opus-4-8"}`,
-//! where a trailing `*` marks a prefix alias and a repeated key is a duplicate name.
+//! where a trailing `*` marks a prefix alias and a repeated key is a duplicate name. The
+//! shorthand has no place for `hidden`: a set with hidden aliases is written and read as a
+//! list.
 //!
 //! Invariants:
 //! 1. Reading a set validates it through the same validation as [`AliasSet::new`], row by row
@@ -53,10 +56,16 @@ struct CanonicalRow<'a> {
     target: &'a str,
     #[serde(rename = "match", skip_serializing_if = "is_exact")]
     kind: MatchKind,
+    #[serde(skip_serializing_if = "is_false")]
+    hidden: bool,
 }
 
 fn is_exact(kind: &MatchKind) -> bool {
     *kind == MatchKind::Exact
+}
+
+fn is_false(hidden: &bool) -> bool {
+    !hidden
 }
 
 impl<'a> CanonicalRow<'a> {
@@ -65,6 +74,7 @@ impl<'a> CanonicalRow<'a> {
             name: row.name(),
             target: row.target(),
             kind: row.kind(),
+            hidden: row.hidden(),
         }
     }
 }
@@ -77,6 +87,23 @@ struct RawRow {
     target: String,
     #[serde(rename = "match", default)]
     kind: MatchKind,
+    #[serde(default, deserialize_with = "hidden_flag")]
+    hidden: bool,
+}
+
+/// `"hidden"`: a boolean, and a message that says so for anything else (`"yes"`, `1`).
+fn hidden_flag<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    struct Flag;
+    impl Visitor<'_> for Flag {
+        type Value = bool;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(r#""hidden": true or false"#)
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
+            Ok(v)
+        }
+    }
+    deserializer.deserialize_bool(Flag)
 }
 
 impl Row for RawRow {
@@ -88,6 +115,9 @@ impl Row for RawRow {
     }
     fn kind(&self) -> MatchKind {
         self.kind
+    }
+    fn hidden(&self) -> bool {
+        self.hidden
     }
 }
 
@@ -102,7 +132,10 @@ impl<'de> Deserialize<'de> for Alias {
         let row = RawRow::deserialize(deserializer)?;
         let name = AliasName::new(&row.name).map_err(de::Error::custom)?;
         let target = ModelId::new(&row.target).map_err(de::Error::custom)?;
-        Ok(Alias::new(name, target, row.kind))
+        if row.kind == MatchKind::Exact && target.as_str().ends_with('*') {
+            return Err(de::Error::custom(crate::Problem::CarryOnExact));
+        }
+        Ok(Alias::new(name, target, row.kind).with_hidden(row.hidden))
     }
 }
 
@@ -233,7 +266,12 @@ fn next_shorthand_row<'de, A: MapAccess<'de>>(
         None if name == "*" => MatchKind::Prefix,
         None => MatchKind::Exact,
     };
-    Ok(Some(RawRow { name, target, kind }))
+    Ok(Some(RawRow {
+        name,
+        target,
+        kind,
+        hidden: false,
+    }))
 }
 
 /// A shorthand target: one string, and a message that says so for anything else (other
@@ -364,6 +402,13 @@ impl AliasSet {
     }
 }
 
+/// The whole model as one JSON string, written piece by piece (no joined copy).
+impl Serialize for crate::ResolvedModel<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// A resolution as the test box's `--json` line and a gateway's resolve endpoint show it:
 /// `{"model": requested, "resolved": model, "rule": "exact" | "prefix" | "passthrough",
 /// "alias": name or null}`, in that order.
@@ -372,7 +417,7 @@ impl Serialize for crate::Resolution<'_> {
         use serde::ser::SerializeStruct;
         let mut s = serializer.serialize_struct("Resolution", 4)?;
         s.serialize_field("model", self.requested())?;
-        s.serialize_field("resolved", self.model())?;
+        s.serialize_field("resolved", &self.model())?;
         s.serialize_field("rule", &self.rule())?;
         s.serialize_field("alias", &self.alias().map(|a| a.name()))?;
         s.end()

@@ -5,14 +5,18 @@
 //! 1. its aliases are the output of validation (see `validate.rs`): at most
 //!    `limits.max_aliases()`, valid under the limits, names unique, in the user's order;
 //! 2. its index was built over exactly those aliases and is never rebuilt;
-//! 3. it is immutable: a change is a new set, built whole or not at all.
+//! 3. it is immutable: a change is a new set, built whole or not at all;
+//! 4. `longest` is the length of its longest name, and with `ignore_case` every model is
+//!    matched through its folded window (`fold.rs`), or, for a set with a name too long for
+//!    the window, by the reference rules over folded bytes.
 
 use std::sync::Arc;
 
 use crate::error::SetError;
-use crate::strategy::{self, Engine, Index};
+use crate::fold;
+use crate::strategy::{self, Engine, Index, Reference};
 use crate::validate::validate;
-use crate::warning::{Warning, WarningKind};
+use crate::warning::{Warning, WarningKind, looks_like_template};
 use crate::{Alias, AliasRef, Limits, Resolution, Resolve, Row};
 
 /// One API key's aliases, validated, and the resolver for them.
@@ -31,10 +35,12 @@ use crate::{Alias, AliasRef, Limits, Resolution, Resolve, Row};
 /// ])?;
 ///
 /// let r = set.resolve("claude-opus-4-9");
-/// assert_eq!((r.model(), r.rule()), ("anthropic/claude-opus-4-8", Rule::Prefix));
+/// assert_eq!(r.model(), "anthropic/claude-opus-4-8");
+/// assert_eq!(r.rule(), Rule::Prefix);
 ///
 /// let r = set.resolve("gpt-3.5-turbo");
-/// assert_eq!((r.model(), r.rule()), ("gpt-3.5-turbo", Rule::Passthrough));
+/// assert_eq!(r.model(), "gpt-3.5-turbo");
+/// assert_eq!(r.rule(), Rule::Passthrough);
 /// # Ok::<(), model_alias::SetError>(())
 /// ```
 ///
@@ -54,6 +60,8 @@ pub struct AliasSet {
     aliases: Arc<[Alias]>,
     limits: Limits,
     index: AnyIndex,
+    ignore_case: bool,
+    longest: usize,
 }
 
 /// The index of a set, one variant an [`Engine`].
@@ -136,13 +144,32 @@ impl AliasSet {
     }
 
     /// Resolves `model`: an exact alias with that name, else the longest prefix alias whose
-    /// name starts `model`, else `model` itself. Byte-exact and case-sensitive; `model` is
-    /// never trimmed or normalised.
+    /// name starts `model`, else `model` itself. Byte-exact and case-sensitive, unless the
+    /// set was built with [`ignore_case`](AliasSetBuilder::ignore_case); `model` is never
+    /// trimmed or normalised, and a passthrough returns it as it is.
     ///
     /// No allocation, no panic, whatever `model` is; see the type's docs for the cost.
     #[inline]
     pub fn resolve<'a>(&'a self, model: &'a str) -> Resolution<'a> {
-        Resolution::new(model, self.find(model).map(AliasRef::from))
+        let found = if self.ignore_case {
+            self.find_folded(model.as_bytes())
+        } else {
+            self.index.find(&self.aliases, model.as_bytes())
+        };
+        Resolution::new(
+            model,
+            found.and_then(|i| self.aliases.get(i)).map(AliasRef::from),
+        )
+    }
+
+    /// The position of the alias that wins for `model` with its ASCII folded.
+    #[inline]
+    fn find_folded(&self, model: &[u8]) -> Option<usize> {
+        let mut buf = [0u8; fold::WINDOW];
+        match fold::window(model, self.longest, &mut buf) {
+            Some(window) => self.index.find(&self.aliases, window),
+            None => Reference::find_by(&self.aliases, model, <[u8]>::eq_ignore_ascii_case),
+        }
     }
 
     #[inline]
@@ -193,6 +220,12 @@ impl AliasSet {
         self.index.engine()
     }
 
+    /// Whether models are matched with ASCII case folded (see
+    /// [`AliasSetBuilder::ignore_case`]).
+    pub fn ignores_case(&self) -> bool {
+        self.ignore_case
+    }
+
     /// Rows that are valid but likely mistakes, in row order (see [`WarningKind`]).
     ///
     /// Computed on each call: O(n) resolutions of the targets (each bounded as `resolve` is),
@@ -205,6 +238,8 @@ impl AliasSet {
                 let target = alias.target().as_str();
                 let kind = if alias.name() == target {
                     WarningKind::TargetIsOwnName
+                } else if looks_like_template(target) {
+                    WarningKind::TemplateSyntax
                 } else {
                     let other = self.index.find(&self.aliases, target.as_bytes())?;
                     let named = self.aliases.get(other)?;
@@ -236,15 +271,19 @@ impl Default for AliasSet {
             aliases: Arc::new([]),
             limits: Limits::DEFAULT,
             index: AnyIndex::build(Engine::for_size(0), &[]),
+            ignore_case: false,
+            longest: 0,
         }
     }
 }
 
-/// Two sets are equal when they hold the same aliases in the same order under the same limits,
-/// whatever their engines.
+/// Two sets are equal when they hold the same aliases in the same order under the same limits
+/// and match case the same way, whatever their engines.
 impl PartialEq for AliasSet {
     fn eq(&self, other: &AliasSet) -> bool {
-        self.aliases == other.aliases && self.limits == other.limits
+        self.aliases == other.aliases
+            && self.limits == other.limits
+            && self.ignore_case == other.ignore_case
     }
 }
 
@@ -283,6 +322,7 @@ impl<'a> IntoIterator for &'a AliasSet {
 pub struct AliasSetBuilder {
     limits: Limits,
     engine: Option<Engine>,
+    ignore_case: bool,
 }
 
 impl AliasSetBuilder {
@@ -301,6 +341,33 @@ impl AliasSetBuilder {
         self
     }
 
+    /// Match models with ASCII case folded (default: no, byte-exact): a client's `GPT-4` or
+    /// `Claude-Opus-4-9` then matches the alias `gpt-4` or `claude-opus`. Only `A-Z` fold;
+    /// every other byte, non-ASCII included, compares as it is. Names stay lowercase-only, and
+    /// a passthrough or a carried rest is the client's text as sent, never the folded one.
+    ///
+    /// ```
+    /// use model_alias::{AliasSet, MatchKind};
+    ///
+    /// let rows = [("gpt-4", "Qwen/Qwen2.5-72B-Instruct", MatchKind::Exact), ("oai/", "openai/*", MatchKind::Prefix)];
+    /// let set = AliasSet::builder().ignore_case(true).build(rows)?;
+    /// assert_eq!(set.resolve("GPT-4").model(), "Qwen/Qwen2.5-72B-Instruct");
+    /// assert_eq!(set.resolve("OAI/GPT-4o").model(), "openai/GPT-4o", "the rest as sent");
+    /// assert_eq!(set.resolve("GPT-3.5").model(), "GPT-3.5", "passthrough as sent");
+    /// assert_eq!(AliasSet::new(rows)?.resolve("GPT-4").model(), "GPT-4", "off by default");
+    /// # Ok::<(), model_alias::SetError>(())
+    /// ```
+    ///
+    /// Cost: the model's first `longest name + 1` bytes (at most) are folded into a
+    /// 128-byte buffer on the stack and resolved as usual: no allocation, a few nanoseconds
+    /// (BENCHMARKS.md). A set with a name of 128 bytes or more (raised limits only) compares
+    /// folded bytes alias by alias instead, as [`Engine::Reference`] does.
+    #[must_use]
+    pub fn ignore_case(mut self, ignore_case: bool) -> AliasSetBuilder {
+        self.ignore_case = ignore_case;
+        self
+    }
+
     /// Validates `rows` and builds the set with its index, or reports every problem (see
     /// [`AliasSet::new`]).
     pub fn build<R: Row>(&self, rows: impl IntoIterator<Item = R>) -> Result<AliasSet, SetError> {
@@ -308,10 +375,13 @@ impl AliasSetBuilder {
         let engine = self
             .engine
             .unwrap_or_else(|| Engine::for_size(aliases.len()));
+        let longest = aliases.iter().map(|a| a.name().as_str().len()).max();
         Ok(AliasSet {
             index: AnyIndex::build(engine, &aliases),
-            aliases,
             limits: self.limits,
+            ignore_case: self.ignore_case,
+            longest: longest.unwrap_or(0),
+            aliases,
         })
     }
 }

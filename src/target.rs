@@ -1,7 +1,10 @@
 //! [`ModelId`]: the validated target of an alias, a real catalog model id.
 //!
-//! Invariant: a `ModelId` holds 1 to `max_target_len` bytes (256 by default) of visible ASCII,
-//! `!` to `~`. Case is kept: `Qwen/Qwen2.5-72B-Instruct` is a valid target.
+//! Invariants: a `ModelId` holds 1 to `max_target_len` bytes (256 by default) of visible ASCII,
+//! `!` to `~`. Case is kept: `Qwen/Qwen2.5-72B-Instruct` is a valid target. A `*` may only be
+//! its last byte, after at least one other: on a prefix alias it marks a target that carries
+//! the rest of the model (`openai/*`), so a resolution is never empty and never has a `*`
+//! the user did not write at the end.
 
 use crate::Limits;
 use crate::error::TargetError;
@@ -10,7 +13,9 @@ use crate::text::{self, Flaw, validated_str};
 /// The validated target of an alias: the real model id that is routed and billed.
 ///
 /// 1 to 256 bytes (see [`Limits`]) of visible ASCII (`!` to `~`): no spaces, no control
-/// characters, no non-ASCII. Case is kept.
+/// characters, no non-ASCII. Case is kept. A trailing `*` (`openai/*`) makes a prefix
+/// alias carry the rest of the model ([`AliasRef::carries`](crate::AliasRef::carries)); a `*`
+/// anywhere else is an error. The limit applies to the target as written, `*` included.
 ///
 /// ```
 /// use model_alias::ModelId;
@@ -47,6 +52,9 @@ impl ModelId {
 
     pub(crate) fn check(id: &str, limits: Limits) -> Result<(), TargetError> {
         let max = limits.max_target_len();
+        if id == "*" {
+            return Err(TargetError::OnlyStar);
+        }
         text::check(id, max, is_target_byte).map_err(|flaw| match flaw {
             Flaw::Empty => TargetError::Empty { max },
             Flaw::TooLong(len) => TargetError::TooLong {
@@ -59,7 +67,14 @@ impl ModelId {
                 ch,
                 at,
             },
-        })
+        })?;
+        match id.find('*') {
+            Some(at) if at + 1 < id.len() => Err(TargetError::Star {
+                target: text::excerpt(id),
+                at,
+            }),
+            _ => Ok(()),
+        }
     }
 }
 

@@ -7,12 +7,14 @@
 //! Invariants of the output:
 //! 1. every name and target is valid under the limits;
 //! 2. names are unique across both kinds;
-//! 3. the rows' order is kept;
-//! 4. there are at most `limits.max_aliases()` rows.
+//! 3. only prefix aliases have a target that carries the rest (ends in `*`);
+//! 4. the rows' order is kept;
+//! 5. there are at most `limits.max_aliases()` rows.
 //!
-//! Problems come out in row order (within a row: name, target, then a duplicate name). Rows
-//! past the limit are counted, not checked or kept, so memory is bounded by the limit whatever
-//! the input's length, and at most `2 · max_aliases + 1` problems are reported. Checking
+//! Problems come out in row order (within a row: name, target, a carried target on an exact
+//! alias, then a duplicate name; at most two a row). Rows past the limit are counted, not
+//! checked or kept, so memory is bounded by the limit whatever the input's length, and at
+//! most `2 · max_aliases + 1` problems are reported. Checking
 //! allocates nothing but the kept rows' list, a hash map of their names and the problems.
 
 use std::collections::HashMap;
@@ -22,7 +24,7 @@ use foldhash::fast::RandomState as FoldState;
 use crate::alias::Token;
 use crate::error::{Problem, RowError, SetError};
 use crate::text::excerpt;
-use crate::{Alias, AliasName, Limits, ModelId, Row};
+use crate::{Alias, AliasName, Limits, MatchKind, ModelId, Row};
 
 /// Rows allocated for up front: a set's whole list in one allocation for the default limit,
 /// without trusting a huge limit.
@@ -73,6 +75,7 @@ pub(crate) fn validate<R: Row>(
         .map(|row| {
             let name = AliasName::from_valid(row.name());
             Alias::new(name, ModelId::from_valid(row.target()), row.kind())
+                .with_hidden(row.hidden())
         })
         .collect())
 }
@@ -100,8 +103,12 @@ fn problems_of<R: Row>(rows: &[R], limits: Limits) -> Vec<RowError> {
             || AliasName::check(name, limits)
                 .map_err(|e| report(e.into()))
                 .is_ok();
-        if !known {
-            let _ = ModelId::check(target, limits).map_err(|e| report(e.into()));
+        let target_ok = known
+            || ModelId::check(target, limits)
+                .map_err(|e| report(e.into()))
+                .is_ok();
+        if target_ok && row.kind() == MatchKind::Exact && target.ends_with('*') {
+            report(Problem::CarryOnExact);
         }
         if !name_ok {
             continue;

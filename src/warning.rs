@@ -24,6 +24,23 @@ pub enum WarningKind {
     },
     /// The target equals the alias's own name.
     TargetIsOwnName,
+    /// The target looks like another gateway's template (`{model}`, `{{model}}`, `$1`), but
+    /// targets are sent as written: a real config once sent `{model}` upstream and got a 404.
+    /// A prefix alias carries the rest of the model with a trailing `*` instead.
+    TemplateSyntax,
+}
+
+/// Whether `target` holds another gateway's template syntax: a `{` closed by a later `}`
+/// (`{model}`, `{{model}}`), or a `$` before a digit or a `{` (`$1`, `${model}`).
+pub(crate) fn looks_like_template(target: &str) -> bool {
+    let braces = target
+        .find('{')
+        .is_some_and(|open| target.get(open..).is_some_and(|t| t.contains('}')));
+    let dollar = target
+        .as_bytes()
+        .windows(2)
+        .any(|w| matches!(w, [b'$', b'0'..=b'9' | b'{']));
+    braces || dollar
 }
 
 /// A row that is valid but likely a mistake, with a message a dashboard can show.
@@ -91,6 +108,12 @@ impl fmt::Display for Warning {
             ),
             (WarningKind::TargetIsOwnName, MatchKind::Exact) => f.write_str(
                 "the target is the alias's own name, so this alias changes nothing; remove it",
+            ),
+            (WarningKind::TemplateSyntax, _) => write!(
+                f,
+                "target {target:?} looks like another gateway's template ({{model}}, $1), but \
+                 targets are sent as written; write the real model id, or end a prefix alias's \
+                 target with * to carry the rest of the model (\"openai/*\")"
             ),
             (WarningKind::TargetIsOwnName, MatchKind::Prefix) => write!(
                 f,

@@ -1,9 +1,11 @@
-//! The spec's rules and examples as one table, run against the set and every strategy.
+//! The spec's rules and examples as one table, run against the set and every strategy, the
+//! table, the cache and the request rewrite; then a section for each addition of issue 13:
+//! ASCII case folding, prefixes that carry the rest of the name, hidden aliases.
 
 mod common;
 
 use model_alias::MatchKind::{Exact, Prefix};
-use model_alias::{AliasSet, Limits, MatchKind, Rule};
+use model_alias::{Alias, AliasSet, Limits, MatchKind, Rule};
 
 type Rows = &'static [(&'static str, &'static str, MatchKind)];
 
@@ -119,14 +121,225 @@ fn build(rows: Rows) -> AliasSet {
     AliasSet::new(rows.iter().copied()).expect("table sets are valid")
 }
 
-#[test]
-fn every_resolver_passes_the_table() {
-    for c in CASES {
-        let set = build(c.rows);
+fn build_folding(rows: Rows) -> AliasSet {
+    AliasSet::builder()
+        .ignore_case(true)
+        .build(rows.iter().copied())
+        .expect("table sets are valid")
+}
+
+fn owned(rows: Rows) -> Vec<(String, String, MatchKind)> {
+    rows.iter()
+        .map(|&(n, t, k)| (n.into(), t.into(), k))
+        .collect()
+}
+
+/// How a section builds its sets: byte-exact or folding.
+type Make = fn(Rows) -> AliasSet;
+
+/// Runs `cases` against every resolver of the set `make` builds, and checks the oracle
+/// agrees with each case.
+fn run(cases: &[Case], make: Make) {
+    for c in cases {
+        let set = make(c.rows);
+        let want = (c.want.to_owned(), c.rule, c.alias.map(str::to_owned));
+        let oracle = common::oracle_with(&owned(c.rows), c.model, set.ignores_case());
+        assert_eq!(oracle, want, "oracle: {}", c.why);
         for (who, r) in common::resolvers(&set) {
             let got = common::outcome(r.as_ref(), c.model);
-            let want = (c.want.to_owned(), c.rule, c.alias.map(str::to_owned));
             assert_eq!(got, want, "{who}: {} ({:?})", c.why, c.model);
+        }
+    }
+}
+
+#[test]
+fn every_resolver_passes_the_table() {
+    run(CASES, build);
+}
+
+// Issue 13, 1: ASCII case folding, opt-in.
+
+const FOLD: Rows = &[
+    ("gpt-4", "Qwen/Qwen2.5-72B-Instruct", Exact),
+    ("claude-opus", "anthropic/claude-opus-4-8", Prefix),
+    ("oai/", "openai/*", Prefix),
+    ("kimi", "moonshot/kimi-k2", Exact),
+];
+
+#[rustfmt::skip]
+const FOLD_CASES: &[Case] = &[
+    case("folded exact", FOLD, "GPT-4", "Qwen/Qwen2.5-72B-Instruct", E, Some("gpt-4")),
+    case("mixed case", FOLD, "gPt-4", "Qwen/Qwen2.5-72B-Instruct", E, Some("gpt-4")),
+    case("lowercase still matches", FOLD, "gpt-4", "Qwen/Qwen2.5-72B-Instruct", E, Some("gpt-4")),
+    case("folded prefix", FOLD, "CLAUDE-OPUS-4-9", "anthropic/claude-opus-4-8", X, Some("claude-opus")),
+    case("folded name, any tail", FOLD, "Claude-Opus-4-9-THINKING", "anthropic/claude-opus-4-8", X, Some("claude-opus")),
+    case("passthrough is the client's text", FOLD, "GPT-3.5-Turbo", "GPT-3.5-Turbo", P, None),
+    case("a carried rest is the client's text", FOLD, "OAI/GPT-4o", "openai/GPT-4o", X, Some("oai/")),
+    case("exact still needs the whole name", FOLD, "GPT-4-TURBO", "GPT-4-TURBO", P, None),
+    case("Kelvin sign is not K", FOLD, "\u{212A}IMI", "\u{212A}IMI", P, None),
+    case("fullwidth G is not G", FOLD, "\u{FF27}PT-4", "\u{FF27}PT-4", P, None),
+    case("dotless i is not i", FOLD, "KIM\u{0131}", "KIM\u{0131}", P, None),
+    case("non-ASCII after a folded name is carried as is", FOLD, "Oai/\u{00DC}n\u{00EF}", "openai/\u{00DC}n\u{00EF}", X, Some("oai/")),
+    case("never trimmed", FOLD, " GPT-4", " GPT-4", P, None),
+];
+
+#[test]
+fn every_resolver_folds_ascii_case_when_asked() {
+    run(FOLD_CASES, build_folding);
+}
+
+/// The same models without the option: byte-exact, as before issue 13.
+#[test]
+fn folding_is_off_by_default() {
+    for c in FOLD_CASES {
+        let set = build(c.rows);
+        assert!(!set.ignores_case());
+        let want = common::oracle_with(&owned(c.rows), c.model, false);
+        for (who, r) in common::resolvers(&set) {
+            assert_eq!(
+                common::outcome(r.as_ref(), c.model),
+                want,
+                "{who}: {}",
+                c.why
+            );
+        }
+    }
+}
+
+/// Every case of the spec's table, folded: what the oracle says (the cases that differ are
+/// the uppercase ones).
+#[test]
+fn the_spec_table_folded_agrees_with_the_oracle() {
+    let mut changed = 0;
+    for c in CASES {
+        let set = build_folding(c.rows);
+        let want = common::oracle_with(&owned(c.rows), c.model, true);
+        changed += usize::from(want.0 != c.want);
+        for (who, r) in common::resolvers(&set) {
+            assert_eq!(
+                common::outcome(r.as_ref(), c.model),
+                want,
+                "{who}: {}",
+                c.why
+            );
+        }
+    }
+    assert_eq!(
+        changed, 2,
+        "the two case-sensitive cases resolve once folded"
+    );
+}
+
+// Issue 13, 2: a prefix alias whose target ends in `*` carries the rest of the name.
+
+const CARRY: Rows = &[
+    ("oai/", "openai/*", Prefix),
+    ("claude-", "anthropic/claude-*", Prefix),
+    ("claude-opus", "anthropic/claude-opus-4-8", Prefix),
+    ("claude-opus-4-1", "anthropic/claude-opus-4-1", Exact),
+    ("ds", "deepseek/*", Prefix),
+    ("deepseek/x", "not/again", Exact),
+];
+
+#[rustfmt::skip]
+const CARRY_CASES: &[Case] = &[
+    case("the issue's example", CARRY, "oai/gpt-4o", "openai/gpt-4o", X, Some("oai/")),
+    case("the shorthand example", CARRY, "claude-sonnet-4-5", "anthropic/claude-sonnet-4-5", X, Some("claude-")),
+    case("a model equal to the name carries nothing", CARRY, "claude-", "anthropic/claude-", X, Some("claude-")),
+    case("a longer plain prefix wins", CARRY, "claude-opus-4-9", "anthropic/claude-opus-4-8", X, Some("claude-opus")),
+    case("an exact alias wins", CARRY, "claude-opus-4-1", "anthropic/claude-opus-4-1", E, Some("claude-opus-4-1")),
+    case("one step: the carried result is not resolved again", CARRY, "dsx", "deepseek/x", X, Some("ds")),
+    case("the rest is taken as sent", CARRY, "oai/ \u{0}\u{1F600}", "openai/ \u{0}\u{1F600}", X, Some("oai/")),
+    case("passthrough", CARRY, "gpt-4o", "gpt-4o", P, None),
+    case("prefix needs the whole name", CARRY, "oai", "oai", P, None),
+];
+
+#[test]
+fn every_resolver_carries_the_rest() {
+    run(CARRY_CASES, build);
+}
+
+#[test]
+fn carrying_and_folding_together() {
+    run(CARRY_CASES, build_folding);
+    let set = build_folding(CARRY);
+    for (who, r) in common::resolvers(&set) {
+        let res = r.resolve("CLAUDE-Haiku");
+        assert_eq!(res.model(), "anthropic/claude-Haiku", "{who}");
+        assert_eq!(
+            (res.model().head(), res.model().rest()),
+            ("anthropic/claude-", "Haiku")
+        );
+    }
+}
+
+/// The rest is the client's text at any length, as with passthrough (a target's limit is on
+/// the target as written).
+#[test]
+fn a_carried_rest_of_one_mib() {
+    let set = build(CARRY);
+    let rest = "r".repeat(1 << 20);
+    let model = format!("oai/{rest}");
+    for (who, r) in common::resolvers(&set) {
+        let res = r.resolve(&model);
+        assert_eq!(res.model().len(), "openai/".len() + rest.len(), "{who}");
+        assert!(
+            std::ptr::eq(res.model().rest(), &model[4..]),
+            "{who}: borrowed, not copied"
+        );
+    }
+}
+
+// Issue 13, 3: hidden aliases resolve like any other.
+
+#[test]
+fn hidden_aliases_resolve_like_any_other() {
+    for c in CASES.iter().chain(CARRY_CASES) {
+        let hidden: Vec<Alias> = build(c.rows)
+            .iter()
+            .map(|a| a.to_alias().with_hidden(true))
+            .collect();
+        let set = AliasSet::new(&hidden).expect("valid");
+        let want = (c.want.to_owned(), c.rule, c.alias.map(str::to_owned));
+        for (who, r) in common::resolvers(&set) {
+            assert_eq!(
+                common::outcome(r.as_ref(), c.model),
+                want,
+                "{who}: {}",
+                c.why
+            );
+            let res = r.resolve(c.model);
+            assert!(
+                res.alias().is_none_or(|a| a.is_hidden()),
+                "{who}: the flag is kept"
+            );
+        }
+    }
+}
+
+/// The request rewrite puts the resolved model, whole, into the body, on every resolver and
+/// in every section.
+#[cfg(feature = "openai")]
+#[test]
+fn the_rewrite_sends_what_every_resolver_resolves() {
+    use model_alias::openai::rewrite_model;
+    let sections: [(&[Case], Make); 4] = [
+        (CASES, build),
+        (FOLD_CASES, build_folding),
+        (CARRY_CASES, build),
+        (CARRY_CASES, build_folding),
+    ];
+    for (cases, make) in sections {
+        for c in cases {
+            let set = make(c.rows);
+            let body = serde_json::json!({"model": c.model, "stream": true}).to_string();
+            for (who, r) in common::resolvers(&set) {
+                let out = rewrite_model(body.as_bytes(), r.as_ref()).expect("a valid body");
+                let sent: serde_json::Value = serde_json::from_slice(out.body()).unwrap();
+                assert_eq!(sent["model"], c.want, "{who}: {}", c.why);
+                assert_eq!(out.resolution().model(), c.want, "{who}: {}", c.why);
+                assert_eq!(out.resolution().requested(), c.model);
+            }
         }
     }
 }

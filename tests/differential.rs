@@ -1,7 +1,8 @@
 //! Differential property test: on generated sets and inputs, every resolver gives the answer of
 //! an independent oracle. Names come from a three-letter alphabet so that they are often
 //! prefixes of each other; inputs are derived from the names (equal, extended, truncated,
-//! case-flipped) or arbitrary.
+//! case-flipped) or arbitrary. Some prefix aliases carry the rest (targets ending in `*`), and
+//! each set is checked byte-exact and with ASCII case folding (issue 13).
 
 mod common;
 
@@ -22,13 +23,35 @@ fn name() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(tokens), 1..7).prop_map(|t| t.concat())
 }
 
-/// Fewer than `max` aliases with unique names.
+/// Fewer than `max` aliases with unique names; about half the prefix aliases carry the rest.
 fn rows(max: usize) -> impl Strategy<Value = Rows> {
-    prop::collection::vec((name(), "[A-Za-z0-9/._-]{1,12}", kind()), 0..max).prop_map(|mut rows| {
+    let row = (name(), "[A-Za-z0-9/._-]{1,12}", kind(), any::<bool>()).prop_map(
+        |(name, mut target, kind, carry)| {
+            if carry && kind == MatchKind::Prefix {
+                target.push('*');
+            }
+            (name, target, kind)
+        },
+    );
+    prop::collection::vec(row, 0..max).prop_map(|mut rows| {
         let mut seen = std::collections::HashSet::new();
         rows.retain(|(name, _, _)| seen.insert(name.clone()));
         rows
     })
+}
+
+/// Flips the case of the ASCII letters where `mask` has a bit set.
+fn flip_case(s: &str, mask: u64) -> String {
+    s.chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if mask >> (i % 64) & 1 == 1 && c.is_ascii_alphabetic() {
+                (c as u8 ^ 0x20) as char
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// An input derived from one of the names, or an arbitrary string.
@@ -45,7 +68,10 @@ fn input(rows: &Rows) -> impl Strategy<Value = String> + use<> {
         (pick.clone(), name()).prop_map(|(n, tail)| n + &tail),
         (pick.clone(), "\\PC{0,8}").prop_map(|(n, tail)| n + &tail),
         (pick.clone(), 0usize..8).prop_map(|(n, cut)| n[..n.len().saturating_sub(cut)].to_owned()),
-        pick.prop_map(|n| n.to_uppercase()),
+        pick.clone().prop_map(|n| n.to_uppercase()),
+        (pick.clone(), any::<u64>(), "[ab-]{0,4}")
+            .prop_map(|(n, m, tail)| flip_case(&(n + &tail), m)),
+        pick.prop_map(|n| n.replace('a', "\u{212A}")),
         "[ab-]{0,20}",
         "\\PC{0,12}",
         ".{0,12}",
@@ -53,10 +79,24 @@ fn input(rows: &Rows) -> impl Strategy<Value = String> + use<> {
 }
 
 fn check(rows: &Rows, models: &[String], limits: Limits) -> Result<(), TestCaseError> {
-    let set = AliasSet::with_limits(rows, limits).expect("generated sets are valid");
+    check_with(rows, models, limits, false)?;
+    check_with(rows, models, limits, true)
+}
+
+fn check_with(
+    rows: &Rows,
+    models: &[String],
+    limits: Limits,
+    ignore_case: bool,
+) -> Result<(), TestCaseError> {
+    let set = AliasSet::builder()
+        .limits(limits)
+        .ignore_case(ignore_case)
+        .build(rows)
+        .expect("generated sets are valid");
     let resolvers = common::resolvers(&set);
     for model in models {
-        let want = common::oracle(rows, model);
+        let want = common::oracle_with(rows, model, ignore_case);
         for (who, r) in &resolvers {
             prop_assert_eq!(
                 &common::outcome(r.as_ref(), model),

@@ -88,7 +88,10 @@ fn any_model_resolves_correctly_on_every_resolver() {
             match want {
                 Some(_) => assert_ne!(r.rule(), Rule::Passthrough, "{name}: {what}"),
                 // Passthrough hands back the very string the client sent.
-                None => assert!(std::ptr::eq(r.model(), model.as_str()), "{name}: {what}"),
+                None => assert!(
+                    std::ptr::eq(r.model().head(), model.as_str()),
+                    "{name}: {what}"
+                ),
             }
         }
     }

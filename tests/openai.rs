@@ -71,7 +71,7 @@ fn only_the_model_string_changes() {
         assert!(out.is_changed());
         // What an upstream parses is the input with the model replaced.
         let mut expected: Value = serde_json::from_str(input).unwrap();
-        expected["model"] = Value::from(out.resolution().model());
+        expected["model"] = Value::from(out.resolution().model().to_string());
         assert_eq!(
             serde_json::from_slice::<Value>(out.body()).unwrap(),
             expected
@@ -98,14 +98,14 @@ fn an_unchanged_model_returns_the_same_bytes() {
             let r = out.resolution();
             (
                 r.requested(),
-                r.model(),
+                r.model().to_string(),
                 r.rule(),
                 r.alias().map(|a| a.name()),
             )
         },
         (
             "claude-opus-4-9",
-            "anthropic/claude-opus-4-8",
+            "anthropic/claude-opus-4-8".to_owned(),
             Rule::Prefix,
             Some("claude-opus")
         )
@@ -306,7 +306,7 @@ proptest! {
         // The input as serde_json reads its text (not the Value it was written from: serde_json
         // does not round-trip every float exactly), with the model replaced.
         let mut expected: Value = serde_json::from_slice(&text)?;
-        expected["model"] = Value::from(set.resolve(&model).model());
+        expected["model"] = Value::from(set.resolve(&model).model().to_string());
         prop_assert_eq!(serde_json::from_slice::<Value>(out.body())?, expected);
         prop_assert_eq!(out.resolution().requested(), model.as_str());
     }

@@ -57,11 +57,11 @@ fn readers_never_see_a_torn_or_older_snapshot() {
                             let res = key_aliases.resolve(m);
                             assert_ne!(res.rule(), Rule::Passthrough, "{m} for key {key}");
                             assert!(
-                                res.model().contains(&format!("/k{key}/")),
+                                res.model().head().contains(&format!("/k{key}/")),
                                 "{}",
                                 res.model()
                             );
-                            version_of(res.model())
+                            version_of(res.model().head())
                         })
                         .collect();
                     // One snapshot, one version: never parts of two.
@@ -77,7 +77,14 @@ fn readers_never_see_a_torn_or_older_snapshot() {
                     reads += 1;
                 }
                 // Everything was published before `done`: the next load sees the last version.
-                let now = version_of(store.load().get(0u64.to_be_bytes()).resolve("a").model());
+                let now = version_of(
+                    store
+                        .load()
+                        .get(0u64.to_be_bytes())
+                        .resolve("a")
+                        .model()
+                        .head(),
+                );
                 assert!(now >= last);
                 (now, reads)
             })
@@ -178,7 +185,7 @@ mod cache {
     }
 
     fn model(lookup: &model_alias::Lookup<Down>) -> String {
-        lookup.resolve("m").model().to_owned()
+        lookup.resolve("m").model().to_string()
     }
 
     /// Current-thread runtime: if a waiting `get` blocked the thread, nothing else could run

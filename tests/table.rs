@@ -3,7 +3,7 @@
 //! checksum) is loaded as something it is not or makes a lookup panic.
 
 use model_alias::{
-    AliasSet, AliasTable, Limits, MatchKind, Resolution, Rule, TableBuilder, TableError,
+    Alias, AliasSet, AliasTable, Limits, MatchKind, Resolution, Rule, TableBuilder, TableError,
 };
 
 /// `key`'s resolution of `model` (passthrough for an unknown key).
@@ -19,9 +19,11 @@ fn resolve<'a, B: AsRef<[u8]>>(
 }
 use proptest::prelude::*;
 
-/// Byte 16 holds the checksum of bytes 24 onwards (the format's documented rule).
+/// Byte 16 holds the checksum of bytes 24 onwards, seeded with bytes 8 to 16 (the format's
+/// documented rule).
 fn fix_checksum(bytes: &mut [u8]) {
-    let sum = xxhash_rust::xxh3::xxh3_64(&bytes[24..]);
+    let seed = u64::from_le_bytes(bytes[8..16].try_into().unwrap());
+    let sum = xxhash_rust::xxh3::xxh3_64_with_seed(&bytes[24..], seed);
     bytes[16..24].copy_from_slice(&sum.to_le_bytes());
 }
 
@@ -115,7 +117,8 @@ fn keys_resolve_with_their_own_aliases() {
     ];
     for &(key, model, want, rule) in cases {
         let r = resolve(&table, key, model);
-        assert_eq!((r.model(), r.rule()), (want, rule), "{key:?} {model:?}");
+        assert_eq!(r.model(), want, "{key:?} {model:?}");
+        assert_eq!(r.rule(), rule, "{key:?} {model:?}");
         assert_eq!(r.requested(), model);
     }
     assert_eq!(table.len(), 3);
@@ -263,13 +266,13 @@ fn load_errors_say_what_is_wrong() {
         })
     );
     let mut newer = good.clone();
-    newer[8] = 2;
-    let err = AliasTable::from_bytes(&newer[..]).expect_err("version 2");
+    newer[8] = 3;
+    let err = AliasTable::from_bytes(&newer[..]).expect_err("version 3");
     assert_eq!(
         err,
         TableError::UnsupportedVersion {
-            found: 2,
-            supported: 1
+            found: 3,
+            supported: 2
         }
     );
     assert!(
@@ -473,27 +476,83 @@ proptest! {
     }
 }
 
-/// Issue 12: format 1 is a tested promise. The committed fixture holds `sample()` as format 1
-/// writes it: the builder must still write exactly those bytes, and they must still load and
-/// resolve. A failure here means the format changed: bump its version and add a fixture.
+/// The sample of format 2's fixture: `sample()`'s keys plus a key with what format 2 added, a
+/// hidden alias and a carried target, in a table that ignores case.
+fn sample_v2() -> AliasTable {
+    let mut builder = TableBuilder::new();
+    builder.ignore_case(true);
+    for key in sample().iter() {
+        builder.insert(key.key(), key.iter()).expect("valid rows");
+    }
+    let batch = Alias::exact(
+        "batch".parse().unwrap(),
+        "deepseek/deepseek-chat".parse().unwrap(),
+    );
+    builder
+        .insert(
+            "team-c",
+            [
+                Alias::prefix("oai/".parse().unwrap(), "openai/*".parse().unwrap()),
+                batch.with_hidden(true),
+            ],
+        )
+        .expect("valid rows");
+    builder.build().expect("distinct keys")
+}
+
+/// Issue 12, issue 13: a format is a tested promise. The committed fixture holds
+/// `sample_v2()` as format 2 writes it: the builder must still write exactly those bytes, and
+/// they must still load and resolve. A failure here means the format changed: bump its version
+/// and add a fixture. (`MODEL_ALIAS_WRITE_FIXTURES=1` writes a new one.)
 #[test]
-fn format_1_is_the_committed_fixture() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/table-v1.bin");
-    let fixture = std::fs::read(&path).expect("tests/fixtures/table-v1.bin");
+fn format_2_is_the_committed_fixture() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/table-v2.bin");
+    if std::env::var_os("MODEL_ALIAS_WRITE_FIXTURES").is_some() {
+        std::fs::write(&path, sample_v2().as_bytes()).expect("write the fixture");
+    }
+    let fixture = std::fs::read(&path).expect("tests/fixtures/table-v2.bin");
     assert!(
-        sample().as_bytes() == &fixture[..],
-        "the builder no longer writes format 1's bytes"
+        sample_v2().as_bytes() == &fixture[..],
+        "the builder no longer writes format 2's bytes"
     );
-    let loaded = AliasTable::from_bytes(&fixture[..]).expect("format 1 loads");
+    let loaded = AliasTable::from_bytes(&fixture[..]).expect("format 2 loads");
     loaded.verify().expect("and verifies");
-    assert_eq!(loaded.len(), 3);
-    let r = resolve(&loaded, b"team-a", "claude-opus-4-9");
-    assert_eq!(
-        (r.model(), r.rule()),
-        ("anthropic/claude-opus-4-8", Rule::Prefix)
-    );
+    assert_eq!(loaded.len(), 4);
+    assert!(loaded.ignores_case());
+    let r = resolve(&loaded, b"team-a", "Claude-Opus-4-9");
+    assert_eq!(r.model(), "anthropic/claude-opus-4-8");
+    assert_eq!(r.rule(), Rule::Prefix);
     let r = resolve(&loaded, 7u64.to_be_bytes(), "cross-model-basic");
     assert_eq!(r.model(), "Qwen/Qwen2.5-72B-Instruct");
+    let r = resolve(&loaded, b"team-c", "OAI/GPT-4o");
+    assert_eq!(r.model(), "openai/GPT-4o");
+    let hidden: Vec<bool> = loaded
+        .get("team-c")
+        .unwrap()
+        .iter()
+        .map(|a| a.is_hidden())
+        .collect();
+    assert_eq!(hidden, [false, true]);
+}
+
+/// Issue 13: format 1 (model-alias 0.1.0) is refused by name, not misread: its target fields
+/// have no hidden bit.
+#[test]
+fn format_1_is_rejected_with_its_version() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/table-v1.bin");
+    let fixture = std::fs::read(&path).expect("tests/fixtures/table-v1.bin");
+    let err = AliasTable::from_bytes(&fixture[..]).unwrap_err();
+    assert_eq!(
+        err,
+        TableError::UnsupportedVersion {
+            found: 1,
+            supported: 2
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "the alias table is format version 1, this crate reads version 2: rebuild the table with this version of model-alias"
+    );
 }
 
 /// Issue 12: a key's rows are validated as a set's (a set's own aliases only for their

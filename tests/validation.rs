@@ -12,8 +12,14 @@ fn name_rule(s: &str, max: usize) -> bool {
             .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'.' | b'_' | b':' | b'/' | b'-'))
 }
 
+/// Visible ASCII, and a `*` only as the last byte of a target with something before it
+/// (issue 13: a target that carries the rest of the model).
 fn target_rule(s: &str, max: usize) -> bool {
-    (1..=max).contains(&s.len()) && s.bytes().all(|b| (b'!'..=b'~').contains(&b))
+    let star_ok = match s.find('*') {
+        None => true,
+        Some(at) => at > 0 && at + 1 == s.len(),
+    };
+    (1..=max).contains(&s.len()) && s.bytes().all(|b| (b'!'..=b'~').contains(&b)) && star_ok
 }
 
 proptest! {
@@ -40,6 +46,8 @@ proptest! {
     #[test]
     fn a_target_is_accepted_exactly_when_the_rule_says(s in prop_oneof![
         "[!-~]{0,260}",
+        "[a-z*/]{0,8}",
+        "[!-~]{0,20}\\*",
         "[a-zA-Z0-9/ \t._-]{0,40}",
         "\\PC{0,40}",
         ".{0,40}",

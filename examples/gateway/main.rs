@@ -225,7 +225,7 @@ async fn proxy(
                 if let Some(alias) = resolution.alias() {
                     resolution_headers.push(("x-model-alias", alias.name().to_owned()));
                 }
-                resolution_headers.push(("x-model-resolved", resolution.model().to_owned()));
+                resolution_headers.push(("x-model-resolved", resolution.model().to_string()));
                 match rewrite.into_body() {
                     std::borrow::Cow::Borrowed(_) => body.clone(),
                     std::borrow::Cow::Owned(changed) => Bytes::from(changed),

@@ -16,7 +16,8 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut bytes = rest.to_vec();
     if mode % 2 == 1 && bytes.len() >= 24 {
-        let sum = xxhash_rust::xxh3::xxh3_64(&bytes[24..]);
+        let seed = u64::from_le_bytes(bytes[8..16].try_into().unwrap_or_default());
+        let sum = xxhash_rust::xxh3::xxh3_64_with_seed(&bytes[24..], seed);
         bytes[16..24].copy_from_slice(&sum.to_le_bytes());
     }
     let Ok(table) = AliasTable::from_bytes(&bytes[..]) else {

@@ -237,11 +237,21 @@ impl Catalog {
     /// One warning for every alias whose target the catalog does not list, in row order:
     /// what the spec's target picker prevents, for sets that come from elsewhere (an API, a
     /// file). `aliases` is a set's or a table key's aliases in order.
+    ///
+    /// A target that [carries](AliasRef::carries) the rest of the model (`openai/*`) is
+    /// accepted when some catalog id starts with its text before the `*`: which model a
+    /// request reaches depends on what the client sends.
+    ///
+    /// Cost: one hash lookup an alias; a scan of the catalog's ids for a carrying alias.
     pub fn check<'a>(&self, aliases: impl IntoIterator<Item = AliasRef<'a>>) -> Vec<UnknownTarget> {
+        let known = |a: &AliasRef<'_>| match a.target().strip_suffix('*') {
+            Some(stem) if a.carries() => self.models.iter().any(|m| m.id.starts_with(stem)),
+            _ => self.contains(a.target()),
+        };
         aliases
             .into_iter()
             .enumerate()
-            .filter(|(_, a)| !self.contains(a.target()))
+            .filter(|(_, a)| !known(a))
             .map(|(index, a)| UnknownTarget {
                 index,
                 name: a.name().to_owned(),
@@ -258,7 +268,10 @@ impl Catalog {
     /// A prefix alias is listed under its name, like an exact one: a client that reads the
     /// list should take it as "this name, and any model id that starts with it, runs
     /// `root`". An alias whose target is not in the catalog is listed with `id`, `object` and
-    /// `root` only.
+    /// `root` only; so is one that [carries](AliasRef::carries) the rest of the model, whose
+    /// `root` is its target as written (`"oai/"` with `"root": "openai/*"`: the `*` stands for
+    /// what the client writes after the name). A [hidden](AliasRef::is_hidden) alias is left
+    /// out: it resolves, but is not offered.
     ///
     /// ```
     /// use model_alias::openai::Catalog;
@@ -286,6 +299,7 @@ impl Catalog {
     pub fn listing<'a>(&self, aliases: impl IntoIterator<Item = AliasRef<'a>>) -> ModelList {
         let mut data: Vec<Model> = aliases
             .into_iter()
+            .filter(|alias| !alias.is_hidden())
             .map(|alias| {
                 let mut entry = self.get(alias.target()).cloned().unwrap_or_else(|| Model {
                     id: String::new(),

@@ -121,17 +121,34 @@ impl Index for Reference {
     }
 
     fn find(&self, aliases: &[Alias], model: &[u8]) -> Option<usize> {
+        Reference::find_by(aliases, model, |part, name| part == name)
+    }
+}
+
+impl Reference {
+    /// The rules, with `same(part, name)` deciding whether a part of the model as long as a
+    /// name is that name: byte equality, or equality once ASCII is folded.
+    pub(crate) fn find_by(
+        aliases: &[Alias],
+        model: &[u8],
+        same: impl Fn(&[u8], &[u8]) -> bool,
+    ) -> Option<usize> {
         fn name(a: &Alias) -> &[u8] {
             a.name().as_str().as_bytes()
         }
-        let exact = aliases
-            .iter()
-            .position(|a| a.kind() == MatchKind::Exact && name(a) == model);
+        let exact = aliases.iter().position(|a| {
+            a.kind() == MatchKind::Exact && name(a).len() == model.len() && same(model, name(a))
+        });
         exact.or_else(|| {
             aliases
                 .iter()
                 .enumerate()
-                .filter(|(_, a)| a.kind() == MatchKind::Prefix && model.starts_with(name(a)))
+                .filter(|(_, a)| {
+                    a.kind() == MatchKind::Prefix
+                        && model
+                            .get(..name(a).len())
+                            .is_some_and(|part| same(part, name(a)))
+                })
                 .max_by_key(|(_, a)| name(a).len())
                 .map(|(i, _)| i)
         })

@@ -47,6 +47,7 @@ use crate::{Limits, MatchKind, Row};
 #[derive(Debug, Clone, Default)]
 pub struct TableBuilder {
     limits: Limits,
+    ignore_case: bool,
     /// Every key id's bytes, concatenated; the `i`th ends at `keys[i].key_end`.
     key_bytes: Vec<u8>,
     keys: Vec<KeyRow>,
@@ -65,6 +66,7 @@ struct KeyRow {
 #[derive(Debug, Clone, Copy)]
 struct RawEntry {
     prefix: bool,
+    hidden: bool,
     name: u64,
     target: u64,
 }
@@ -128,6 +130,7 @@ impl TableBuilder {
         for row in &rows {
             self.entries.push(RawEntry {
                 prefix: row.kind() == MatchKind::Prefix,
+                hidden: row.hidden(),
                 name: self.names.intern(row.name()),
                 target: self.targets.intern(row.target()),
             });
@@ -137,6 +140,28 @@ impl TableBuilder {
             entries_end: self.entries.len(),
         });
         Ok(self)
+    }
+
+    /// Match models with ASCII case folded in every key of the table (default: no). The
+    /// choice is the table's, not each key's: folding is a gateway's policy on what clients
+    /// send, not part of any user's aliases (whose names are lowercase either way), so it is
+    /// one flag in the header rather than a byte in every block. A set that needs its own
+    /// choice is an [`AliasSet`](crate::AliasSet) built with
+    /// [`ignore_case`](crate::AliasSetBuilder::ignore_case).
+    ///
+    /// ```
+    /// use model_alias::{Resolve, TableBuilder};
+    ///
+    /// let mut builder = TableBuilder::new();
+    /// builder.ignore_case(true).insert("team-a", [("gpt-4", "Qwen/Qwen2.5-72B-Instruct")])?;
+    /// let table = builder.build()?;
+    /// assert!(table.ignores_case());
+    /// assert_eq!(table.get("team-a").resolve("GPT-4").model(), "Qwen/Qwen2.5-72B-Instruct");
+    /// # Ok::<(), model_alias::TableError>(())
+    /// ```
+    pub fn ignore_case(&mut self, ignore_case: bool) -> &mut TableBuilder {
+        self.ignore_case = ignore_case;
+        self
     }
 
     /// The number of keys inserted so far.
@@ -152,15 +177,16 @@ impl TableBuilder {
     /// Writes the table.
     ///
     /// Fails on a key id inserted twice ([`TableError::DuplicateKey`]) and on a table past
-    /// the format's limits ([`TableError::TooLarge`]: 2^32 distinct names or targets,
+    /// the format's limits ([`TableError::TooLarge`]: 2^32 distinct names, 2^31 targets,
     /// 4 GiB of either's text).
     pub fn build(&self) -> Result<AliasTable, TableError> {
         let plan = self.plan_names();
         let target_ids = self.targets.strings.len() as u64;
-        if plan.shared.len() as u64 > MAX_FIELD || target_ids > MAX_FIELD {
+        // A target field holds the id and the hidden bit: one bit fewer for ids.
+        if plan.shared.len() as u64 > MAX_FIELD || target_ids > MAX_FIELD >> 1 {
             return Err(TableError::TooLarge {
                 what: "distinct names or targets",
-                max: "2^32 of each",
+                max: "2^32 names and 2^31 targets",
             });
         }
         let widths = self.field_widths(&plan);
@@ -182,6 +208,7 @@ impl TableBuilder {
             targets,
         ];
         let header = Header {
+            ignore_case: self.ignore_case,
             keys: self.keys.len() as u64,
             slot_bits,
             slot_width,
@@ -263,9 +290,10 @@ impl TableBuilder {
             .unwrap_or(0);
         let names = (plan.shared.len() as u64).max(longest_tail as u64);
         let targets = self.targets.strings.len() as u64;
+        let last_target = format::target_field(targets.saturating_sub(1), true);
         (
             format::width_for(names.saturating_sub(1)),
-            format::width_for(targets.saturating_sub(1)),
+            format::width_for(last_target),
         )
     }
 
@@ -295,6 +323,7 @@ impl TableBuilder {
                     byte: EntryByte::encode(name.len(), e.prefix, inline),
                     name: field,
                     target: e.target,
+                    hidden: e.hidden,
                 });
             }
             starts.push(out.len());

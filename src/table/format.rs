@@ -25,7 +25,9 @@ use crate::target::is_target_byte;
 /// The first 8 bytes of every table. The `\r\n` catches a file mangled by text-mode transfer.
 pub(crate) const MAGIC: [u8; 8] = *b"MALIAS\r\n";
 /// The format version this crate writes and reads.
-pub(crate) const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 2;
+/// The header flag for a table that matches models with ASCII case folded.
+const FLAG_IGNORE_CASE: u32 = 1;
 /// The header's length in bytes.
 pub(crate) const HEADER_LEN: usize = 96;
 /// Where the checksummed bytes start: everything after the checksum field.
@@ -51,9 +53,12 @@ mod at {
     pub(super) const SECTION_LENS: usize = 48;
 }
 
-/// The checksum of a table: XXH3-64 (seed 0) of every byte after the checksum field.
+/// The checksum of a table: XXH3-64 of every byte after the checksum field, seeded with the
+/// version and flags (bytes 8 to 16, a little-endian `u64`), so that no header byte that
+/// changes a table's meaning escapes it.
 pub(crate) fn checksum(bytes: &[u8]) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(bytes.get(CHECKSUM_FROM..).unwrap_or_default())
+    let seed = uint(bytes, at::VERSION, 8).unwrap_or(0);
+    xxhash_rust::xxh3::xxh3_64_with_seed(bytes.get(CHECKSUM_FROM..).unwrap_or_default(), seed)
 }
 
 /// Writes the checksum of a whole table into its header: the last step of writing one.
@@ -65,8 +70,9 @@ pub(crate) fn seal(table: &mut [u8]) {
 }
 
 /// The hash that places a key id in the slot table. Part of the format: it must give the same
-/// value on every machine and in every version that reads format 1, so it is defined here
-/// rather than borrowed from a hasher whose output may change (the `key_hash` fixture holds it).
+/// value on every machine and in every version that reads this format, so it is defined here
+/// rather than borrowed from a hasher whose output may change (the `key_hash` fixture holds it;
+/// formats 1 and 2 share it).
 pub(crate) fn key_hash(key: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut h = (key.len() as u64).wrapping_mul(K);
@@ -146,6 +152,8 @@ pub(crate) fn width_for(value: u64) -> usize {
 /// The header's fields past the magic, version, flags and checksum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Header {
+    /// Models are matched with ASCII case folded (flag bit 0).
+    pub(crate) ignore_case: bool,
     pub(crate) keys: u64,
     /// The slot table has `2^slot_bits` slots.
     pub(crate) slot_bits: u8,
@@ -170,7 +178,12 @@ impl Header {
     pub(crate) fn write(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&MAGIC);
         push_uint(out, u64::from(VERSION), 4);
-        push_uint(out, 0, 4); // flags
+        let flags = if self.ignore_case {
+            FLAG_IGNORE_CASE
+        } else {
+            0
+        };
+        push_uint(out, u64::from(flags), 4);
         push_uint(out, 0, 8); // checksum
         push_uint(out, self.total_len() as u64, 8);
         push_uint(out, self.keys, 8);
@@ -188,7 +201,8 @@ impl Header {
     /// [`Layout::parse`] has checked: flags, widths, slot count and the sections' lengths.
     fn read(table: &[u8]) -> Result<Header, TableError> {
         let field = |at: usize, width: usize| uint(table, at, width).ok_or(malformed("too short"));
-        if field(at::FLAGS, 4)? != 0 {
+        let flags = field(at::FLAGS, 4)?;
+        if flags & !u64::from(FLAG_IGNORE_CASE) != 0 {
             return Err(malformed("unknown flags are set"));
         }
         let width = |at: usize, allowed: &[u64]| -> Result<usize, TableError> {
@@ -208,6 +222,7 @@ impl Header {
                 .map_err(|_| malformed("a section is larger than memory"))?;
         }
         Ok(Header {
+            ignore_case: flags & u64::from(FLAG_IGNORE_CASE) != 0,
             keys: field(at::KEYS, 8)?,
             slot_bits,
             slot_width: width(at::SLOT_WIDTH, &[4, 8])?,
@@ -423,6 +438,12 @@ pub(crate) struct EntryOut {
     /// The name's id in the dictionary, or its offset in the block's tail.
     pub(crate) name: u64,
     pub(crate) target: u64,
+    pub(crate) hidden: bool,
+}
+
+/// The target field of an entry: the target's id, shifted left, and the hidden bit.
+pub(crate) fn target_field(target: u64, hidden: bool) -> u64 {
+    target << 1 | u64::from(hidden)
 }
 
 /// Appends one key's block: the key id's length and bytes, the entry count and the tail's
@@ -444,7 +465,7 @@ pub(crate) fn push_block(
         push_uint(out, e.name, name_width);
     }
     for e in entries {
-        push_uint(out, e.target, target_width);
+        push_uint(out, target_field(e.target, e.hidden), target_width);
     }
     out.extend_from_slice(tail);
 }
@@ -459,6 +480,7 @@ struct Section {
 /// Where everything is in a table's bytes: the header, parsed and checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Layout {
+    pub(crate) ignore_case: bool,
     pub(crate) keys: u64,
     slots: Section,
     slot_mask: u64,
@@ -514,6 +536,7 @@ impl Layout {
             return Err(malformed("more keys than slots"));
         }
         Ok(Layout {
+            ignore_case: header.ignore_case,
             keys: header.keys,
             slots,
             slot_mask: slot_count - 1,
@@ -589,12 +612,14 @@ impl Layout {
         let byte = EntryByte::decode(*entries.get(i)?);
         let name_at = count + i * self.name_width;
         let target_at = count + count * self.name_width + i * self.target_width;
+        let target = le(entries.get(target_at..target_at + self.target_width)?);
         Some(Entry {
             len: byte.len,
             prefix: byte.prefix,
             inline: byte.inline,
             name: le(entries.get(name_at..name_at + self.name_width)?),
-            target: le(entries.get(target_at..target_at + self.target_width)?),
+            target: target >> 1,
+            hidden: target & 1 == 1,
         })
     }
 
@@ -653,8 +678,17 @@ impl Layout {
             if !name.iter().all(|&b| is_name_byte(b)) {
                 return Err(bad("a name in a block has a byte that is not allowed"));
             }
-            if entry.target >= self.targets.count as u64 {
-                return Err(bad("an entry's target id is out of range"));
+            let target = self
+                .targets
+                .text(table, entry.target)
+                .ok_or(bad("an entry's target id is out of range"))?;
+            // What validation rejects in a set: a `*` before a target's end, or one on an
+            // exact alias's target (only a prefix alias carries a rest).
+            let star = target
+                .find('*')
+                .map(|at| at + 1 < target.len() || !entry.prefix);
+            if target == "*" || star == Some(true) {
+                return Err(bad("a target has a '*' that validation rejects"));
             }
         }
         Ok(())
@@ -777,6 +811,8 @@ pub(crate) struct Entry {
     pub(crate) inline: bool,
     pub(crate) name: u64,
     pub(crate) target: u64,
+    /// Left out of the `/v1/models` listing.
+    pub(crate) hidden: bool,
 }
 
 #[cfg(test)]
@@ -831,6 +867,7 @@ mod tests {
     #[test]
     fn the_header_reads_what_it_writes() {
         let header = Header {
+            ignore_case: true,
             keys: 3,
             slot_bits: 3,
             slot_width: 4,

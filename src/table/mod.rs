@@ -12,7 +12,7 @@
 //! 4. the bytes are written and read only through the codec in `format.rs`, whose format is
 //!    held by committed fixtures (`tests/fixtures/table-v1.bin`, `key-hash-v1.txt`).
 //!
-//! # Format, version 1
+//! # Format, version 2
 //!
 //! All integers are little-endian. A table is a 96-byte header followed by six sections, in
 //! this order and without gaps:
@@ -20,9 +20,9 @@
 //! | Offset | Size | Header field |
 //! |---|---|---|
 //! | 0 | 8 | magic `MALIAS\r\n` |
-//! | 8 | 4 | format version, `1` |
-//! | 12 | 4 | flags, `0` (a reader rejects any other value) |
-//! | 16 | 8 | checksum: XXH3-64, seed 0, of bytes 24 to the end |
+//! | 8 | 4 | format version, `2` |
+//! | 12 | 4 | flags: bit 0, models are matched with ASCII case folded; a reader rejects any other bit |
+//! | 16 | 8 | checksum: XXH3-64 of bytes 24 to the end, seeded with bytes 8 to 16 (version and flags) as a little-endian `u64` |
 //! | 24 | 8 | the table's total length in bytes |
 //! | 32 | 8 | the number of keys |
 //! | 40 | 1 | `slot_bits`: the slot table has `2^slot_bits` slots (at most 2^40) |
@@ -40,17 +40,19 @@
 //!    user's order, then the tail. The entries are three arrays: one byte an entry,
 //!    `min(name length, 63) << 2 | inline << 1 | prefix` (bit 0: a prefix alias; bit 1: the
 //!    name is inline; so that a lookup skips most entries without reading their names), then
-//!    the name fields, then the target ids. A
-//!    name field is the name's id in the dictionary, or, for an inline name, its offset in the
-//!    tail: a name that only this key uses (and that is
-//!    under 63 bytes) is stored in the block, where the lookup already is, rather than in the
-//!    dictionary.
+//!    the name fields, then the target fields. A name field is the name's id in the
+//!    dictionary, or, for an inline name, its offset in the tail: a name that only this key
+//!    uses (and that is under 63 bytes) is stored in the block, where the lookup already is,
+//!    rather than in the dictionary. A target field is `target id << 1 | hidden` (bit 0: the
+//!    alias is left out of the `/v1/models` listing).
 //! 3. and 4. **Names**: `n + 1` `u32` offsets into the names' bytes, then the bytes. Every
 //!    name that more than one key uses, once.
 //! 5. and 6. **Targets**: the same, for targets: a target shared by a million keys is stored
 //!    once.
 //!
-//! A reader of version 1 rejects any other version; a change to the layout bumps it.
+//! A reader of version 2 rejects any other version, naming it
+//! ([`TableError::UnsupportedVersion`]); a change to the layout bumps it. Version 1 (model-alias
+//! 0.1.0) had no flags and plain target ids: rebuild such a table from its source.
 //!
 //! # Why not an FST
 //!
@@ -68,11 +70,12 @@ mod format;
 use std::fmt;
 
 use crate::error::TableError;
+use crate::fold;
 use crate::name::is_name_byte;
 use crate::{AliasRef, MatchKind, Resolution, Resolve};
 
 pub use self::build::TableBuilder;
-use self::format::{Block, EntryByte, LONG_NAME, Layout, Names};
+use self::format::{Block, Entry, EntryByte, LONG_NAME, Layout, Names};
 
 /// Every API key's aliases in one immutable byte string, resolved in place: the form to ship
 /// one build to every gateway replica, or to hold millions of keys without a map per key.
@@ -96,7 +99,8 @@ use self::format::{Block, EntryByte, LONG_NAME, Layout, Names};
 ///
 /// let team_7 = table.get(7u64.to_be_bytes());
 /// let r = team_7.resolve("claude-opus-4-9");
-/// assert_eq!((r.model(), r.rule()), ("anthropic/claude-opus-4-8", Rule::Prefix));
+/// assert_eq!(r.model(), "anthropic/claude-opus-4-8");
+/// assert_eq!(r.rule(), Rule::Prefix);
 /// // Aliases are per key: key 9 has no "claude-opus"; an unknown key has none at all.
 /// assert_eq!(table.get(9u64.to_be_bytes()).resolve("claude-opus-4-9").rule(), Rule::Passthrough);
 /// assert!(table.get(1u64.to_be_bytes()).is_none());
@@ -180,6 +184,12 @@ impl<B: AsRef<[u8]>> AliasTable<B> {
     /// The number of keys.
     pub fn len(&self) -> usize {
         usize::try_from(self.layout.keys).unwrap_or(usize::MAX)
+    }
+
+    /// Whether every key matches models with ASCII case folded (see
+    /// [`TableBuilder::ignore_case`]).
+    pub fn ignores_case(&self) -> bool {
+        self.layout.ignore_case
     }
 
     /// Whether the table has no key.
@@ -312,22 +322,44 @@ impl<'t> KeyAliases<'t> {
         let names = Names::new(self.layout, self.table, &self.block)?;
         let name = format::valid_text(names.of(&entry)?, is_name_byte)?;
         let target = self.layout.targets.text(self.table, entry.target)?;
-        Some(AliasRef::from_valid(name, target, kind(entry.prefix)))
+        Some(AliasRef::from_valid(
+            name,
+            target,
+            kind(entry.prefix),
+            entry.hidden,
+        ))
     }
 
     /// The alias that resolves `model`: the first exact alias whose name equals it, else the
     /// longest prefix alias whose name starts it (the first of that length, should a forged
-    /// table hold two).
+    /// table hold two). Byte for byte, or with the model's ASCII folded if the table says so.
     #[inline]
     fn find<'a>(&self, model: &'a str) -> Option<AliasRef<'a>>
     where
         't: 'a,
     {
+        if self.layout.ignore_case {
+            self.find_by(model.as_bytes(), fold::starts_with)
+        } else {
+            // Most candidates differ in their first byte: skip them without a memcmp call.
+            self.find_by(model.as_bytes(), |model, name| {
+                name.first() == model.first() && model.starts_with(name)
+            })
+        }
+    }
+
+    /// [`find`](KeyAliases::find), with `starts(model, name)` saying whether a name starts
+    /// the model. Inlined into each caller, so each comparison compiles into its own loop.
+    #[inline(always)]
+    fn find_by(
+        &self,
+        wanted: &[u8],
+        starts: impl Fn(&[u8], &[u8]) -> bool,
+    ) -> Option<AliasRef<'t>> {
         let names = Names::new(self.layout, self.table, &self.block)?;
-        let wanted = model.as_bytes();
         let entries = self.block.entries(self.table);
         let bytes = entries.get(..self.block.count).unwrap_or_default();
-        let mut best: Option<(usize, u64)> = None;
+        let mut best: Option<(&'t [u8], Entry)> = None;
         for (chunk_index, chunk) in bytes.chunks(64).enumerate() {
             let mut candidates = candidates(chunk, wanted.len());
             // Then the few candidates' names.
@@ -337,47 +369,41 @@ impl<'t> KeyAliases<'t> {
                 let Some(entry) = self.layout.entry(entries, self.block.count, i) else {
                     continue;
                 };
-                let shorter = best.is_some_and(|(len, _)| entry.len <= len);
+                let shorter = best.is_some_and(|(name, _)| entry.len <= name.len());
                 if entry.prefix && entry.len < LONG_NAME && shorter {
                     continue;
                 }
                 let Some(name) = names.of(&entry) else {
                     continue;
                 };
-                // Most candidates differ in their first byte: skip them without a memcmp call.
-                if name.first() != wanted.first() || !wanted.starts_with(name) {
+                if !starts(wanted, name) {
                     continue;
                 }
                 if !entry.prefix {
                     if name.len() == wanted.len() {
-                        return self.matched(model, name.len(), entry.target, MatchKind::Exact);
+                        return self.matched(name, entry);
                     }
-                } else if best.is_none_or(|(len, _)| name.len() > len) {
-                    best = Some((name.len(), entry.target));
+                } else if best.is_none_or(|(longest, _)| name.len() > longest.len()) {
+                    best = Some((name, entry));
                 }
             }
         }
-        let (len, target) = best?;
-        self.matched(model, len, target, MatchKind::Prefix)
+        let (name, entry) = best?;
+        self.matched(name, entry)
     }
 
-    /// The view of a matched alias: its name is the first `len` bytes of `model` (which it
-    /// equals), its target comes from the dictionary. `None` if either is not valid text of
-    /// its kind, which only a forged table can hold.
+    /// The view of a matched alias, its name and target read from the table. `None` if
+    /// either is not valid text of its kind, which only a forged table can hold.
     #[inline]
-    fn matched<'a>(
-        &self,
-        model: &'a str,
-        len: usize,
-        target: u64,
-        kind: MatchKind,
-    ) -> Option<AliasRef<'a>>
-    where
-        't: 'a,
-    {
-        let target = self.layout.targets.text(self.table, target)?;
-        let name = format::valid_text(model.as_bytes().get(..len)?, is_name_byte)?;
-        Some(AliasRef::from_valid(name, target, kind))
+    fn matched(&self, name: &'t [u8], entry: Entry) -> Option<AliasRef<'t>> {
+        let target = self.layout.targets.text(self.table, entry.target)?;
+        let name = format::valid_text(name, is_name_byte)?;
+        Some(AliasRef::from_valid(
+            name,
+            target,
+            kind(entry.prefix),
+            entry.hidden,
+        ))
     }
 }
 

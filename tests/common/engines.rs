@@ -12,10 +12,11 @@ pub const ENGINES: [Engine; 5] = [
     Engine::Reference,
 ];
 
-/// `set`'s aliases in a set that resolves through `engine`.
+/// `set`'s aliases in a set that resolves through `engine`, matching case as `set` does.
 pub fn with_engine(set: &AliasSet, engine: Engine) -> AliasSet {
     AliasSet::builder()
         .limits(set.limits())
+        .ignore_case(set.ignores_case())
         .engine(engine)
         .build(set)
         .expect("a valid set's aliases are valid")

@@ -11,14 +11,42 @@ pub mod engines;
 pub use engines::{ENGINES, with_engine};
 
 /// Every resolver built over `set`: the set itself (with the engine it picked), the set
-/// forced onto each engine, and a table key.
+/// forced onto each engine, a table key (in a table that matches case as `set` does) and,
+/// with the `cache` feature, an `AliasCache` lookup of the set.
 pub fn resolvers(set: &AliasSet) -> Vec<(String, Box<dyn Resolve>)> {
     let mut all: Vec<(String, Box<dyn Resolve>)> = vec![("AliasSet".into(), Box::new(set.clone()))];
     for engine in ENGINES {
         all.push((format!("{engine:?}"), Box::new(with_engine(set, engine))));
     }
     all.push(("AliasTable".into(), Box::new(TableKey::new(set))));
+    #[cfg(feature = "cache")]
+    all.push(("AliasCache".into(), Box::new(cached(set))));
     all
+}
+
+/// `set`, loaded through an [`AliasCache`](model_alias::AliasCache) from a source that holds
+/// it: the lookup a gateway resolves with.
+#[cfg(feature = "cache")]
+pub fn cached(set: &AliasSet) -> model_alias::Lookup<std::convert::Infallible> {
+    struct One(AliasSet);
+    impl model_alias::Source for One {
+        type Error = std::convert::Infallible;
+        async fn load(&self, _: &[u8]) -> Result<Option<AliasSet>, Self::Error> {
+            Ok(Some(self.0.clone()))
+        }
+    }
+    thread_local! {
+        // One runtime a test thread: the property tests build thousands of sets.
+        static RUNTIME: tokio::runtime::Runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+    }
+    let cache = model_alias::AliasCache::new(One(set.clone()));
+    let lookup = RUNTIME.with(|runtime| runtime.block_on(cache.get(b"the-key")));
+    match lookup {
+        Ok(lookup) => lookup,
+        Err(never) => match *never {},
+    }
 }
 
 /// An [`AliasTable`] that holds `set` under one key among decoys (the same names with other
@@ -38,15 +66,18 @@ impl TableKey {
         let flipped: Vec<_> = set
             .iter()
             .map(|a| {
-                let kind = if a.kind() == MatchKind::Exact {
-                    MatchKind::Prefix
-                } else {
-                    MatchKind::Exact
-                };
-                (a.name(), a.target(), kind)
+                // An exact alias cannot carry: the flipped one sends the target as written.
+                match a.kind() {
+                    MatchKind::Exact => (a.name(), a.target(), MatchKind::Prefix),
+                    MatchKind::Prefix => {
+                        let target = a.target().strip_suffix('*').unwrap_or(a.target());
+                        (a.name(), target, MatchKind::Exact)
+                    }
+                }
             })
             .collect();
         let mut builder = TableBuilder::with_limits(set.limits());
+        builder.ignore_case(set.ignores_case());
         builder
             .insert(b"decoy-a", &retargeted)
             .expect("same names, valid target");
@@ -80,7 +111,7 @@ pub fn outcome(r: &dyn Resolve, model: &str) -> Outcome {
     let res = r.resolve(model);
     assert_eq!(res.requested(), model);
     (
-        res.model().to_owned(),
+        res.model().to_string(),
         res.rule(),
         res.alias().map(|a| a.name().to_owned()),
     )
@@ -88,24 +119,45 @@ pub fn outcome(r: &dyn Resolve, model: &str) -> Outcome {
 
 /// The rules as the spec states them, over plain tuples, sharing no code with the crate.
 pub fn oracle(rows: &[(String, String, MatchKind)], model: &str) -> Outcome {
-    if let Some((n, t, _)) = rows
+    oracle_with(rows, model, false)
+}
+
+/// [`oracle`], with ASCII case folding as issue 13 states it: lowercase the ASCII of the
+/// model, resolve, and return the original on passthrough. A carried rest (a prefix alias
+/// whose target ends in `*`) is the original's too: the target without its `*`, then what the
+/// original model has beyond the name.
+pub fn oracle_with(
+    rows: &[(String, String, MatchKind)],
+    model: &str,
+    ignore_case: bool,
+) -> Outcome {
+    let looked_up = if ignore_case {
+        model.to_ascii_lowercase()
+    } else {
+        model.to_owned()
+    };
+    let exact = rows
         .iter()
-        .find(|(n, _, k)| *k == MatchKind::Exact && n == model)
-    {
-        return (t.clone(), Rule::Exact, Some(n.clone()));
-    }
+        .find(|(n, _, k)| *k == MatchKind::Exact && *n == looked_up);
     let mut best: Option<&(String, String, MatchKind)> = None;
     for row in rows {
         if row.2 == MatchKind::Prefix
-            && model.starts_with(row.0.as_str())
+            && looked_up.starts_with(row.0.as_str())
             && best.is_none_or(|b| row.0.len() > b.0.len())
         {
             best = Some(row);
         }
     }
-    match best {
-        Some((n, t, _)) => (t.clone(), Rule::Prefix, Some(n.clone())),
-        None => (model.to_owned(), Rule::Passthrough, None),
+    match (exact, best) {
+        (Some((n, t, _)), _) => (t.clone(), Rule::Exact, Some(n.clone())),
+        (None, Some((n, t, _))) => {
+            let sent = match t.strip_suffix('*') {
+                Some(stem) => format!("{stem}{}", &model[n.len()..]),
+                None => t.clone(),
+            };
+            (sent, Rule::Prefix, Some(n.clone()))
+        }
+        (None, None) => (model.to_owned(), Rule::Passthrough, None),
     }
 }
 
