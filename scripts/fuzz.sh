@@ -17,7 +17,7 @@ seconds=${1:-30}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(name json differential table rewrite)
+    targets=(name json differential table rewrite restore)
 fi
 
 if ! cargo fuzz --version >/dev/null 2>&1; then

@@ -11,7 +11,11 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
         match (AliasSet::from_json(text), &read) {
             (Ok(a), Ok(b)) => assert_eq!(&a, b),
-            (Err(e), Err(_)) => assert!(e.problems().iter().all(|p| p.to_string().starts_with("row "))),
+            (Err(e), Err(_)) => assert!(
+                e.problems()
+                    .iter()
+                    .all(|p| p.to_string().starts_with("row "))
+            ),
             // from_json skips a byte-order mark that serde_json refuses.
             (Ok(_), Err(_)) if text.starts_with('\u{feff}') => {}
             (a, b) => panic!("from_json {a:?} but serde {b:?}"),

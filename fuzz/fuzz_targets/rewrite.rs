@@ -37,7 +37,10 @@ fuzz_target!(|data: &[u8]| {
     let output: Value = serde_json::from_slice(rewrite.body()).unwrap_or_else(|e| {
         // The rewrite keeps every other byte, so serde_json fails on the output only where it
         // fails on the input (numbers out of range, lone surrogates, nesting past its limit).
-        assert!(parsed.is_err(), "output unreadable ({e}) for a readable input");
+        assert!(
+            parsed.is_err(),
+            "output unreadable ({e}) for a readable input"
+        );
         Value::Null
     });
     if let Ok(mut expected) = parsed {

@@ -38,7 +38,11 @@ fuzz_target!(|data: &[u8]| {
             let r = aliases.resolve(model);
             let _ = (r.model(), r.alias().map(|a| a.to_alias()), alias.to_alias());
             if verified {
-                assert_ne!(r.rule(), Rule::Passthrough, "{model:?} listed but not resolved");
+                assert_ne!(
+                    r.rule(),
+                    Rule::Passthrough,
+                    "{model:?} listed but not resolved"
+                );
             }
         }
         for model in ["", "a", "claude-opus-4-9", "gpt-4o"] {

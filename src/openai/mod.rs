@@ -1,6 +1,8 @@
 //! What an OpenAI-compatible gateway writes around alias resolution (feature `openai`): the
-//! model catalog and its `/v1/models` listing with the key's aliases first, and the request
-//! body rewrite that swaps in the resolved model without re-serialising the body.
+//! model catalog and its `/v1/models` listing with the key's aliases first, the request body
+//! rewrite that swaps in the resolved model without re-serialising the body, and its inverse
+//! for responses ([`restore_model`], [`RestoreStream`]), which gives the client back the name
+//! it sent.
 //!
 //! ```
 //! use model_alias::openai::{Catalog, rewrite_model};
@@ -23,7 +25,9 @@
 
 mod catalog;
 mod json;
+mod restore;
 mod rewrite;
 
 pub use self::catalog::{Architecture, Catalog, Model, ModelList, UnknownTarget};
+pub use self::restore::{RestoreStream, restore_model};
 pub use self::rewrite::{MAX_DEPTH, Rewrite, RewriteError, rewrite_model};

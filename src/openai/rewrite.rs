@@ -201,15 +201,20 @@ pub fn rewrite_model<'a, R: Resolve + ?Sized>(
 
 /// `body` with the string inside `span`'s quotes replaced by `model`, escaped, written piece
 /// by piece (a carried rest is never joined first). One allocation, of the output's size.
-pub(super) fn replace_string(body: &[u8], span: Span, model: ResolvedModel<'_>) -> Vec<u8> {
-    let head = body.get(..span.start).unwrap_or_default();
-    let tail = body.get(span.end..).unwrap_or_default();
-    let mut out = Vec::with_capacity(head.len() + model.len() + 8 + tail.len());
-    out.extend_from_slice(head);
-    json::escape_into(model.head(), &mut out);
-    json::escape_into(model.rest(), &mut out);
-    out.extend_from_slice(tail);
+fn replace_string(body: &[u8], span: Span, model: ResolvedModel<'_>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + model.len() + 8);
+    replace_into(&mut out, body, span, [model.head(), model.rest()]);
     out
+}
+
+/// Appends `body` to `out` with the string inside `span`'s quotes replaced by `pieces`, each
+/// escaped: the one write that both the request rewrite and the response restore use.
+pub(super) fn replace_into(out: &mut Vec<u8>, body: &[u8], span: Span, pieces: [&str; 2]) {
+    out.extend_from_slice(body.get(..span.start).unwrap_or_default());
+    for piece in pieces {
+        json::escape_into(piece, out);
+    }
+    out.extend_from_slice(body.get(span.end..).unwrap_or_default());
 }
 
 /// The span of the top-level object's `"model"` string, once the whole body is known to be
