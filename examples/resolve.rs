@@ -1,13 +1,16 @@
 //! The test box: type a model name and see which real model it resolves to.
 //!
 //! ```text
-//! cargo run --example resolve -- [--aliases FILE] [--json] [--check] MODEL...
+//! cargo run --example resolve -- [--aliases FILE] [--json] [--check] [--ignore-case] MODEL...
 //! ```
 //!
 //! - Without `--aliases`, the set is `examples/aliases.json` (compiled in): the spec's examples.
 //! - One line per MODEL, as text (`claude-opus-4-9 -> anthropic/claude-opus-4-8 (prefix alias
-//!   "claude-opus")`) or, with `--json`, as one JSON object.
-//! - `--check` validates the file, prints its warnings and resolves nothing.
+//!   "claude-opus")`) or, with `--json`, as one JSON object. The resolved model is always the
+//!   whole model to send, a carried rest included (`oai/gpt-4o -> openai/gpt-4o`).
+//! - `--ignore-case` resolves with ASCII case folding (`GPT-4` matches the alias `gpt-4`).
+//! - `--check` validates the file, lists its hidden aliases, prints its warnings and resolves
+//!   nothing.
 //! - With no MODEL and no `--check`, model names are read from standard input, one per line.
 //! - An invalid or unreadable file, or a bad flag: exit status 2, nothing on stdout, every
 //!   problem on stderr, one per line.
@@ -18,12 +21,13 @@ use std::process::ExitCode;
 use model_alias::AliasSet;
 
 const BUILT_IN: &str = include_str!("aliases.json");
-const USAGE: &str = "usage: resolve [--aliases FILE] [--json] [--check] MODEL...";
+const USAGE: &str = "usage: resolve [--aliases FILE] [--json] [--check] [--ignore-case] MODEL...";
 
 struct Args {
     aliases: Option<String>,
     json: bool,
     check: bool,
+    ignore_case: bool,
     models: Vec<String>,
 }
 
@@ -32,6 +36,7 @@ fn parse_args() -> Result<Args, String> {
         aliases: None,
         json: false,
         check: false,
+        ignore_case: false,
         models: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
@@ -42,6 +47,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--json" => args.json = true,
             "--check" => args.check = true,
+            "--ignore-case" => args.ignore_case = true,
             "-h" | "--help" => return Err(USAGE.to_owned()),
             "--" => args.models.extend(it.by_ref()),
             flag if flag.starts_with("--") => return Err(format!("unknown flag {flag}")),
@@ -52,13 +58,14 @@ fn parse_args() -> Result<Args, String> {
 }
 
 /// Reads and validates the alias file; every problem is one line of the error.
-fn load(path: Option<&str>) -> Result<AliasSet, Vec<String>> {
+fn load(path: Option<&str>, ignore_case: bool) -> Result<AliasSet, Vec<String>> {
     let label = path.unwrap_or("examples/aliases.json");
     let text = match path {
         Some(path) => std::fs::read_to_string(path).map_err(|e| vec![format!("{label}: {e}")])?,
         None => BUILT_IN.to_owned(),
     };
-    AliasSet::from_json(&text).map_err(|err| {
+    let builder = AliasSet::builder().ignore_case(ignore_case);
+    builder.from_json(&text).map_err(|err| {
         err.problems()
             .iter()
             .map(|p| format!("{label}: {p}"))
@@ -68,6 +75,10 @@ fn load(path: Option<&str>) -> Result<AliasSet, Vec<String>> {
 
 fn run(args: &Args, set: &AliasSet, out: &mut impl Write) -> io::Result<()> {
     if args.check {
+        let hidden: Vec<_> = set.iter().filter(|a| a.is_hidden()).collect();
+        for alias in &hidden {
+            writeln!(out, "hidden: {alias}")?;
+        }
         let warnings = set.warnings();
         for w in &warnings {
             writeln!(out, "warning: {w}")?;
@@ -75,8 +86,9 @@ fn run(args: &Args, set: &AliasSet, out: &mut impl Write) -> io::Result<()> {
         let plural = if warnings.len() == 1 { "" } else { "s" };
         return writeln!(
             out,
-            "valid: {} aliases, {} warning{plural}",
+            "valid: {} aliases ({} hidden), {} warning{plural}",
             set.len(),
+            hidden.len(),
             warnings.len()
         );
     }
@@ -110,7 +122,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let set = match load(args.aliases.as_deref()) {
+    let set = match load(args.aliases.as_deref(), args.ignore_case) {
         Ok(set) => set,
         Err(problems) => {
             for p in problems {

@@ -97,6 +97,57 @@ fn any_model_resolves_correctly_on_every_resolver() {
     }
 }
 
+/// Issue 13: under ASCII case folding, only `A-Z` fold. Look-alikes stay different names,
+/// and a carried rest of 1 MiB is the client's text, borrowed.
+#[test]
+fn folding_matches_only_ascii_case_on_every_resolver() {
+    let set = AliasSet::builder()
+        .ignore_case(true)
+        .build([
+            (
+                "claude-opus",
+                "anthropic/claude-opus-4-8",
+                MatchKind::Prefix,
+            ),
+            ("kimi", "moonshot/kimi-k2", MatchKind::Exact),
+            ("oai/", "openai/*", MatchKind::Prefix),
+        ])
+        .expect("a valid set");
+    let rest = "X".repeat(MIB);
+    let carried = format!("OAI/{rest}");
+    let cases: Vec<(&str, String, Option<&str>)> = vec![
+        ("mixed case", "ClAuDe-OpUs-4-9".into(), Some("claude-opus")),
+        ("Kelvin sign for K", "\u{212A}imi".into(), None),
+        ("dotless i for i", "k\u{0131}mi".into(), None),
+        ("fullwidth C", "\u{FF23}laude-opus".into(), None),
+        ("Cyrillic o", "claude-\u{041E}pus".into(), None),
+        ("long s for s", "\u{017F}".into(), None),
+        (
+            "uppercase then 1 MiB",
+            format!("CLAUDE-OPUS{}", "\u{0}".repeat(MIB)),
+            Some("claude-opus"),
+        ),
+        ("a carried rest of 1 MiB", carried.clone(), Some("oai/")),
+    ];
+    for (name, resolver) in common::resolvers(&set) {
+        for (what, model, want) in &cases {
+            let (r, peak) =
+                peak_bytes(|| resolver.resolve(model).alias().map(|a| a.name().to_owned()));
+            assert_eq!(r.as_deref(), *want, "{name}: {what}");
+            assert!(
+                peak < 1024,
+                "{name}: {what}: resolving allocated {peak} bytes"
+            );
+        }
+        let r = resolver.resolve(&carried);
+        assert_eq!(r.model().head(), "openai/", "{name}");
+        assert!(
+            std::ptr::eq(r.model().rest(), &carried[4..]),
+            "{name}: the rest is borrowed"
+        );
+    }
+}
+
 /// Alias rows a customer may save.
 type Rows = Vec<(String, String, MatchKind)>;
 
@@ -212,6 +263,58 @@ fn row_cases() -> Vec<(&'static str, Rows, Built)> {
             "duplicate across kinds",
             vec![exact("a", "t"), ("a".into(), "u".into(), MatchKind::Prefix)],
             Err(vec!["row 2 (\"a\"): the name is already used by row 1"]),
+        ),
+        (
+            "'*' inside a target",
+            vec![("a".into(), "open*ai/gpt".into(), MatchKind::Prefix)],
+            Err(vec![
+                "row 1 (\"a\"): target model id \"open*ai/gpt\" has '*' at byte 4",
+            ]),
+        ),
+        (
+            "'*' twice at the end",
+            vec![("a".into(), "openai/**".into(), MatchKind::Prefix)],
+            Err(vec![
+                "row 1 (\"a\"): target model id \"openai/**\" has '*' at byte 7",
+            ]),
+        ),
+        (
+            "'*' alone as a target",
+            vec![("a".into(), "*".into(), MatchKind::Prefix)],
+            Err(vec!["row 1 (\"a\"): a target of only '*'"]),
+        ),
+        (
+            "'*' ending an exact alias's target",
+            vec![exact("a", "openai/*")],
+            Err(vec!["row 1 (\"a\"): an exact alias has nothing to carry"]),
+        ),
+        (
+            "'*' ending a prefix alias's target carries",
+            vec![("a".into(), "openai/*".into(), MatchKind::Prefix)],
+            Ok(1),
+        ),
+        (
+            "'*' in a name",
+            vec![exact("a*b", "t")],
+            Err(vec!["row 1: alias name \"a*b\" has '*' at byte 1"]),
+        ),
+        (
+            "a carried target at the limit, '*' included",
+            vec![(
+                "a".into(),
+                format!("{}*", "T".repeat(255)),
+                MatchKind::Prefix,
+            )],
+            Ok(1),
+        ),
+        (
+            "a carried target one past the limit",
+            vec![(
+                "a".into(),
+                format!("{}*", "T".repeat(256)),
+                MatchKind::Prefix,
+            )],
+            Err(vec!["row 1 (\"a\"): target model id \"TTTT"]),
         ),
         (
             "every problem at once",
@@ -374,6 +477,42 @@ mod json {
                 "1 MiB name",
                 format!(r#"{{"{}": "t"}}"#, "a".repeat(MIB)).into_bytes(),
                 Err("is 1048576 bytes long"),
+            ),
+            (
+                "hidden as a string",
+                br#"[{"name": "a", "target": "t", "hidden": "true"}]"#.to_vec(),
+                Err("invalid type: string \"true\", expected \"hidden\": true or false"),
+            ),
+            (
+                "hidden as a number",
+                br#"[{"name": "a", "target": "t", "hidden": 1}]"#.to_vec(),
+                Err("invalid type: integer `1`, expected \"hidden\": true or false"),
+            ),
+            (
+                "hidden as null",
+                br#"[{"name": "a", "target": "t", "hidden": null}]"#.to_vec(),
+                Err("expected \"hidden\": true or false"),
+            ),
+            (
+                "hidden in the shorthand is a target",
+                br#"{"a": "t", "hidden": true}"#.to_vec(),
+                Err("a target is one model id string, not a boolean"),
+            ),
+            (
+                "a hidden carrying alias",
+                br#"[{"name": "oai/", "target": "openai/*", "match": "prefix", "hidden": true}]"#
+                    .to_vec(),
+                Ok(1),
+            ),
+            (
+                "'*' in the middle of a shorthand target",
+                br#"{"claude-*": "anthropic/*/claude"}"#.to_vec(),
+                Err("has '*' at byte 10"),
+            ),
+            (
+                "'*' ending an exact shorthand alias's target",
+                br#"{"claude": "anthropic/claude-*"}"#.to_vec(),
+                Err("an exact alias has nothing to carry"),
             ),
         ]
     }

@@ -420,3 +420,50 @@ fn check_reports_targets_missing_from_the_catalog() {
     let err = Catalog::from_json(br#"{"data": [{"object": "model"}]}"#).unwrap_err();
     assert!(err.to_string().contains("missing field `id`"), "{err}");
 }
+
+/// Issue 13: the listing leaves hidden aliases out and lists a carrying alias under its name
+/// with its target as written; `check` accepts a carried target some catalog id starts with.
+#[test]
+fn hidden_and_carried_aliases_in_the_catalog() {
+    let catalog = Catalog::from_json(
+        br#"[{"id": "openai/gpt-4o", "owned_by": "openai"}, {"id": "deepseek/deepseek-chat"}]"#,
+    )
+    .unwrap();
+    let set = AliasSet::from_json(
+        r#"[{"name":"oai/","target":"openai/*","match":"prefix"},
+            {"name":"batch","target":"deepseek/deepseek-chat","hidden":true},
+            {"name":"nowhere/","target":"anthropic/*","match":"prefix"},
+            {"name":"fast","target":"deepseek/deepseek-chat"}]"#,
+    )
+    .unwrap();
+    let listing = serde_json::to_value(catalog.listing(&set)).unwrap();
+    let ids: Vec<&str> = listing["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "oai/",
+            "nowhere/",
+            "fast",
+            "openai/gpt-4o",
+            "deepseek/deepseek-chat"
+        ]
+    );
+    assert_eq!(
+        listing["data"][0],
+        json!({"id": "oai/", "object": "model", "root": "openai/*"})
+    );
+    // The hidden alias still resolves.
+    assert_eq!(set.resolve("batch").model(), "deepseek/deepseek-chat");
+    let unknown = catalog.check(&set);
+    let rows: Vec<(usize, &str)> = unknown.iter().map(|u| (u.row(), u.name())).collect();
+    assert_eq!(
+        rows,
+        [(3, "nowhere/")],
+        "openai/* is known, anthropic/* is not"
+    );
+}

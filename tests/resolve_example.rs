@@ -104,7 +104,10 @@ fn a_given_file_is_used() {
 fn check_validates_and_prints_warnings() {
     let out = run(&["--check"], None);
     assert!(out.status.success());
-    assert_eq!(text(&out.stdout), "valid: 3 aliases, 0 warnings\n");
+    assert_eq!(
+        text(&out.stdout),
+        "valid: 3 aliases (0 hidden), 0 warnings\n"
+    );
     let file = temp_file(
         "warn.json",
         r#"[{"name":"a","target":"b"},{"name":"b","target":"c"}]"#,
@@ -116,7 +119,7 @@ fn check_validates_and_prints_warnings() {
         stdout.starts_with("warning: row 1 (\"a\"): target \"b\" is also the name"),
         "{stdout}"
     );
-    assert!(stdout.ends_with("valid: 2 aliases, 1 warning\n"));
+    assert!(stdout.ends_with("valid: 2 aliases (0 hidden), 1 warning\n"));
 }
 
 #[test]
@@ -151,4 +154,92 @@ fn unreadable_or_malformed_files_and_bad_flags_exit_2() {
     let flag = run(&["--fast", "x"], None);
     assert_eq!(flag.status.code(), Some(2));
     assert!(text(&flag.stderr).contains("unknown flag --fast"));
+}
+
+/// Issue 13: `--ignore-case`, carried rests in both outputs, hidden aliases in `--check`, and
+/// each new form's errors.
+#[test]
+fn ignore_case_carried_targets_and_hidden_aliases() {
+    let file = temp_file(
+        "issue13.json",
+        r#"[{"name":"gpt-4","target":"Qwen/Qwen2.5-72B-Instruct"},
+            {"name":"oai/","target":"openai/*","match":"prefix"},
+            {"name":"batch","target":"deepseek/deepseek-chat","hidden":true},
+            {"name":"tpl","target":"openai/{model}"}]"#,
+    );
+    let path = file.to_str().unwrap();
+    let out = run(
+        &["--aliases", path, "GPT-4", "OAI/gpt-4o", "oai/gpt-4o"],
+        None,
+    );
+    assert_eq!(
+        text(&out.stdout),
+        "GPT-4 -> GPT-4 (passthrough)\n\
+         OAI/gpt-4o -> OAI/gpt-4o (passthrough)\n\
+         oai/gpt-4o -> openai/gpt-4o (prefix alias \"oai/\")\n"
+    );
+    let out = run(
+        &[
+            "--aliases",
+            path,
+            "--ignore-case",
+            "GPT-4",
+            "OAI/GPT-4o",
+            "Gpt-5",
+        ],
+        None,
+    );
+    assert_eq!(
+        text(&out.stdout),
+        "GPT-4 -> Qwen/Qwen2.5-72B-Instruct (exact alias \"gpt-4\")\n\
+         OAI/GPT-4o -> openai/GPT-4o (prefix alias \"oai/\")\n\
+         Gpt-5 -> Gpt-5 (passthrough)\n"
+    );
+    let out = run(
+        &["--aliases", path, "--json", "--ignore-case", "OAI/GPT-4o"],
+        None,
+    );
+    assert_eq!(
+        text(&out.stdout),
+        "{\"model\":\"OAI/GPT-4o\",\"resolved\":\"openai/GPT-4o\",\"rule\":\"prefix\",\"alias\":\"oai/\"}\n"
+    );
+    let out = run(&["--aliases", path, "--check"], None);
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("hidden: batch -> deepseek/deepseek-chat (exact, hidden)\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("warning: row 4 (\"tpl\"): target \"openai/{model}\" looks like another gateway's template"), "{stdout}");
+    assert!(
+        stdout.ends_with("valid: 4 aliases (1 hidden), 1 warning\n"),
+        "{stdout}"
+    );
+
+    let bad = temp_file(
+        "issue13-bad.json",
+        r#"[{"name":"a","target":"x*y","match":"prefix"},{"name":"b","target":"openai/*"},
+            {"name":"c","target":"*","match":"prefix"},{"name":"d","target":"t","hidden":"yes"}]"#,
+    );
+    let out = run(&["--aliases", bad.to_str().unwrap(), "--check"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let lines: Vec<&str> = text(&out.stderr).lines().collect();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert!(
+        lines[0].contains("row 1 (\"a\"): target model id \"x*y\" has '*' at byte 1"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].contains("row 2 (\"b\"): an exact alias has nothing to carry: make it a prefix alias or remove the '*'"), "{}", lines[1]);
+    assert!(
+        lines[2].contains("row 3 (\"c\"): a target of only '*'"),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[3]
+            .contains("row 4: invalid type: string \"yes\", expected \"hidden\": true or false"),
+        "{}",
+        lines[3]
+    );
 }

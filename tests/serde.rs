@@ -310,3 +310,50 @@ proptest! {
         prop_assert_eq!(a, b);
     }
 }
+
+/// Issue 13: `"hidden": true` is read and written only when true; a carried target reads in
+/// both forms; the shorthand has no place for `hidden`.
+#[test]
+fn hidden_and_carried_rows_round_trip() {
+    let json = r#"[{"name":"oai/","target":"openai/*","match":"prefix"},{"name":"batch","target":"deepseek/deepseek-chat","hidden":true},{"name":"fast","target":"deepseek/deepseek-chat","hidden":false}]"#;
+    let set = AliasSet::from_json(json).unwrap();
+    let hidden: Vec<bool> = set.iter().map(|a| a.is_hidden()).collect();
+    assert_eq!(hidden, [false, true, false]);
+    assert_eq!(
+        serde_json::to_string(&set).unwrap(),
+        r#"[{"name":"oai/","target":"openai/*","match":"prefix"},{"name":"batch","target":"deepseek/deepseek-chat","hidden":true},{"name":"fast","target":"deepseek/deepseek-chat"}]"#
+    );
+    let back: AliasSet = serde_json::from_str(&serde_json::to_string(&set).unwrap()).unwrap();
+    assert_eq!(back, set);
+    let alias: Alias = serde_json::from_str(r#"{"name":"b","target":"t","hidden":true}"#).unwrap();
+    assert!(alias.is_hidden());
+    assert_eq!(
+        serde_json::to_string(&alias).unwrap(),
+        r#"{"name":"b","target":"t","hidden":true}"#
+    );
+    let err = serde_json::from_str::<Alias>(r#"{"name":"b","target":"t*"}"#).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("an exact alias has nothing to carry"),
+        "{err}"
+    );
+
+    // The issue's shorthand example.
+    let set = AliasSet::from_json(r#"{"claude-*": "anthropic/claude-*"}"#).unwrap();
+    assert_eq!(
+        set.resolve("claude-opus-4-9").model(),
+        "anthropic/claude-opus-4-9"
+    );
+    assert_eq!(set.resolve("claude-").model(), "anthropic/claude-");
+}
+
+/// Issue 13: a resolution's `resolved` is the whole model, a carried rest included.
+#[test]
+fn a_carried_resolution_serializes_whole() {
+    let set =
+        AliasSet::from_json(r#"[{"name":"oai/","target":"openai/*","match":"prefix"}]"#).unwrap();
+    assert_eq!(
+        serde_json::to_string(&set.resolve("oai/gpt-\"4o")).unwrap(),
+        r#"{"model":"oai/gpt-\"4o","resolved":"openai/gpt-\"4o","rule":"prefix","alias":"oai/"}"#
+    );
+}

@@ -407,3 +407,81 @@ fn errors_are_std_errors() {
     is_error::<model_alias::RowError>();
     is_error::<Problem>();
 }
+
+/// Issue 13: targets written in another gateway's template syntax get a warning that says
+/// how to write them here; look-alikes that are not templates do not.
+#[test]
+fn template_targets_are_warned_about() {
+    let templated = [
+        "openai/{model}",
+        "{{model}}",
+        "provider/$1",
+        "x/${model}",
+        "a{b}",
+    ];
+    let plain = [
+        "a{b",
+        "b}a",
+        "cost$",
+        "$x",
+        "openai/*",
+        "Qwen/Qwen2.5-72B-Instruct",
+    ];
+    for (target, want) in templated
+        .iter()
+        .map(|t| (t, true))
+        .chain(plain.iter().map(|t| (t, false)))
+    {
+        let kind = if target.ends_with('*') {
+            MatchKind::Prefix
+        } else {
+            MatchKind::Exact
+        };
+        let set = AliasSet::new([("alias", *target, kind)]).unwrap();
+        let warnings = set.warnings();
+        assert_eq!(
+            warnings
+                .iter()
+                .any(|w| w.kind() == WarningKind::TemplateSyntax),
+            want,
+            "{target}: {warnings:?}"
+        );
+    }
+    let set = AliasSet::new([("gpt", "openai/{model}")]).unwrap();
+    assert_eq!(
+        set.warnings()[0].to_string(),
+        "row 1 (\"gpt\"): target \"openai/{model}\" looks like another gateway's template ({model}, $1), but targets are sent as written; write the real model id, or end a prefix alias's target with * to carry the rest of the model (\"openai/*\")"
+    );
+}
+
+/// Issue 13: the `*` rules, each error on its row with its fix.
+#[test]
+fn star_errors_name_the_row_and_the_fix() {
+    let err = AliasSet::new([
+        ("a", "x*y", MatchKind::Prefix),
+        ("b", "openai/*", MatchKind::Exact),
+        ("c", "*", MatchKind::Prefix),
+        ("d", "ok/*", MatchKind::Prefix),
+    ])
+    .unwrap_err();
+    let problems: Vec<&Problem> = err.problems().iter().map(|p| p.problem()).collect();
+    assert_eq!(
+        problems,
+        [
+            &Problem::Target(TargetError::Star {
+                target: "x*y".into(),
+                at: 1
+            }),
+            &Problem::CarryOnExact,
+            &Problem::Target(TargetError::OnlyStar),
+        ]
+    );
+    assert_eq!(
+        err.problems()[1].to_string(),
+        "row 2 (\"b\"): an exact alias has nothing to carry: make it a prefix alias or remove the '*' from its target"
+    );
+    assert_eq!(
+        err.problems()[0].to_string(),
+        "row 1 (\"a\"): target model id \"x*y\" has '*' at byte 1: a '*' may only end a prefix alias's target, where it carries the rest of the model (\"openai/*\"); remove it"
+    );
+}
