@@ -351,3 +351,136 @@ async fn the_built_in_echo_upstream_shows_the_flow() {
         r#"{"model": "anthropic/claude-opus-4-8", "messages": [{"role": "user", "content": "Hello"}]}"#
     );
 }
+
+/// One server-sent event as an upstream sends it, with the model it was asked for.
+fn event(model: &str) -> String {
+    format!(
+        "data: {{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"{model}\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"Hi\"}}}}]}}\n\n"
+    )
+}
+
+/// A stub upstream that answers `"stream": true` with one event split into two chunks at
+/// byte `"split"` of the body (sent 20 ms apart), then `[DONE]`; anything else with a JSON body
+/// naming the model it was asked for.
+async fn split_upstream() -> String {
+    async fn handle(body: Bytes) -> axum::response::Response {
+        let request: Value = serde_json::from_slice(&body).unwrap();
+        let model = request["model"].as_str().unwrap().to_owned();
+        if request["stream"] != true {
+            return axum::Json(json!({"id": "c1", "model": model, "choices": []})).into_response();
+        }
+        let whole = event(&model);
+        let split = request["split"].as_u64().unwrap() as usize;
+        let parts = vec![
+            whole[..split].to_owned(),
+            whole[split..].to_owned(),
+            "data: [DONE]\n\n".to_owned(),
+        ];
+        let events = futures_util::stream::iter(parts).then(|part| async move {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            Ok::<_, std::convert::Infallible>(part)
+        });
+        (
+            [(header::CONTENT_TYPE, "text/event-stream")],
+            Body::from_stream(events),
+        )
+            .into_response()
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = Router::new().route("/v1/{*path}", post(handle));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+/// Issue 13: with `--ignore-case` and `--restore-model`, a client that sends
+/// `Claude-Opus-4-9` gets its own name back in every event, however the upstream splits it,
+/// and in a JSON body; a carried rest keeps the client's case both ways.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gateway_folds_case_carries_and_restores_the_model() {
+    let upstream = split_upstream().await;
+    let keys = std::env::temp_dir().join(format!(
+        "model-alias-gateway-restore-{}.json",
+        std::process::id()
+    ));
+    std::fs::write(
+        &keys,
+        r#"{"sk-test": {"key_id": "team-test", "aliases": [
+            {"name": "claude-opus", "target": "anthropic/claude-opus-4-8", "match": "prefix"},
+            {"name": "oai/", "target": "openai/*", "match": "prefix"}]}}"#,
+    )
+    .unwrap();
+    let keys = keys.to_str().unwrap();
+    let gw = start_gateway(&[
+        "--upstream",
+        &upstream,
+        "--keys",
+        keys,
+        "--ignore-case",
+        "--restore-model",
+    ]);
+    let plain = start_gateway(&["--upstream", &upstream, "--keys", keys, "--ignore-case"]);
+    let client = client();
+    let post = |url: &str, body: Value| {
+        client
+            .post(format!("{url}/v1/chat/completions"))
+            .bearer_auth("sk-test")
+            .json(&body)
+            .send()
+    };
+
+    let sent = "Claude-Opus-4-9";
+    let upstream_event = event("anthropic/claude-opus-4-8");
+    let want = format!("{}data: [DONE]\n\n", event(sent));
+    for split in 0..=upstream_event.len() {
+        let response = post(
+            &gw.url,
+            json!({"model": sent, "stream": true, "split": split}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            response.headers()["x-model-resolved"],
+            "anthropic/claude-opus-4-8"
+        );
+        let got = response.text().await.unwrap();
+        assert_eq!(got, want, "split at byte {split}");
+    }
+    // Without the flag the upstream's model reaches the client.
+    let got = post(
+        &plain.url,
+        json!({"model": sent, "stream": true, "split": 7}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        got.text().await.unwrap(),
+        format!("{upstream_event}data: [DONE]\n\n")
+    );
+
+    // A JSON body, and a carried rest: the upstream is asked for openai/GPT-4o.
+    let body: Value = post(&gw.url, json!({"model": "OAI/GPT-4o"}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        body,
+        json!({"id": "c1", "model": "OAI/GPT-4o", "choices": []})
+    );
+    let response = post(&plain.url, json!({"model": "OAI/GPT-4o"}))
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-model-resolved"], "openai/GPT-4o");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["model"], "openai/GPT-4o");
+    // A passthrough is left alone.
+    let body: Value = post(&gw.url, json!({"model": "GPT-3.5"}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["model"], "GPT-3.5");
+}

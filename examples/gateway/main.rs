@@ -5,6 +5,7 @@
 //! ```text
 //! cargo run --example gateway --features openai -- [--listen ADDR] [--upstream URL]
 //!     [--upstream-key-env VAR] [--keys FILE] [--catalog FILE] [--ttl SECS] [--no-aliases]
+//!     [--ignore-case] [--restore-model]
 //! ```
 //!
 //! - `Authorization: Bearer <key>` picks the key's aliases from the keys file (default: the
@@ -24,6 +25,11 @@
 //!   spec's "changes take effect within about a minute"); a file that fails to load keeps
 //!   the last good keys serving.
 //! - `--no-aliases` forwards bodies untouched: the baseline of the load check.
+//! - `--ignore-case` matches models with ASCII case folded (`GPT-4` finds the alias `gpt-4`).
+//! - `--restore-model` gives the client back the model name it sent in the response's
+//!   `"model"` (JSON bodies, and each event of a stream), where the upstream answered with the
+//!   resolved one. Off by default: the spec reports the real model, and the
+//!   `x-model-resolved` header says it either way.
 
 mod echo;
 
@@ -41,15 +47,19 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use model_alias::openai::{Catalog, rewrite_model};
-use model_alias::{AliasSet, AliasStore, AliasTable, Resolve, Snapshot};
+use futures_util::StreamExt;
+use model_alias::openai::{Catalog, RestoreStream, restore_model, rewrite_model};
+use model_alias::{
+    Alias, AliasRef, AliasSet, AliasStore, AliasTable, Resolution, Resolve, Snapshot, TableBuilder,
+};
 use serde::Deserialize;
 use serde_json::json;
 
 const BUILT_IN_KEYS: &str = include_str!("keys.json");
 const BUILT_IN_CATALOG: &str = include_str!("catalog.json");
 const USAGE: &str = "usage: gateway [--listen ADDR] [--upstream URL] [--upstream-key-env VAR] \
-                     [--keys FILE] [--catalog FILE] [--ttl SECS] [--no-aliases]";
+                     [--keys FILE] [--catalog FILE] [--ttl SECS] [--no-aliases] \
+                     [--ignore-case] [--restore-model]";
 /// Request bodies larger than this get a 413 (a gateway must bound what it buffers).
 const MAX_BODY: usize = 32 << 20;
 
@@ -61,6 +71,8 @@ struct Args {
     catalog: Option<PathBuf>,
     ttl: Duration,
     aliases: bool,
+    ignore_case: bool,
+    restore: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -72,6 +84,8 @@ fn parse_args() -> Result<Args, String> {
         catalog: None,
         ttl: Duration::from_secs(60),
         aliases: true,
+        ignore_case: false,
+        restore: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -87,6 +101,8 @@ fn parse_args() -> Result<Args, String> {
                 args.ttl = Duration::try_from_secs_f64(secs).map_err(|e| format!("--ttl: {e}"))?;
             }
             "--no-aliases" => args.aliases = false,
+            "--ignore-case" => args.ignore_case = true,
+            "--restore-model" => args.restore = true,
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
@@ -110,11 +126,17 @@ struct Keys {
     table: AliasTable,
 }
 
-fn load_keys(text: &str) -> Result<Keys, String> {
+fn load_keys(text: &str, ignore_case: bool) -> Result<Keys, String> {
     let entries: HashMap<String, KeyEntry> =
         serde_json::from_str(text).map_err(|e| format!("keys file: {e}"))?;
-    let table = AliasTable::new(entries.values().map(|e| (e.key_id.as_bytes(), &e.aliases)))
-        .map_err(|e| format!("keys file: {e}"))?;
+    let mut builder = TableBuilder::new();
+    builder.ignore_case(ignore_case);
+    for entry in entries.values() {
+        builder
+            .insert(entry.key_id.as_bytes(), &entry.aliases)
+            .map_err(|e| format!("keys file: {e}"))?;
+    }
+    let table = builder.build().map_err(|e| format!("keys file: {e}"))?;
     let ids = entries
         .into_iter()
         .map(|(secret, e)| (secret, e.key_id))
@@ -129,6 +151,28 @@ struct App {
     upstream_key: Option<String>,
     client: reqwest::Client,
     aliases: bool,
+    ignore_case: bool,
+    restore: bool,
+}
+
+/// What a response needs to give the client back the model it sent: the request's
+/// resolution, owned, since the response outlives the request's borrows.
+struct Restore {
+    requested: String,
+    alias: Option<Alias>,
+}
+
+impl Restore {
+    fn new(resolution: &Resolution<'_>) -> Restore {
+        Restore {
+            requested: resolution.requested().to_owned(),
+            alias: resolution.alias().map(|a| a.to_alias()),
+        }
+    }
+
+    fn resolution(&self) -> Resolution<'_> {
+        Resolution::new(&self.requested, self.alias.as_ref().map(AliasRef::from))
+    }
 }
 
 type Shared = State<Arc<App>>;
@@ -217,10 +261,14 @@ async fn proxy(
         }
     };
     let mut resolution_headers = Vec::new();
+    let mut restore = None;
     let forward = if app.aliases {
         match rewrite_model(&body, &keys.table.get(id.as_bytes())) {
             Ok(rewrite) => {
                 let resolution = rewrite.resolution();
+                if app.restore && rewrite.is_changed() {
+                    restore = Some(Restore::new(&resolution));
+                }
                 resolution_headers.push(("x-model-alias-rule", resolution.rule().to_string()));
                 if let Some(alias) = resolution.alias() {
                     resolution_headers.push(("x-model-alias", alias.name().to_owned()));
@@ -278,17 +326,75 @@ async fn proxy(
             response = response.header(name, value);
         }
     }
+    let streaming = upstream
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+    let body = match restore {
+        None => Body::from_stream(upstream.bytes_stream()),
+        Some(restore) if streaming => restored_stream(upstream, &restore),
+        Some(restore) => restored_body(upstream, &restore).await,
+    };
     // Chunk by chunk as the upstream sends them: server-sent events are not buffered.
-    response
-        .body(Body::from_stream(upstream.bytes_stream()))
-        .unwrap_or_else(|e| {
-            error(
-                StatusCode::BAD_GATEWAY,
-                "api_error",
-                "bad_upstream_response",
-                &e.to_string(),
-            )
-        })
+    response.body(body).unwrap_or_else(|e| {
+        error(
+            StatusCode::BAD_GATEWAY,
+            "api_error",
+            "bad_upstream_response",
+            &e.to_string(),
+        )
+    })
+}
+
+/// The upstream's stream with each event's model restored, chunk by chunk as it arrives.
+fn restored_stream(upstream: reqwest::Response, restore: &Restore) -> Body {
+    let restorer = RestoreStream::new(&restore.resolution());
+    let chunks = upstream
+        .bytes_stream()
+        .map(Some)
+        .chain(futures_util::stream::once(async { None }));
+    let restored = chunks.scan(Some(restorer), |restorer, chunk| {
+        let out = match (chunk, restorer.as_mut()) {
+            (Some(Ok(chunk)), Some(r)) => Ok(match r.push(&chunk) {
+                // Nothing changed: the upstream's own buffer, or the part of it sent now.
+                std::borrow::Cow::Borrowed(sent) => chunk.slice(..sent.len()),
+                std::borrow::Cow::Owned(changed) => Bytes::from(changed),
+            }),
+            (Some(Err(e)), _) => Err(e),
+            (_, None) => Ok(Bytes::new()),
+            // The end of the stream: whatever was held back, as it came.
+            (None, Some(_)) => Ok(Bytes::from(
+                restorer
+                    .take()
+                    .map(RestoreStream::finish)
+                    .unwrap_or_default(),
+            )),
+        };
+        std::future::ready(Some(out))
+    });
+    Body::from_stream(restored)
+}
+
+/// The upstream's JSON body, read whole (up to `MAX_BODY`), with its model restored; a larger
+/// body is sent on as it is.
+async fn restored_body(upstream: reqwest::Response, restore: &Restore) -> Body {
+    let mut chunks = upstream.bytes_stream();
+    let mut body = Vec::new();
+    while let Some(chunk) = chunks.next().await {
+        match chunk {
+            Ok(chunk) if body.len() + chunk.len() <= MAX_BODY => body.extend_from_slice(&chunk),
+            Ok(chunk) => {
+                body.extend_from_slice(&chunk);
+                let rest = futures_util::stream::iter([Ok(Bytes::from(body))]).chain(chunks);
+                return Body::from_stream(rest);
+            }
+            Err(e) => {
+                let failed = futures_util::stream::iter([Ok(Bytes::from(body)), Err(e)]);
+                return Body::from_stream(failed);
+            }
+        }
+    }
+    Body::from(restore_model(&body, &restore.resolution()).into_owned())
 }
 
 /// Re-reads the keys file every `ttl`; publishes it when it changed and loads, keeps the last
@@ -306,7 +412,7 @@ async fn reload(app: Arc<App>, path: PathBuf, ttl: Duration, mut last: String) {
         if text == last {
             continue;
         }
-        match load_keys(&text) {
+        match load_keys(&text, app.ignore_case) {
             Ok(keys) => {
                 app.keys.publish(keys);
                 eprintln!("gateway: reloaded {}", path.display());
@@ -337,7 +443,7 @@ async fn run() -> Result<(), String> {
         }
         None => BUILT_IN_KEYS.to_owned(),
     };
-    let keys = load_keys(&keys_text)?;
+    let keys = load_keys(&keys_text, args.ignore_case)?;
     let catalog_text = match &args.catalog {
         Some(path) => std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?,
         None => BUILT_IN_CATALOG.as_bytes().to_vec(),
@@ -368,6 +474,8 @@ async fn run() -> Result<(), String> {
             .build()
             .map_err(|e| format!("http client: {e}"))?,
         aliases: args.aliases,
+        ignore_case: args.ignore_case,
+        restore: args.restore,
     });
     if let Some(path) = args.keys.clone() {
         tokio::spawn(reload(app.clone(), path, args.ttl, keys_text));
