@@ -3,7 +3,8 @@
 //! between numbers measured in the same run.
 //!
 //! Groups are `resolve_<size>`, functions are the resolvers, parameters the query mixes;
-//! `build_<size>` times building each strategy. `scripts/benchmarks.py` turns the results into
+//! `build_<size>` times building each strategy; `fold_<size>` puts ASCII case folding beside
+//! the case-sensitive path on the same queries (issue 13). `scripts/benchmarks.py` turns the results into
 //! BENCHMARKS.md.
 //!
 //! ```text
@@ -307,9 +308,63 @@ fn crossover(c: &mut Criterion) {
     group.finish();
 }
 
+/// ASCII case folding beside the case-sensitive path, in one group per size: the `mixed`
+/// queries as they are, and the same queries with half their ASCII letters uppercased (which
+/// only the folding set still resolves).
+fn fold(c: &mut Criterion) {
+    for &size in sizes() {
+        let set = support::set(size);
+        let folding = AliasSet::builder()
+            .limits(set.limits())
+            .ignore_case(true)
+            .build(&set)
+            .expect("the same aliases");
+        let reference = support::with_engine(&folding, Engine::Reference);
+        let mixes = support::mixes(&set);
+        // A one-alias set cannot make every kind of query, so it has no `mixed` mix.
+        let Some(mixed) = mixes.iter().find(|m| m.name == "mixed") else {
+            continue;
+        };
+        let mixed = &mixed.queries;
+        let mut rng = support::Rng::new(13);
+        let flipped: Vec<String> = mixed
+            .iter()
+            .map(|q| {
+                q.chars()
+                    .map(|c| match c.is_ascii_lowercase() && rng.chance(50) {
+                        true => c.to_ascii_uppercase(),
+                        false => c,
+                    })
+                    .collect()
+            })
+            .collect();
+        // The folding set answers as the reference does, and the same for either case.
+        for (q, f) in mixed.iter().zip(&flipped) {
+            let want = reference.resolve(q).alias();
+            assert_eq!(folding.resolve(q).alias(), want, "{q}");
+            assert_eq!(folding.resolve(f).alias(), want, "{f}");
+        }
+        let mut group = c.benchmark_group(format!("fold_{size}"));
+        for (param, queries) in [("mixed", mixed), ("mixed_flipped", &flipped)] {
+            group.throughput(Throughput::Elements(queries.len() as u64));
+            for (name, resolver) in [("case-sensitive", &set), ("ignore case", &folding)] {
+                let id = BenchmarkId::new(name, param);
+                group.bench_with_input(id, queries, |b, qs| {
+                    b.iter(|| {
+                        for q in qs {
+                            black_box(resolver.resolve(black_box(q.as_str())).model().head());
+                        }
+                    })
+                });
+            }
+        }
+        group.finish();
+    }
+}
+
 criterion_group! {
     name = benches;
     config = config();
-    targets = resolve, build, crossover
+    targets = resolve, build, crossover, fold
 }
 criterion_main!(benches);

@@ -271,6 +271,71 @@ def table_notes(data):
     return "\n\n".join(notes) + ("\n" if notes else "")
 
 
+def saved_baseline(group, function, param, name="v0.1"):
+    """The median per element of a saved criterion baseline, or None."""
+    path = os.path.join(CRITERION, group, function, param, name)
+    try:
+        with open(os.path.join(path, "estimates.json")) as f:
+            est = json.load(f)
+        with open(os.path.join(path, "benchmark.json")) as f:
+            tp = json.load(f).get("throughput") or {}
+    except OSError:
+        return None
+    return est["median"]["point_estimate"] / tp.get("Elements", 1)
+
+
+def fold_section(data):
+    """ASCII case folding beside the case-sensitive path (issue 13), and the default path
+    against the 0.1.0 baseline when one was saved."""
+    out = []
+    rows = ["| aliases | case-sensitive, `mixed` | ignore case, `mixed` | ratio | ignore case, `mixed_flipped` |",
+            "|---|---|---|---|---|"]
+    worst = 0
+    for size in sizes(data, "fold_"):
+        g = data.get(f"fold_{size}", {})
+        cs, ic = g.get("case-sensitive", {}), g.get("ignore case", {})
+        a, b, c = cs.get("mixed"), ic.get("mixed"), ic.get("mixed_flipped")
+        if a and b and c:
+            worst = max(worst, b / a)
+            rows.append(f"| {size:,} | {fmt_ns(a)} | {fmt_ns(b)} | {b / a:.2f}× | {fmt_ns(c)} |")
+    if len(rows) == 2:
+        return "_Not measured in this run: `cargo bench --bench resolve` writes it._\n"
+    out.append("\n".join(rows) + "\n")
+    verdict = "met" if worst <= 1.3 else "**missed**"
+    out.append(f"Target: folding at most 1.3× the case-sensitive time on the `mixed` queries: {verdict} "
+               f"(worst {worst:.2f}×).\n")
+    trows = ["| keys | AliasTable | AliasTable (ignore case) | ratio |", "|---|---|---|---|"]
+    for keys in sorted(int(k.rsplit("_", 1)[1]) for k in data if k.startswith("table_resolve_")):
+        g = data.get(f"table_resolve_{keys}", {})
+        a, b = g.get("AliasTable", {}).get(""), g.get("AliasTable (ignore case)", {}).get("")
+        if a and b:
+            trows.append(f"| {keys:,} | {fmt_ns(a)} | {fmt_ns(b)} | {b / a:.2f}× |")
+    if len(trows) > 2:
+        out.append("Many keys (`benches/table.rs`, the same queries; a third of them are uppercased names, which "
+                   "only the folding table resolves, so it does more work on those):\n")
+        out.append("\n".join(trows) + "\n")
+    brows = ["| resolver | mix | 0.1.0 | now | change |", "|---|---|---|---|---|"]
+    for size in sizes(data, "resolve_"):
+        for mix in MIXES:
+            old = saved_baseline(f"resolve_{size}", "AliasSet", mix)
+            new = data.get(f"resolve_{size}", {}).get("AliasSet", {}).get(mix)
+            if old and new:
+                brows.append(f"| AliasSet, {size:,} | `{mix}` | {fmt_ns(old)} | {fmt_ns(new)} | {100 * (new / old - 1):+.1f}% |")
+    for keys in sorted(int(k.rsplit("_", 1)[1]) for k in data if k.startswith("table_resolve_")):
+        old = saved_baseline(f"table_resolve_{keys}", "AliasTable", "")
+        new = data.get(f"table_resolve_{keys}", {}).get("AliasTable", {}).get("")
+        if old and new:
+            brows.append(f"| AliasTable, {keys:,} keys | random keys | {fmt_ns(old)} | {fmt_ns(new)} | {100 * (new / old - 1):+.1f}% |")
+    if len(brows) > 2:
+        out.append("The case-sensitive path against 0.1.0 (commit 016b9ac, the last before issue 13), its "
+                   "benchmarks run from a worktree of that commit into the baseline `v0.1` just before this "
+                   "run (`cargo bench --bench resolve -- --save-baseline v0.1 '^resolve_[0-9]+/AliasSet/'` and "
+                   "the same for `table_resolve_.*/AliasTable$`, with `CRITERION_HOME` pointing here). Two runs "
+                   "minutes apart on a shared machine: differences of a few percent either way are noise.\n")
+        out.append("\n".join(brows) + "\n")
+    return "\n".join(out)
+
+
 def rewrite_table(data):
     g = data.get("rewrite", {})
     ours, peer = g.get("rewrite_model", {}), g.get("peer: serde_json Value round trip", {})
@@ -396,6 +461,12 @@ def main():
           "included) on bytes in memory; build is the median of three builds from the sets.\n")
     print(many_keys_table(data) + "\n")
     print(table_notes(data))
+    print("\n## ASCII case folding\n")
+    print("`AliasSetBuilder::ignore_case` beside the case-sensitive set, on the same `mixed` queries and "
+          "on those queries with half their ASCII letters uppercased (`mixed_flipped`), in one criterion "
+          "group per size (`fold_<size>` in `benches/resolve.rs`). Folding copies the model's first "
+          "`longest name + 1` bytes, folded, into a stack buffer and resolves as usual.\n")
+    print(fold_section(data))
     print("\n## Request body rewrite\n")
     print("`benches/rewrite.rs`: `openai::rewrite_model` (validate the whole body, resolve the "
           "top-level model, copy the body once with the new model) beside the obvious alternative, "

@@ -69,12 +69,15 @@ pub struct Alias {
     target: ModelId,
     kind: MatchKind,
     hidden: bool,
+    /// `kind` is prefix and `target` ends in `*`: worked out once, not on every resolution.
+    carries: bool,
 }
 
 impl Alias {
     /// An alias of the given kind.
     pub fn new(name: AliasName, target: ModelId, kind: MatchKind) -> Alias {
         Alias {
+            carries: carries(target.as_str(), kind),
             name,
             target,
             kind,
@@ -174,6 +177,13 @@ pub struct AliasRef<'a> {
     target: &'a str,
     kind: MatchKind,
     hidden: bool,
+    carries: bool,
+}
+
+/// Whether an alias of `kind` with `target` carries the rest of the model.
+#[inline]
+fn carries(target: &str, kind: MatchKind) -> bool {
+    kind == MatchKind::Prefix && target.as_bytes().last() == Some(&b'*')
 }
 
 impl<'a> AliasRef<'a> {
@@ -189,6 +199,7 @@ impl<'a> AliasRef<'a> {
             target,
             kind,
             hidden,
+            carries: carries(target, kind),
         }
     }
 
@@ -227,16 +238,20 @@ impl<'a> AliasRef<'a> {
     /// assert_eq!((r.model().head(), r.model().rest()), ("openai/", "gpt-4o"));
     /// # Ok::<(), model_alias::SetError>(())
     /// ```
+    #[inline]
     pub fn carries(&self) -> bool {
-        self.kind == MatchKind::Prefix && self.target.ends_with('*')
+        self.carried_stem().is_some()
     }
 
-    /// The text a carrying alias's target puts before the carried rest (the target without
-    /// its `*`), or the whole target.
-    pub(crate) fn stem(&self) -> &'a str {
-        match self.target.strip_suffix('*') {
-            Some(stem) if self.kind == MatchKind::Prefix => stem,
-            _ => self.target,
+    /// For an alias that carries the rest, the text its target puts before the rest (the
+    /// target without its `*`). On every resolution's path, so it is a byte test, not a search.
+    #[inline]
+    pub(crate) fn carried_stem(&self) -> Option<&'a str> {
+        if self.carries {
+            // The `*` is one ASCII byte: cutting it leaves a char boundary.
+            self.target.get(..self.target.len() - 1)
+        } else {
+            None
         }
     }
 
@@ -268,13 +283,15 @@ impl fmt::Display for AliasRef<'_> {
 }
 
 impl<'a> From<&'a Alias> for AliasRef<'a> {
+    #[inline]
     fn from(alias: &'a Alias) -> AliasRef<'a> {
-        AliasRef::from_valid(
-            alias.name.as_str(),
-            alias.target.as_str(),
-            alias.kind,
-            alias.hidden,
-        )
+        AliasRef {
+            name: alias.name.as_str(),
+            target: alias.target.as_str(),
+            kind: alias.kind,
+            hidden: alias.hidden,
+            carries: alias.carries,
+        }
     }
 }
 

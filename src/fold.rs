@@ -5,9 +5,9 @@
 //! Invariants:
 //! 1. the folded model is only ever compared, never handed out: a resolution keeps the
 //!    client's original string (for passthrough and for a carried rest);
-//! 2. folding allocates nothing: a set folds the few bytes matching can read into a
-//!    [`WINDOW`]-byte buffer on the stack ([`window`]), a table folds as it compares
-//!    ([`starts_with`]);
+//! 2. folding allocates nothing: a set folds the few bytes matching can read ([`part`]) into
+//!    a [`WINDOW`]-byte buffer on the stack ([`fold_into`]), and only when they hold an
+//!    uppercase letter ([`may_have_uppercase`]); a table folds as it compares ([`starts_with`]);
 //! 3. folding maps ASCII to ASCII and leaves every other byte alone, so a byte offset in the
 //!    folded model is one in the original, and a char boundary there is one here.
 
@@ -16,62 +16,168 @@
 /// limits) falls back to comparing folded bytes alias by alias.
 pub(crate) const WINDOW: usize = 128;
 
-/// `model`, ASCII-folded, cut to what resolution can read when the longest name is
-/// `longest` bytes: at most `longest + 1` bytes, in `buf`. `None` when that does not fit in
-/// [`WINDOW`] bytes.
+/// The part of `model` resolution reads when the longest name is `longest` bytes: at most
+/// `longest + 1` bytes. `None` when that may not fit in [`WINDOW`] bytes.
 ///
-/// The cut does not change any answer: a model longer than the window is longer than every
-/// name, so no name equals it or the window, and a name that starts it lies within the window.
+/// The cut does not change any answer: a model longer than the part is longer than every
+/// name, so no name equals it or the part, and a name that starts it lies within the part.
 #[inline]
-pub(crate) fn window<'b>(
-    model: &[u8],
-    longest: usize,
-    buf: &'b mut [u8; WINDOW],
-) -> Option<&'b [u8]> {
+pub(crate) fn part(model: &[u8], longest: usize) -> Option<&[u8]> {
     if longest >= WINDOW {
         return None;
     }
-    let len = model.len().min(longest + 1);
-    let folded = buf.get_mut(..len)?;
-    for (dst, src) in folded.iter_mut().zip(model) {
-        *dst = src.to_ascii_lowercase();
-    }
-    Some(folded)
+    model.get(..model.len().min(longest + 1))
 }
 
-/// Whether `model` starts with `name` once its ASCII is folded (`name` being lowercase).
-/// Tests the first byte before the rest: most candidates differ there.
+/// Each byte of `word` that is ASCII `A-Z` as `0x80`, every other byte as 0: eight bytes
+/// tested at once, without a branch.
+#[inline]
+fn uppercase_bits(word: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const FROM_A: u64 = 0x3f3f_3f3f_3f3f_3f3f; // 0x80 - b'A': the high bit set from `A` up
+    const PAST_Z: u64 = 0x2525_2525_2525_2525; // 0x80 - (b'Z' + 1): the high bit set past `Z`
+    let low = word & LOW7;
+    (low + FROM_A) & !(low + PAST_Z) & !word & HIGH
+}
+
+/// Whether `bytes` may have an ASCII uppercase letter: never `false` when it has one, and
+/// `true` only for bytes `0x40` to `0x5F` (`@`, `A-Z`, `[ \\ ] ^ _`), which model names rarely
+/// hold; a `true` only costs a fold that changes nothing. A word at a time (five operations a
+/// word, the classic zero-byte test on the top three bits), the last word read where it ends,
+/// overlapping the one before it, rather than byte by byte.
+#[inline(always)]
+pub(crate) fn may_have_uppercase(bytes: &[u8]) -> bool {
+    /// A byte with its top three bits `010` becomes 0; every other byte stays non-zero.
+    #[inline(always)]
+    fn zero_if_upper_range(word: u64) -> u64 {
+        (word & 0xe0e0_e0e0_e0e0_e0e0) ^ 0x4040_4040_4040_4040
+    }
+    let Some(last) = bytes.last_chunk::<8>() else {
+        return bytes.iter().any(|b| b & 0xe0 == 0x40);
+    };
+    let mut zeros = has_zero_byte(zero_if_upper_range(u64::from_le_bytes(*last)));
+    let mut rest = bytes;
+    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+        zeros |= has_zero_byte(zero_if_upper_range(u64::from_le_bytes(*word)));
+        rest = tail;
+    }
+    zeros != 0
+}
+
+/// Non-zero exactly when some byte of `v` is zero.
+#[inline(always)]
+fn has_zero_byte(v: u64) -> u64 {
+    v.wrapping_sub(0x0101_0101_0101_0101) & !v & 0x8080_8080_8080_8080
+}
+
+/// `bytes` (at most [`WINDOW`] of them) ASCII-folded into `buf`, a word at a time; the last
+/// word is folded where it ends, overlapping bytes already folded (folding twice changes
+/// nothing).
+#[inline]
+pub(crate) fn fold_into<'b>(bytes: &[u8], buf: &'b mut [u8; WINDOW]) -> &'b [u8] {
+    let bytes = bytes.get(..WINDOW).unwrap_or(bytes);
+    let len = bytes.len();
+    let Some(last) = len.checked_sub(8) else {
+        for (slot, b) in buf.iter_mut().zip(bytes) {
+            *slot = b.to_ascii_lowercase();
+        }
+        return buf.get(..len).unwrap_or_default();
+    };
+    let mut at = 0;
+    loop {
+        let from = at.min(last);
+        let w = word_at(bytes, from);
+        // `0x80 >> 2` is `0x20`, the bit that makes `A-Z` into `a-z`.
+        if let Some(slot) = buf.get_mut(from..from + 8) {
+            slot.copy_from_slice(&(w | uppercase_bits(w) >> 2).to_le_bytes());
+        }
+        if from == last {
+            break;
+        }
+        at += 8;
+    }
+    buf.get(..len).unwrap_or_default()
+}
+
+/// The eight bytes of `bytes` at `at` as a little-endian word (0 past the end, which the
+/// callers never reach).
+#[inline]
+fn word_at(bytes: &[u8], at: usize) -> u64 {
+    bytes
+        .get(at..)
+        .and_then(<[u8]>::first_chunk::<8>)
+        .map_or(0, |w| u64::from_le_bytes(*w))
+}
+
+/// Eight bytes as a little-endian word (`chunk` is always eight bytes long here).
+#[inline]
+fn le_word(chunk: &[u8]) -> u64 {
+    chunk
+        .first_chunk::<8>()
+        .map_or(0, |w| u64::from_le_bytes(*w))
+}
+
+/// Whether `model` starts with `name` once its ASCII is folded (`name` being lowercase),
+/// compared a word at a time.
 #[inline]
 pub(crate) fn starts_with(model: &[u8], name: &[u8]) -> bool {
-    match (model.get(..name.len()), name.first()) {
-        (Some(head), Some(first)) => {
-            head.first().map(u8::to_ascii_lowercase) == Some(*first)
-                && head.eq_ignore_ascii_case(name)
+    let Some(head) = model.get(..name.len()) else {
+        return false;
+    };
+    let (mut head_words, mut name_words) = (head.chunks_exact(8), name.chunks_exact(8));
+    for (h, n) in head_words.by_ref().zip(name_words.by_ref()) {
+        let w = le_word(h);
+        if w | uppercase_bits(w) >> 2 != le_word(n) {
+            return false;
         }
-        (Some(_), None) => true,
-        (None, _) => false,
     }
+    let rest = head_words.remainder().iter().zip(name_words.remainder());
+    rest.into_iter().all(|(h, n)| h.to_ascii_lowercase() == *n)
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)] // Tests fail by panicking.
 mod tests {
     use super::*;
 
     #[test]
-    fn the_window_folds_ascii_only_and_stops_past_the_longest_name() {
-        let mut buf = [0u8; WINDOW];
+    fn the_part_stops_past_the_longest_name() {
         let model = "GPT-4O-Ünïcode".as_bytes();
-        assert_eq!(
-            window(model, 64, &mut buf),
-            Some("gpt-4o-Ünïcode".as_bytes())
-        );
-        assert_eq!(window(model, 3, &mut buf), Some(&b"gpt-"[..]));
-        assert_eq!(window(b"", 3, &mut buf), Some(&b""[..]));
-        assert_eq!(
-            window(model, WINDOW - 1, &mut buf).map(<[u8]>::len),
-            Some(model.len())
-        );
-        assert_eq!(window(model, WINDOW, &mut buf), None);
+        assert_eq!(part(model, 64), Some(model));
+        assert_eq!(part(model, 3), Some(&b"GPT-"[..]));
+        assert_eq!(part(b"", 3), Some(&b""[..]));
+        assert_eq!(part(model, WINDOW - 1), Some(model));
+        assert_eq!(part(model, WINDOW), None);
+    }
+
+    #[test]
+    fn folding_matches_the_bytewise_rule_for_every_byte() {
+        // Every byte value at every position of a word, beside every other: the word-at-a-time
+        // code must agree with `u8::to_ascii_lowercase` byte for byte.
+        let mut buf = [0u8; WINDOW];
+        for b in 0..=255u8 {
+            for at in 0..20 {
+                let mut bytes: Vec<u8> = (0..20).map(|i| b"aZ@[`{\x80\xff"[i % 8]).collect();
+                bytes[at] = b;
+                let want: Vec<u8> = bytes.iter().map(u8::to_ascii_lowercase).collect();
+                assert_eq!(
+                    fold_into(&bytes, &mut buf),
+                    &want[..],
+                    "byte {b:#x} at {at}"
+                );
+                let in_range = bytes.iter().any(|b| (0x40..=0x5f).contains(b));
+                assert_eq!(may_have_uppercase(&bytes), in_range, "byte {b:#x} at {at}");
+                assert_eq!(
+                    may_have_uppercase(&bytes[..at + 1]),
+                    bytes[..at + 1].iter().any(|b| (0x40..=0x5f).contains(b))
+                );
+                let lone = [b];
+                assert_eq!(may_have_uppercase(&lone), (0x40..=0x5f).contains(&b));
+            }
+        }
+        let long = [b'Q'; WINDOW + 10];
+        assert_eq!(fold_into(&long, &mut buf), &[b'q'; WINDOW][..]);
     }
 
     #[test]
@@ -82,6 +188,18 @@ mod tests {
         assert!(!starts_with(b"Claude", b"claude-opus"));
         assert!(!starts_with(b"Blaude-opus", b"claude"));
         assert!(!starts_with(b"claudE", b"claudf"));
+        assert!(starts_with(
+            b"TEAM-7/ANTHROPIC/CLAUDE-x",
+            b"team-7/anthropic/claude-"
+        ));
+        assert!(!starts_with(
+            b"TEAM-7/ANTHROPIC/CLAUDE-x",
+            b"team-7/anthropic/claudf-"
+        ));
+        assert!(!starts_with(
+            b"TEAM-7/ANTHROPIC/CLAUDE",
+            b"team-7/anthropic/claude-"
+        ));
         // Only ASCII folds: the Kelvin sign and a fullwidth C are not `k` and `c`.
         assert!(!starts_with("\u{212A}imi".as_bytes(), b"kimi"));
         assert!(!starts_with("\u{FF23}laude".as_bytes(), b"claude"));

@@ -3,7 +3,9 @@
 //! Each API key has a small set of **aliases**, names its owner chose that point at real
 //! catalog models, **exact** or **prefix**. A requested model resolves to the exact alias with
 //! its name, else the **longest** prefix alias it starts with, else passes through unchanged:
-//! one step, byte for byte, never chained.
+//! one step, byte for byte, never chained. Beyond the spec, each free when unused: ASCII case
+//! folding on request, prefix aliases whose target (`openai/*`) carries the rest of the model,
+//! and hidden aliases that resolve but are not listed.
 //!
 //! ```
 //! use model_alias::{AliasSet, MatchKind, Rule};
@@ -30,16 +32,22 @@
 //! - [`AliasName`] and [`ModelId`] are a validated name and target ([`NameError`],
 //!   [`TargetError`]); an [`Alias`] is one of each and a [`MatchKind`].
 //! - [`AliasSet::warnings`] lists valid rows that are likely mistakes ([`Warning`]).
+//! - A target ending in `*` on a prefix alias carries the rest of the model
+//!   ([`AliasRef::carries`]); [`Alias::with_hidden`] (`"hidden": true` in JSON) keeps an
+//!   alias out of the `/v1/models` listing.
 //!
 //! **Resolve** a requested model:
 //! - [`AliasSet::resolve`] (and every resolver, through the [`Resolve`] trait) gives a
 //!   [`Resolution`]: the [`model`](Resolution::model) to route and bill, the [`Rule`] that
-//!   decided and the alias that applied ([`AliasRef`]). No allocation, no panic.
-//! - [`AliasSet::builder`] ([`AliasSetBuilder`]) sets the limits and forces an [`Engine`], the
-//!   index a set resolves through; [`AliasSet::engine`] says which it picked.
+//!   decided and the alias that applied ([`AliasRef`]). No allocation, no panic. The model is
+//!   a [`ResolvedModel`]: one string, or two borrowed pieces when a rest is carried.
+//! - [`AliasSet::builder`] ([`AliasSetBuilder`]) sets the limits, turns on ASCII case folding
+//!   ([`AliasSetBuilder::ignore_case`]) and forces an [`Engine`], the index a set resolves
+//!   through; [`AliasSet::engine`] says which it picked.
 //!
 //! **Many keys** in one immutable byte string:
-//! - [`AliasTable::new`] or a [`TableBuilder`] builds a table of every key's aliases;
+//! - [`AliasTable::new`] or a [`TableBuilder`] builds a table of every key's aliases (folding
+//!   case for every key with [`TableBuilder::ignore_case`]);
 //!   [`AliasTable::from_bytes`] loads one in place; [`AliasTable::get`] gives a key's
 //!   [`KeyAliases`], a resolver. Failures are [`TableError`]s.
 //!
@@ -51,7 +59,9 @@
 //!
 //! **Gateways** speaking the OpenAI API (feature `openai`):
 //! - `openai::rewrite_model` replaces the model of a request body, every other byte kept;
-//!   `openai::Catalog` checks targets and builds the `/v1/models` listing.
+//!   `openai::restore_model` and `openai::RestoreStream` give a response (or a stream of
+//!   events) back the name the client sent; `openai::Catalog` checks targets and builds the
+//!   `/v1/models` listing.
 //!
 //! # Features
 //!

@@ -88,15 +88,17 @@ impl<'a> Resolution<'a> {
     /// Two borrowed pieces, compared and printed as one string: see [`ResolvedModel`].
     #[inline]
     pub fn model(&self) -> ResolvedModel<'a> {
-        match self.alias {
-            Some(alias) if alias.carries() => ResolvedModel {
-                head: alias.stem(),
+        let Some(alias) = self.alias else {
+            return ResolvedModel::one(self.requested);
+        };
+        match alias.carried_stem() {
+            Some(head) => ResolvedModel {
+                head,
                 // A match means the model's first `name.len()` bytes are the name's (ASCII
                 // case folded at most), all ASCII: the cut is a char boundary.
                 rest: self.requested.get(alias.name().len()..).unwrap_or_default(),
             },
-            Some(alias) => ResolvedModel::one(alias.target()),
-            None => ResolvedModel::one(self.requested),
+            None => ResolvedModel::one(alias.target()),
         }
     }
 
@@ -155,6 +157,7 @@ pub struct ResolvedModel<'a> {
 }
 
 impl<'a> ResolvedModel<'a> {
+    #[inline]
     fn one(model: &'a str) -> ResolvedModel<'a> {
         ResolvedModel {
             head: model,
@@ -164,22 +167,26 @@ impl<'a> ResolvedModel<'a> {
 
     /// The first piece: the target (without its `*` when it carries), or the requested
     /// model on passthrough.
+    #[inline]
     pub fn head(&self) -> &'a str {
         self.head
     }
 
     /// The second piece: the part of the requested model beyond a carrying alias's name, as
     /// the client sent it; empty otherwise.
+    #[inline]
     pub fn rest(&self) -> &'a str {
         self.rest
     }
 
     /// The length of the whole model in bytes.
+    #[inline]
     pub fn len(&self) -> usize {
         self.head.len() + self.rest.len()
     }
 
     /// Whether the model is empty (only a passthrough of an empty request is).
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -1,5 +1,6 @@
 //! Resolution allocates nothing: every resolver, on every kind of input, from the one-alias set
-//! to one large enough that `AliasSet` switches to `Hashed`, including a 1 MiB model.
+//! to one large enough that `AliasSet` switches to `Hashed`, including a 1 MiB model; with ASCII
+//! case folding and with targets that carry the rest too (issue 13).
 
 mod common;
 
@@ -32,16 +33,36 @@ fn set(n: usize) -> AliasSet {
             } else {
                 MatchKind::Prefix
             };
-            (name, format!("provider/Model-{i}"), kind)
+            // Every fifth prefix alias carries the rest of the model.
+            let star = if kind == MatchKind::Prefix && i % 5 == 1 {
+                "/*"
+            } else {
+                ""
+            };
+            (name, format!("provider/Model-{i}{star}"), kind)
         })
         .collect();
     AliasSet::with_limits(rows, Limits::default().with_max_aliases(n.max(20))).expect("valid")
+}
+
+/// [`set`], matching with ASCII case folded.
+fn folding(n: usize) -> AliasSet {
+    let set = set(n);
+    AliasSet::builder()
+        .limits(set.limits())
+        .ignore_case(true)
+        .build(&set)
+        .expect("valid")
 }
 
 fn inputs(set: &AliasSet) -> Vec<String> {
     let mut inputs: Vec<String> = set.iter().map(|a| a.name().to_string()).collect();
     inputs.extend(set.iter().map(|a| format!("{}-4-9", a.name())));
     inputs.extend(set.iter().map(|a| a.name().to_uppercase()));
+    inputs.extend(
+        set.iter()
+            .map(|a| format!("{}-Rest", a.name().to_uppercase())),
+    );
     let odd = [
         "",
         "x",
@@ -68,14 +89,17 @@ fn the_counter_sees_allocations() {
 #[test]
 fn resolve_allocates_nothing() {
     // 33: one past the documented 32-alias crossover to `Hashed`.
-    for n in [1, 20, 33, 1_000] {
-        let set = set(n);
+    for (n, set) in [1, 20, 33, 1_000]
+        .into_iter()
+        .flat_map(|n| [(n, set(n)), (n, folding(n))])
+    {
         let inputs = inputs(&set);
         for (who, resolver) in common::resolvers(&set) {
             let before = counting::allocations();
             for model in &inputs {
                 let resolution = black_box(resolver.resolve(black_box(model)));
                 black_box((resolution.model(), resolution.rule(), resolution.alias()));
+                black_box(resolution.model().len());
             }
             let made = counting::allocations() - before;
             assert_eq!(

@@ -2,8 +2,9 @@
 //!
 //! The input is split on `\n`: the first line holds rows separated by `;`, each
 //! `name=target`, a trailing `*` on the name making it a prefix alias (bytes are mapped onto a
-//! small alphabet so that names are often prefixes of each other); every other line is a model,
-//! taken as it is.
+//! small alphabet so that names are often prefixes of each other; a target ending in `*` on a
+//! prefix alias carries the rest); every other line is a model, taken as it is. Every set is
+//! checked byte-exact and with ASCII case folding.
 #![no_main]
 
 #[allow(dead_code)]
@@ -49,24 +50,31 @@ fuzz_target!(|data: &[u8]| {
     let limits = Limits::default()
         .with_max_aliases(rows.len().max(1))
         .with_max_name_len(256);
-    let Ok(set) = AliasSet::with_limits(&rows, limits) else {
-        return;
-    };
-    let resolvers = common::resolvers(&set);
     let mut models: Vec<String> = lines
         .map(|l| String::from_utf8_lossy(l).into_owned())
         .collect();
-    // Each name, and each name extended, so that hits are common whatever the fuzzer sends.
+    // Each name, extended, and uppercased, so that hits are common whatever the fuzzer sends.
     models.extend(rows.iter().map(|r| r.0.clone()));
     models.extend(rows.iter().map(|r| format!("{}-x", r.0)));
-    for model in &models {
-        let want = common::oracle(&rows, model);
-        for (who, resolver) in &resolvers {
-            assert_eq!(
-                common::outcome(resolver.as_ref(), model),
-                want,
-                "{who} on {model:?}"
-            );
+    models.extend(rows.iter().map(|r| format!("{}-Y", r.0.to_ascii_uppercase())));
+    for ignore_case in [false, true] {
+        let built = AliasSet::builder()
+            .limits(limits)
+            .ignore_case(ignore_case)
+            .build(&rows);
+        let Ok(set) = built else {
+            return;
+        };
+        let resolvers = common::resolvers(&set);
+        for model in &models {
+            let want = common::oracle_with(&rows, model, ignore_case);
+            for (who, resolver) in &resolvers {
+                assert_eq!(
+                    common::outcome(resolver.as_ref(), model),
+                    want,
+                    "{who} on {model:?} (ignore case: {ignore_case})"
+                );
+            }
         }
     }
 });

@@ -11,9 +11,12 @@ fn valid_name(s: &str, max: usize) -> bool {
     !s.is_empty() && s.len() <= max && s.bytes().all(allowed)
 }
 
-/// The target rule: printable ASCII without spaces, case kept.
+/// The target rule: printable ASCII without spaces, case kept; a `*` only as the last byte,
+/// after at least one other.
 fn valid_target(s: &str, max: usize) -> bool {
-    !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_graphic())
+    let stars = s.bytes().filter(|&b| b == b'*').count();
+    let star_ok = stars == 0 || (stars == 1 && s.len() > 1 && s.ends_with('*'));
+    !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_graphic()) && star_ok
 }
 
 /// The crate and the rule agree on `s`; an accepted value is `s` itself, a rejection says why.

@@ -114,7 +114,8 @@ use self::format::{Block, Entry, EntryByte, LONG_NAME, Layout, Names};
 ///
 /// # Costs
 /// - [`get`](AliasTable::get) then [`resolve`](KeyAliases::resolve): no allocation, never
-///   panics. One hash of the key id, one slot read per probe (the builder keeps probes short:
+///   panics (case folding included: a folding table folds each candidate's bytes as it
+///   compares them). One hash of the key id, one slot read per probe (the builder keeps probes short:
 ///   at most half the slots are used), then a scan of that key's entries, each compared
 ///   against the model by its name's length. O(key id + the key's aliases × name length),
 ///   whatever the model's length. At a million keys that is a few cache misses: see
@@ -300,7 +301,8 @@ impl<'t> KeyAliases<'t> {
     }
 
     /// Resolves `model` with this key's aliases, by the same rules as
-    /// [`AliasSet::resolve`](crate::AliasSet::resolve).
+    /// [`AliasSet::resolve`](crate::AliasSet::resolve): byte-exact, or with the model's ASCII
+    /// case folded if the table was built with [`TableBuilder::ignore_case`].
     ///
     /// No allocation, no panic, whatever `model` is; see [`AliasTable`] for the cost.
     ///
