@@ -153,7 +153,7 @@ impl AliasSet {
     /// trimmed or normalised, and a passthrough returns it as it is.
     ///
     /// No allocation, no panic, whatever `model` is; see the type's docs for the cost.
-    #[inline]
+    #[inline(always)]
     pub fn resolve<'a>(&'a self, model: &'a str) -> Resolution<'a> {
         let found = if self.ignore_case {
             self.find_folded(model.as_bytes())
@@ -168,10 +168,9 @@ impl AliasSet {
 
     /// The position of the alias that wins for `model` with its ASCII folded: the part of it
     /// that matching reads, folded on the stack when it holds an uppercase letter (most
-    /// requests hold none, and resolve as they are). Inlined: measured with callgrind, both
-    /// paths are then as short as they get (the case-sensitive one as short as before folding
-    /// existed, at 20 aliases).
-    #[inline]
+    /// requests hold none, and resolve as they are). Out of line, so that `resolve` stays
+    /// small enough to be inlined where it is called, as it was before folding existed.
+    #[inline(never)]
     fn find_folded(&self, model: &[u8]) -> Option<usize> {
         let Some(part) = fold::part(model, self.longest) else {
             return Reference::find_by(&self.aliases, model, <[u8]>::eq_ignore_ascii_case);
@@ -302,7 +301,7 @@ impl PartialEq for AliasSet {
 impl Eq for AliasSet {}
 
 impl Resolve for AliasSet {
-    #[inline]
+    #[inline(always)]
     fn resolve<'a>(&'a self, model: &'a str) -> Resolution<'a> {
         AliasSet::resolve(self, model)
     }

@@ -318,11 +318,12 @@ fn hidden_aliases_resolve_like_any_other() {
 }
 
 /// The request rewrite puts the resolved model, whole, into the body, on every resolver and
-/// in every section.
+/// in every section; and (issue 13, 4) the response restore gives the client back the name it
+/// sent, for a JSON body and for a stream event.
 #[cfg(feature = "openai")]
 #[test]
 fn the_rewrite_sends_what_every_resolver_resolves() {
-    use model_alias::openai::rewrite_model;
+    use model_alias::openai::{RestoreStream, restore_model, rewrite_model};
     let sections: [(&[Case], Make); 4] = [
         (CASES, build),
         (FOLD_CASES, build_folding),
@@ -339,6 +340,19 @@ fn the_rewrite_sends_what_every_resolver_resolves() {
                 assert_eq!(sent["model"], c.want, "{who}: {}", c.why);
                 assert_eq!(out.resolution().model(), c.want, "{who}: {}", c.why);
                 assert_eq!(out.resolution().requested(), c.model);
+                // The upstream answers with what it was sent; the client gets back what it sent.
+                let answer = serde_json::json!({"model": c.want}).to_string();
+                let restored = restore_model(answer.as_bytes(), &out.resolution());
+                let restored: serde_json::Value = serde_json::from_slice(&restored).unwrap();
+                assert_eq!(restored["model"], c.model, "{who}: {}", c.why);
+                let mut stream = RestoreStream::new(&out.resolution());
+                let event = format!("data: {answer}\n\n");
+                let mut sent = stream.push(event.as_bytes()).into_owned();
+                sent.extend(stream.finish());
+                let line = std::str::from_utf8(&sent).unwrap().trim_end();
+                let data: serde_json::Value =
+                    serde_json::from_str(&line["data: ".len()..]).unwrap();
+                assert_eq!(data["model"], c.model, "{who}: {}", c.why);
             }
         }
     }
