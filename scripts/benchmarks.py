@@ -271,9 +271,12 @@ def table_notes(data):
     return "\n\n".join(notes) + ("\n" if notes else "")
 
 
-def saved_baseline(group, function, param, name="v0.1"):
+COMPARE = os.path.join(ROOT, "target", "criterion-compare")
+
+
+def saved_baseline(group, function, param, name="v0.1", home=CRITERION):
     """The median per element of a saved criterion baseline, or None."""
-    path = os.path.join(CRITERION, group, function, param, name)
+    path = os.path.join(home, group, function, param, name)
     try:
         with open(os.path.join(path, "estimates.json")) as f:
             est = json.load(f)
@@ -322,8 +325,8 @@ def fold_section(data):
     brows = ["| resolver | mix | 0.1.0 | now | change |", "|---|---|---|---|---|"]
     for size in sizes(data, "resolve_"):
         for mix in MIXES:
-            old = saved_baseline(f"resolve_{size}", "AliasSet", mix)
-            new = data.get(f"resolve_{size}", {}).get("AliasSet", {}).get(mix)
+            old = saved_baseline(f"resolve_{size}", "AliasSet", mix, "v0.1", COMPARE)
+            new = saved_baseline(f"resolve_{size}", "AliasSet", mix, "now", COMPARE)
             if old and new:
                 brows.append(f"| AliasSet, {size:,} | `{mix}` | {fmt_ns(old)} | {fmt_ns(new)} | {100 * (new / old - 1):+.1f}% |")
     for keys in sorted(int(k.rsplit("_", 1)[1]) for k in data if k.startswith("table_resolve_")):
@@ -332,11 +335,14 @@ def fold_section(data):
         if old and new:
             brows.append(f"| AliasTable, {keys:,} keys | random keys | {fmt_ns(old)} | {fmt_ns(new)} | {100 * (new / old - 1):+.1f}% |")
     if len(brows) > 2:
-        out.append("The case-sensitive path against 0.1.0 (commit 016b9ac, the last before issue 13), its "
-                   "benchmarks run from a worktree of that commit into the baseline `v0.1` just before this "
-                   "run (`cargo bench --bench resolve -- --save-baseline v0.1 '^resolve_[0-9]+/AliasSet/'` and "
-                   "the same for `table_resolve_.*/AliasTable$`, with `CRITERION_HOME` pointing here). Two runs "
-                   "minutes apart on a shared machine: differences of a few percent either way are noise.\n")
+        out.append("The case-sensitive path against 0.1.0 (commit 016b9ac, the last before issue 13). `AliasSet`: "
+                   "the same benchmark, filtered to `'^resolve_[0-9]+/AliasSet/'`, run from a worktree of that "
+                   "commit (`--save-baseline v0.1`) and then from this one (`--save-baseline now`), back to back, "
+                   "both into `target/criterion-compare` (a filtered run, because these few-nanosecond figures "
+                   "move with what ran before them in the same process: in the full run above the same binary "
+                   "reads slower). `AliasTable`: 0.1.0's `table_resolve_*/AliasTable` saved as `v0.1` before "
+                   "the table run above. Runs minutes apart on a shared machine: differences of a few percent "
+                   "either way are noise.\n")
         out.append("\n".join(brows) + "\n")
     return "\n".join(out)
 
