@@ -304,9 +304,12 @@ def fold_section(data):
     if len(rows) == 2:
         return "_Not measured in this run: `cargo bench --bench resolve` writes it._\n"
     out.append("\n".join(rows) + "\n")
-    verdict = "met" if worst <= 1.3 else "**missed**"
+    verdict = "met in this run" if worst <= 1.3 else "**missed**"
     out.append(f"Target: folding at most 1.3× the case-sensitive time on the `mixed` queries: {verdict} "
-               f"(worst {worst:.2f}×).\n")
+               f"(worst {worst:.2f}×). On this shared machine these few-nanosecond ratios move between runs "
+               "by more than the target's margin, and instruction counts (callgrind, in the issue 13 note) "
+               "put the 20-alias set's folding above 1.3× of its case-sensitive path: treat the 20-alias "
+               "target as not yet reliably met.\n")
     if worst > 1.3:
         out.append("Why: on small sets a resolution is a handful of word compares, and the uppercase test "
                    "over the model's first bytes is of the same order. The way under 1.3× is to fold "
