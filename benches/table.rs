@@ -222,55 +222,16 @@ fn main() {
 
         let mut group = c.benchmark_group(format!("table_resolve_{keys}"));
         group.throughput(Throughput::Elements(BATCH as u64));
-        let mut at = 0;
-        group.bench_function("AliasTable", |b| {
-            b.iter(|| {
-                at = (at + BATCH) % POOL;
-                for (id, model) in &fx.queries[at..at + BATCH] {
-                    black_box(
-                        table
-                            .get(black_box(id.to_be_bytes()))
-                            .resolve(model)
-                            .model(),
-                    );
-                }
-            })
-        });
+        bench_table(&mut group, "AliasTable", &table, &fx.queries);
         // The same bytes in an anonymous memory map backed by transparent huge pages: at a
         // million keys most of a lookup's time is TLB misses on 4 KiB pages, and this is how
         // a gateway can avoid them (memmap2's safe `advise`, on Linux).
         if let Some(mapped) = huge_page_copy(table.as_bytes()) {
             let mapped = AliasTable::from_bytes(mapped).expect("same bytes");
-            let mut at = 0;
-            group.bench_function("AliasTable (huge pages)", |b| {
-                b.iter(|| {
-                    at = (at + BATCH) % POOL;
-                    for (id, model) in &fx.queries[at..at + BATCH] {
-                        black_box(
-                            mapped
-                                .get(black_box(id.to_be_bytes()))
-                                .resolve(model)
-                                .model(),
-                        );
-                    }
-                })
-            });
+            bench_table(&mut group, "AliasTable (huge pages)", &mapped, &fx.queries);
         }
         if let Some(folding) = &folding {
-            let mut at = 0;
-            group.bench_function("AliasTable (ignore case)", |b| {
-                b.iter(|| {
-                    at = (at + BATCH) % POOL;
-                    for (id, model) in &fx.queries[at..at + BATCH] {
-                        black_box(
-                            folding
-                                .get(black_box(id.to_be_bytes()))
-                                .resolve(model)
-                                .model(),
-                        );
-                    }
-                })
-            });
+            bench_table(&mut group, "AliasTable (ignore case)", folding, &fx.queries);
         }
         let mut at = 0;
         group.bench_function("HashMap<u64, AliasSet>", |b| {
@@ -350,6 +311,30 @@ fn huge_page_copy(bytes: &[u8]) -> Option<memmap2::Mmap> {
 #[cfg(not(target_os = "linux"))]
 fn huge_page_copy(_: &[u8]) -> Option<memmap2::Mmap> {
     None
+}
+
+/// Times `table` on the query pool, [`BATCH`] queries an iteration, walking the pool so that
+/// batches do not stay in cache.
+fn bench_table<B: AsRef<[u8]>>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    table: &AliasTable<B>,
+    queries: &[(u64, String)],
+) {
+    let mut at = 0;
+    group.bench_function(name, |b| {
+        b.iter(|| {
+            at = (at + BATCH) % POOL;
+            for (id, model) in &queries[at..at + BATCH] {
+                black_box(
+                    table
+                        .get(black_box(id.to_be_bytes()))
+                        .resolve(model)
+                        .model(),
+                );
+            }
+        })
+    });
 }
 
 fn out_path() -> PathBuf {
