@@ -69,15 +69,12 @@ pub struct Alias {
     target: ModelId,
     kind: MatchKind,
     hidden: bool,
-    /// `kind` is prefix and `target` ends in `*`: worked out once, not on every resolution.
-    carries: bool,
 }
 
 impl Alias {
     /// An alias of the given kind.
     pub fn new(name: AliasName, target: ModelId, kind: MatchKind) -> Alias {
         Alias {
-            carries: carries(target.as_str(), kind),
             name,
             target,
             kind,
@@ -177,13 +174,20 @@ pub struct AliasRef<'a> {
     target: &'a str,
     kind: MatchKind,
     hidden: bool,
-    carries: bool,
 }
 
-/// Whether an alias of `kind` with `target` carries the rest of the model.
+/// Whether an alias of `kind` with `target` carries the rest of the model. On every
+/// resolution's path, so it is a byte test, not a search.
 #[inline]
 fn carries(target: &str, kind: MatchKind) -> bool {
     kind == MatchKind::Prefix && target.as_bytes().last() == Some(&b'*')
+}
+
+/// Whether `target` would carry the rest of the model on an alias of `kind` that cannot: an
+/// exact alias whose target ends in `*` (`Problem::CarryOnExact`). The one statement of the
+/// rule, for validation, the JSON reader of a lone `Alias` and the table's verification.
+pub(crate) fn carries_on_exact(target: &str, kind: MatchKind) -> bool {
+    kind == MatchKind::Exact && target.ends_with('*')
 }
 
 impl<'a> AliasRef<'a> {
@@ -199,7 +203,6 @@ impl<'a> AliasRef<'a> {
             target,
             kind,
             hidden,
-            carries: carries(target, kind),
         }
     }
 
@@ -244,10 +247,10 @@ impl<'a> AliasRef<'a> {
     }
 
     /// For an alias that carries the rest, the text its target puts before the rest (the
-    /// target without its `*`). On every resolution's path, so it is a byte test, not a search.
+    /// target without its `*`).
     #[inline]
     pub(crate) fn carried_stem(&self) -> Option<&'a str> {
-        if self.carries {
+        if carries(self.target, self.kind) {
             // The `*` is one ASCII byte: cutting it leaves a char boundary.
             self.target.get(..self.target.len() - 1)
         } else {
@@ -290,7 +293,6 @@ impl<'a> From<&'a Alias> for AliasRef<'a> {
             target: alias.target.as_str(),
             kind: alias.kind,
             hidden: alias.hidden,
-            carries: alias.carries,
         }
     }
 }

@@ -29,6 +29,14 @@ pub(crate) fn part(model: &[u8], longest: usize) -> Option<&[u8]> {
     model.get(..model.len().min(longest + 1))
 }
 
+/// `word` with its ASCII `A-Z` bytes made `a-z`, every other byte kept: the one fold that
+/// both the stack copy and the table's compare use.
+#[inline]
+fn fold_word(word: u64) -> u64 {
+    // `0x80 >> 2` is `0x20`, the bit that makes `A-Z` into `a-z`.
+    word | uppercase_bits(word) >> 2
+}
+
 /// Each byte of `word` that is ASCII `A-Z` as `0x80`, every other byte as 0: eight bytes
 /// tested at once, without a branch.
 #[inline]
@@ -87,10 +95,8 @@ pub(crate) fn fold_into<'b>(bytes: &[u8], buf: &'b mut [u8; WINDOW]) -> &'b [u8]
     let mut at = 0;
     loop {
         let from = at.min(last);
-        let w = word_at(bytes, from);
-        // `0x80 >> 2` is `0x20`, the bit that makes `A-Z` into `a-z`.
         if let Some(slot) = buf.get_mut(from..from + 8) {
-            slot.copy_from_slice(&(w | uppercase_bits(w) >> 2).to_le_bytes());
+            slot.copy_from_slice(&fold_word(word_at(bytes, from)).to_le_bytes());
         }
         if from == last {
             break;
@@ -110,14 +116,6 @@ fn word_at(bytes: &[u8], at: usize) -> u64 {
         .map_or(0, |w| u64::from_le_bytes(*w))
 }
 
-/// Eight bytes as a little-endian word (`chunk` is always eight bytes long here).
-#[inline]
-fn le_word(chunk: &[u8]) -> u64 {
-    chunk
-        .first_chunk::<8>()
-        .map_or(0, |w| u64::from_le_bytes(*w))
-}
-
 /// Whether `model` starts with `name` once its ASCII is folded (`name` being lowercase),
 /// compared a word at a time.
 #[inline]
@@ -127,8 +125,7 @@ pub(crate) fn starts_with(model: &[u8], name: &[u8]) -> bool {
     };
     let (mut head_words, mut name_words) = (head.chunks_exact(8), name.chunks_exact(8));
     for (h, n) in head_words.by_ref().zip(name_words.by_ref()) {
-        let w = le_word(h);
-        if w | uppercase_bits(w) >> 2 != le_word(n) {
+        if fold_word(word_at(h, 0)) != word_at(n, 0) {
             return false;
         }
     }

@@ -132,7 +132,7 @@ impl<'de> Deserialize<'de> for Alias {
         let row = RawRow::deserialize(deserializer)?;
         let name = AliasName::new(&row.name).map_err(de::Error::custom)?;
         let target = ModelId::new(&row.target).map_err(de::Error::custom)?;
-        if row.kind == MatchKind::Exact && target.as_str().ends_with('*') {
+        if crate::alias::carries_on_exact(target.as_str(), row.kind) {
             return Err(de::Error::custom(crate::Problem::CarryOnExact));
         }
         Ok(Alias::new(name, target, row.kind).with_hidden(row.hidden))

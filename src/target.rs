@@ -35,6 +35,12 @@ pub(crate) fn is_target_byte(b: u8) -> bool {
     b.is_ascii_graphic()
 }
 
+/// The offset of a `*` in `id` that is not its last byte: the star rule, for [`ModelId`] and
+/// for a table's verification. (A target of `*` alone is refused before this is asked.)
+pub(crate) fn misplaced_star(id: &str) -> Option<usize> {
+    id.find('*').filter(|&at| at + 1 < id.len())
+}
+
 impl ModelId {
     /// Validates `id` against the default limits (at most 256 bytes).
     pub fn new(id: &str) -> Result<ModelId, TargetError> {
@@ -68,12 +74,12 @@ impl ModelId {
                 at,
             },
         })?;
-        match id.find('*') {
-            Some(at) if at + 1 < id.len() => Err(TargetError::Star {
+        match misplaced_star(id) {
+            Some(at) => Err(TargetError::Star {
                 target: text::excerpt(id),
                 at,
             }),
-            _ => Ok(()),
+            None => Ok(()),
         }
     }
 }

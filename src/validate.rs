@@ -21,10 +21,10 @@ use std::collections::HashMap;
 
 use foldhash::fast::RandomState as FoldState;
 
-use crate::alias::Token;
+use crate::alias::{Token, carries_on_exact};
 use crate::error::{Problem, RowError, SetError};
 use crate::text::excerpt;
-use crate::{Alias, AliasName, Limits, MatchKind, ModelId, Row};
+use crate::{Alias, AliasName, Limits, ModelId, Row};
 
 /// Rows allocated for up front: a set's whole list in one allocation for the default limit,
 /// without trusting a huge limit.
@@ -107,7 +107,7 @@ fn problems_of<R: Row>(rows: &[R], limits: Limits) -> Vec<RowError> {
             || ModelId::check(target, limits)
                 .map_err(|e| report(e.into()))
                 .is_ok();
-        if target_ok && row.kind() == MatchKind::Exact && target.ends_with('*') {
+        if target_ok && carries_on_exact(target, row.kind()) {
             report(Problem::CarryOnExact);
         }
         if !name_ok {

@@ -19,7 +19,7 @@
 use std::borrow::Cow;
 
 use super::json::{self, Span};
-use super::rewrite::{find_model, replace_into};
+use super::rewrite::{find_model, replace_into, replace_string};
 use crate::Resolution;
 
 /// `body` (a JSON response) with its top-level `"model"` set back to the name the client
@@ -48,11 +48,7 @@ pub fn restore_model<'b>(body: &'b [u8], resolution: &Resolution<'_>) -> Cow<'b,
         return Cow::Borrowed(body);
     }
     match restorable(body, |found| model == found) {
-        Some(span) => {
-            let mut out = Vec::with_capacity(body.len() + resolution.requested().len());
-            replace_into(&mut out, body, span, [resolution.requested(), ""]);
-            Cow::Owned(out)
-        }
+        Some(span) => Cow::Owned(replace_string(body, span, [resolution.requested(), ""])),
         None => Cow::Borrowed(body),
     }
 }

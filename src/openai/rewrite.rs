@@ -12,7 +12,7 @@
 use std::borrow::Cow;
 
 use super::json::{self, Kind, Member, Span};
-use crate::{Alias, AliasRef, Resolution, Resolve, ResolvedModel};
+use crate::{Alias, AliasRef, Resolution, Resolve};
 
 pub use super::json::MAX_DEPTH;
 
@@ -194,16 +194,18 @@ pub fn rewrite_model<'a, R: Resolve + ?Sized>(
     let resolution = rewrite.resolution();
     let model = resolution.model();
     if resolution.alias().is_some() && model != resolution.requested() {
-        rewrite.body = Cow::Owned(replace_string(body, span, model));
+        let pieces = [model.head(), model.rest()];
+        rewrite.body = Cow::Owned(replace_string(body, span, pieces));
     }
     Ok(rewrite)
 }
 
-/// `body` with the string inside `span`'s quotes replaced by `model`, escaped, written piece
+/// `body` with the string inside `span`'s quotes replaced by `pieces`, escaped, written piece
 /// by piece (a carried rest is never joined first). One allocation, of the output's size.
-fn replace_string(body: &[u8], span: Span, model: ResolvedModel<'_>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(body.len() + model.len() + 8);
-    replace_into(&mut out, body, span, [model.head(), model.rest()]);
+pub(super) fn replace_string(body: &[u8], span: Span, pieces: [&str; 2]) -> Vec<u8> {
+    let len: usize = pieces.iter().map(|p| p.len()).sum();
+    let mut out = Vec::with_capacity(body.len() + len + 8);
+    replace_into(&mut out, body, span, pieces);
     out
 }
 

@@ -18,9 +18,11 @@
 //! 3. [`key_hash`] and every layout rule here are the format: the committed fixtures in
 //!    `tests/fixtures/` fail if either changes, and a change bumps [`VERSION`].
 
+use crate::MatchKind;
+use crate::alias::carries_on_exact;
 use crate::error::TableError;
 use crate::name::is_name_byte;
-use crate::target::is_target_byte;
+use crate::target::{is_target_byte, misplaced_star};
 
 /// The first 8 bytes of every table. The `\r\n` catches a file mangled by text-mode transfer.
 pub(crate) const MAGIC: [u8; 8] = *b"MALIAS\r\n";
@@ -682,12 +684,14 @@ impl Layout {
                 .targets
                 .text(table, entry.target)
                 .ok_or(bad("an entry's target id is out of range"))?;
-            // What validation rejects in a set: a `*` before a target's end, or one on an
-            // exact alias's target (only a prefix alias carries a rest).
-            let star = target
-                .find('*')
-                .map(|at| at + 1 < target.len() || !entry.prefix);
-            if target == "*" || star == Some(true) {
+            // What validation rejects in a set: `*` alone, a `*` before a target's end, or one
+            // on an exact alias's target (only a prefix alias carries a rest).
+            let kind = if entry.prefix {
+                MatchKind::Prefix
+            } else {
+                MatchKind::Exact
+            };
+            if target == "*" || misplaced_star(target).is_some() || carries_on_exact(target, kind) {
                 return Err(bad("a target has a '*' that validation rejects"));
             }
         }

@@ -316,20 +316,13 @@ impl<'t> KeyAliases<'t> {
         Resolution::new(model, self.find(model))
     }
 
-    /// The `i`th alias, its strings checked as they are read.
+    /// The `i`th alias, its strings checked as they are read (see [`matched`](Self::matched)).
     fn alias(&self, i: usize) -> Option<AliasRef<'t>> {
         let entry = self
             .layout
             .entry(self.block.entries(self.table), self.block.count, i)?;
         let names = Names::new(self.layout, self.table, &self.block)?;
-        let name = format::valid_text(names.of(&entry)?, is_name_byte)?;
-        let target = self.layout.targets.text(self.table, entry.target)?;
-        Some(AliasRef::from_valid(
-            name,
-            target,
-            kind(entry.prefix),
-            entry.hidden,
-        ))
+        self.matched(names.of(&entry)?, entry)
     }
 
     /// The alias that resolves `model`: the first exact alias whose name equals it, else the
@@ -394,8 +387,9 @@ impl<'t> KeyAliases<'t> {
         self.matched(name, entry)
     }
 
-    /// The view of a matched alias, its name and target read from the table. `None` if
-    /// either is not valid text of its kind, which only a forged table can hold.
+    /// The view of an entry whose name is `name`, its name and target read from the table:
+    /// the listed alias or the matched one. `None` if either is not valid text of its kind,
+    /// which only a forged table can hold.
     #[inline]
     fn matched(&self, name: &'t [u8], entry: Entry) -> Option<AliasRef<'t>> {
         let target = self.layout.targets.text(self.table, entry.target)?;
