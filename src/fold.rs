@@ -5,9 +5,10 @@
 //! Invariants:
 //! 1. the folded model is only ever compared, never handed out: a resolution keeps the
 //!    client's original string (for passthrough and for a carried rest);
-//! 2. folding allocates nothing: a set folds the few bytes matching can read ([`part`]) into
-//!    a [`WINDOW`]-byte buffer on the stack ([`fold_into`]), and only when they hold an
-//!    uppercase letter ([`may_have_uppercase`]); a table folds as it compares ([`starts_with`]);
+//! 2. folding allocates nothing: a small set (`Scan`) and a table fold as they compare
+//!    ([`fold_word`], [`starts_with`]); other sets fold the few bytes matching can read
+//!    ([`part`]) into a [`WINDOW`]-byte buffer on the stack ([`fold_into`]), and only when
+//!    they may hold an uppercase letter ([`may_have_uppercase`]);
 //! 3. folding maps ASCII to ASCII and leaves every other byte alone, so a byte offset in the
 //!    folded model is one in the original, and a char boundary there is one here.
 
@@ -30,9 +31,9 @@ pub(crate) fn part(model: &[u8], longest: usize) -> Option<&[u8]> {
 }
 
 /// `word` with its ASCII `A-Z` bytes made `a-z`, every other byte kept: the one fold that
-/// both the stack copy and the table's compare use.
+/// the stack copy, `Scan`'s compares and the table's compares all use.
 #[inline]
-fn fold_word(word: u64) -> u64 {
+pub(crate) fn fold_word(word: u64) -> u64 {
     // `0x80 >> 2` is `0x20`, the bit that makes `A-Z` into `a-z`.
     word | uppercase_bits(word) >> 2
 }

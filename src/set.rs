@@ -7,14 +7,14 @@
 //! 2. its index was built over exactly those aliases and is never rebuilt;
 //! 3. it is immutable: a change is a new set, built whole or not at all;
 //! 4. `longest` is the length of its longest name, and with `ignore_case` every model is
-//!    matched through its folded window (`fold.rs`), or, for a set with a name too long for
-//!    the window, by the reference rules over folded bytes.
+//!    matched folded: by `Scan` folding each word it compares that differs, by the other
+//!    engines through a folded window of the model (`fold.rs`), or, for a set with a name
+//!    too long for the window, by the reference rules over folded bytes.
 
 use std::sync::Arc;
 
 use crate::error::SetError;
-use crate::fold;
-use crate::strategy::{self, Engine, Index, Reference};
+use crate::strategy::{self, Engine, Index};
 use crate::validate::validate;
 use crate::warning::{Warning, WarningKind, looks_like_template};
 use crate::{Alias, AliasRef, Limits, Resolution, Resolve, Row};
@@ -50,8 +50,9 @@ use crate::{Alias, AliasRef, Limits, Resolution, Resolve, Row};
 ///   ([`Engine::Hashed`]): the faster for each size in the `resolve` benchmark, about 10 to
 ///   40 ns (BENCHMARKS.md). Either way it reads at most the longest name's length of the model
 ///   (plus a length check), so a 1 MiB model costs what a 64-byte one does. With
-///   [`ignore_case`](AliasSetBuilder::ignore_case) it first folds those bytes into a buffer on
-///   the stack (BENCHMARKS.md, "ASCII case folding").
+///   [`ignore_case`](AliasSetBuilder::ignore_case), a small set folds the words it compares
+///   and a large one folds those bytes into a buffer on the stack first: about 1.25× the
+///   case-sensitive time (BENCHMARKS.md, "ASCII case folding").
 /// - Building: O(total bytes of the rows + n log n); two allocations an alias (its name and
 ///   target) plus the index.
 /// - Memory: the aliases (two boxed strings and a tag each) plus the index (48 bytes an alias
@@ -109,6 +110,16 @@ impl AnyIndex {
             AnyIndex::Fst(i) => i.find(aliases, model),
         }
     }
+
+    fn find_folded(&self, aliases: &[Alias], model: &[u8], longest: usize) -> Option<usize> {
+        match self {
+            AnyIndex::Scan(i) => i.find_folded(aliases, model, longest),
+            AnyIndex::Hashed(i) => i.find_folded(aliases, model, longest),
+            AnyIndex::Reference(i) => i.find_folded(aliases, model, longest),
+            AnyIndex::Trie(i) => i.find_folded(aliases, model, longest),
+            AnyIndex::Fst(i) => i.find_folded(aliases, model, longest),
+        }
+    }
 }
 
 impl AliasSet {
@@ -155,10 +166,14 @@ impl AliasSet {
     /// No allocation, no panic, whatever `model` is; see the type's docs for the cost.
     #[inline(always)]
     pub fn resolve<'a>(&'a self, model: &'a str) -> Resolution<'a> {
-        let found = if self.ignore_case {
-            self.find_folded(model.as_bytes())
-        } else {
-            self.index.find(&self.aliases, model.as_bytes())
+        let found = match (self.ignore_case, &self.index) {
+            (false, index) => index.find(&self.aliases, model.as_bytes()),
+            // Small sets fold as they compare, inlined like the case-sensitive path: a call
+            // would cost them a third of their time.
+            (true, AnyIndex::Scan(scan)) => {
+                scan.find_folded(&self.aliases, model.as_bytes(), self.longest)
+            }
+            (true, _) => self.find_folded(model.as_bytes()),
         };
         Resolution::new(
             model,
@@ -166,21 +181,12 @@ impl AliasSet {
         )
     }
 
-    /// The position of the alias that wins for `model` with its ASCII folded: the part of it
-    /// that matching reads, folded on the stack when it holds an uppercase letter (most
-    /// requests hold none, and resolve as they are). Out of line, so that `resolve` stays
-    /// small enough to be inlined where it is called, as it was before folding existed.
+    /// The position of the alias that wins for `model` with its ASCII folded (see
+    /// `Index::find_folded`). Out of line, so that `resolve` stays small enough to be inlined
+    /// where it is called, as it was before folding existed.
     #[inline(never)]
     fn find_folded(&self, model: &[u8]) -> Option<usize> {
-        let Some(part) = fold::part(model, self.longest) else {
-            return Reference::find_by(&self.aliases, model, <[u8]>::eq_ignore_ascii_case);
-        };
-        if !fold::may_have_uppercase(part.get(..self.longest).unwrap_or(part)) {
-            return self.index.find(&self.aliases, part);
-        }
-        let mut buf = [0u8; fold::WINDOW];
-        self.index
-            .find(&self.aliases, fold::fold_into(part, &mut buf))
+        self.index.find_folded(&self.aliases, model, self.longest)
     }
 
     #[inline]
@@ -369,10 +375,14 @@ impl AliasSetBuilder {
     /// # Ok::<(), model_alias::SetError>(())
     /// ```
     ///
-    /// Cost: the model's first `longest name + 1` bytes (at most) are checked for uppercase
-    /// letters, eight at a time, and, if they hold any, folded into a 128-byte buffer on the
-    /// stack; then the set resolves as usual. No allocation, a few nanoseconds (BENCHMARKS.md). A set with a name of 128 bytes or more (raised limits only) compares
-    /// folded bytes alias by alias instead, as [`Engine::Reference`] does.
+    /// Cost, with no allocation either way: a [`Engine::Scan`] set (up to 32 aliases) compares
+    /// as usual, and folds only a word of the model that differs from a name's before it
+    /// compares it again, so a lowercase model costs about what it does case-sensitively. The
+    /// other engines check the model's first `longest name + 1` bytes (at most) for uppercase
+    /// letters, eight at a time, and, if they hold any, fold them into a 128-byte buffer on the
+    /// stack, then resolve as usual. A few nanoseconds (BENCHMARKS.md). A set with a name of
+    /// 128 bytes or more (raised limits only) and an engine other than `Scan` compares folded
+    /// bytes alias by alias instead, as [`Engine::Reference`] does.
     #[must_use]
     pub fn ignore_case(mut self, ignore_case: bool) -> AliasSetBuilder {
         self.ignore_case = ignore_case;

@@ -164,6 +164,12 @@ const FOLD: Rows = &[
     ("claude-opus", "anthropic/claude-opus-4-8", Prefix),
     ("oai/", "openai/*", Prefix),
     ("kimi", "moonshot/kimi-k2", Exact),
+    // Longer than 16 bytes: engines that compare words compare its head, tail and middle apart.
+    (
+        "qwen/qwen2.5-72b-instruct-turbo",
+        "together/qwen-2.5-72b",
+        Prefix,
+    ),
 ];
 
 #[rustfmt::skip]
@@ -181,6 +187,10 @@ const FOLD_CASES: &[Case] = &[
     case("dotless i is not i", FOLD, "KIM\u{0131}", "KIM\u{0131}", P, None),
     case("non-ASCII after a folded name is carried as is", FOLD, "Oai/\u{00DC}n\u{00EF}", "openai/\u{00DC}n\u{00EF}", X, Some("oai/")),
     case("never trimmed", FOLD, " GPT-4", " GPT-4", P, None),
+    case("uppercase in a long name's middle", FOLD, "qwen/qwen2.5-72B-Instruct-turbo-0725", "together/qwen-2.5-72b", X, Some("qwen/qwen2.5-72b-instruct-turbo")),
+    case("uppercase in a long name's last word", FOLD, "qwen/qwen2.5-72b-instruct-TURBO", "together/qwen-2.5-72b", X, Some("qwen/qwen2.5-72b-instruct-turbo")),
+    case("a long name all uppercase", FOLD, "QWEN/QWEN2.5-72B-INSTRUCT-TURBO", "together/qwen-2.5-72b", X, Some("qwen/qwen2.5-72b-instruct-turbo")),
+    case("folding changes only A-Z", FOLD, "QWEN/QWEN2.5-72B_INSTRUCT-TURBO", "QWEN/QWEN2.5-72B_INSTRUCT-TURBO", P, None),
 ];
 
 #[test]

@@ -146,11 +146,11 @@ impl Index for Hashed {
                 continue;
             };
             let group = self.long_entries.get(from..to).unwrap_or_default();
-            if let Some(e) = group.iter().find(|e| e.wins(model, head, aliases)) {
+            if let Some(e) = group.iter().find(|e| e.wins::<false>(model, head, aliases)) {
                 return Some(e.index);
             }
         }
-        self.short.find(model, head, aliases)
+        self.short.find::<false>(model, head, aliases)
     }
 }
 

@@ -28,7 +28,7 @@
 //! than the model itself). The fast indexes rely on this: they look for the longest name that
 //! matches, and accept an exact alias only at the model's full length.
 
-use crate::{Alias, MatchKind};
+use crate::{Alias, MatchKind, fold};
 
 mod fst;
 mod hashed;
@@ -109,6 +109,24 @@ pub(crate) trait Index {
     /// The position in `aliases` (the list it was built from) of the alias that wins for
     /// `model`, if any.
     fn find(&self, aliases: &[Alias], model: &[u8]) -> Option<usize>;
+
+    /// [`find`](Index::find) with `model`'s ASCII folded, `longest` being the longest name.
+    ///
+    /// By default, the part of the model that matching reads is tested for uppercase letters
+    /// and, if it may hold one, folded on the stack and found as it is (`fold.rs`); a set with
+    /// a name too long for the window compares folded bytes alias by alias. An engine that
+    /// reads the model a word at a time folds those words instead, and overrides this.
+    #[inline]
+    fn find_folded(&self, aliases: &[Alias], model: &[u8], longest: usize) -> Option<usize> {
+        let Some(part) = fold::part(model, longest) else {
+            return Reference::find_by(aliases, model, <[u8]>::eq_ignore_ascii_case);
+        };
+        if !fold::may_have_uppercase(part.get(..longest).unwrap_or(part)) {
+            return self.find(aliases, part);
+        }
+        let mut buf = [0u8; fold::WINDOW];
+        self.find(aliases, fold::fold_into(part, &mut buf))
+    }
 }
 
 /// The naive, obviously correct resolver: the rules, read straight off the spec.

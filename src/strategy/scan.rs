@@ -38,6 +38,13 @@ impl Index for Scan {
 
     #[inline]
     fn find(&self, aliases: &[Alias], model: &[u8]) -> Option<usize> {
-        self.buckets.find(model, head_word(model), aliases)
+        self.buckets.find::<false>(model, head_word(model), aliases)
+    }
+
+    /// Folds the words it compares, and only those that differ, rather than a copy of the
+    /// model (see `Packed::wins`).
+    #[inline]
+    fn find_folded(&self, aliases: &[Alias], model: &[u8], _: usize) -> Option<usize> {
+        self.buckets.find::<true>(model, head_word(model), aliases)
     }
 }

@@ -5,7 +5,7 @@
 //! candidate is tested with one or two word compares instead of a `memcmp` call; only names
 //! longer than 16 bytes have their middle compared byte-wise, and only once both words matched.
 
-use crate::{Alias, MatchKind};
+use crate::{Alias, MatchKind, fold};
 
 /// The first up to 8 bytes of `bytes` as a little-endian word, zero-padded.
 #[inline]
@@ -66,26 +66,52 @@ impl Packed {
     /// Whether this alias wins for `model` if no longer name does: its name starts `model`
     /// (an exact alias's name must also end it). `head` is `head_word(model)`; `names` are the
     /// set's aliases, read only for the middle of names longer than 16 bytes.
+    ///
+    /// With `FOLD`, a word of the model that differs from the name's is ASCII-folded and
+    /// compared again (names are lowercase, so that is the folded comparison): no copy of the
+    /// model is made, and a model sent in lowercase, as most are, folds only the words that
+    /// would not have matched anyway.
     #[inline]
-    pub(super) fn wins(&self, model: &[u8], head: u64, names: &[Alias]) -> bool {
+    pub(super) fn wins<const FOLD: bool>(&self, model: &[u8], head: u64, names: &[Alias]) -> bool {
         if self.len > model.len() || (self.exact && self.len != model.len()) {
             return false;
         }
-        if head & self.mask != self.head {
+        if !same::<FOLD>(head & self.mask, self.head) {
             return false;
         }
         if self.len <= 8 {
             return true;
         }
-        if word_at(model, self.len - 8) != Some(self.tail) {
+        if !word_at(model, self.len - 8).is_some_and(|w| same::<FOLD>(w, self.tail)) {
             return false;
         }
         self.len <= 16 || {
             let name = names.get(self.index).map(|a| a.name().as_str().as_bytes());
             let middle = 8..self.len - 8;
-            name.and_then(|n| n.get(middle.clone())) == model.get(middle)
+            if !FOLD {
+                return name.and_then(|n| n.get(middle.clone())) == model.get(middle);
+            }
+            // The last word is already the same, so words from 8 up to it cover the middle
+            // (the last one overlapping it): no byte-wise remainder, and no call to `memcmp`,
+            // which costs more here than the few words a name of at most 64 bytes has.
+            let name = name.unwrap_or_default();
+            let mut at = middle.start;
+            while at < middle.end {
+                match (word_at(model, at), word_at(name, at)) {
+                    (Some(m), Some(n)) if same::<FOLD>(m, n) => at += 8,
+                    _ => return false,
+                }
+            }
+            true
         }
     }
+}
+
+/// Whether the model's word `model` is the name's word `name`: equal, or, with `FOLD`, equal
+/// once folded (folding a masked word folds its bytes, and leaves the zeros zero).
+#[inline(always)]
+fn same<const FOLD: bool>(model: u64, name: u64) -> bool {
+    model == name || FOLD && fold::fold_word(model) == name
 }
 
 /// Packed names bucketed by first byte, longest first within a bucket.
@@ -126,17 +152,29 @@ impl Buckets {
         }
     }
 
-    /// The longest name in `model`'s bucket that wins for it (see [`Packed::wins`]).
+    /// The longest name in `model`'s bucket that wins for it (see [`Packed::wins`]), with
+    /// the model's ASCII folded when `FOLD` is (`head` folded by the caller).
     #[inline]
-    pub(super) fn find(&self, model: &[u8], head: u64, names: &[Alias]) -> Option<usize> {
+    pub(super) fn find<const FOLD: bool>(
+        &self,
+        model: &[u8],
+        head: u64,
+        names: &[Alias],
+    ) -> Option<usize> {
+        let first = *model.first()?;
+        let first = if FOLD {
+            first.to_ascii_lowercase()
+        } else {
+            first
+        };
         // A u8 always indexes a 256-entry table: no bounds check is emitted, none can fail.
         #[allow(clippy::indexing_slicing)]
-        let rank = usize::from(self.ranks[usize::from(*model.first()?)]).checked_sub(1)?;
+        let rank = usize::from(self.ranks[usize::from(first)]).checked_sub(1)?;
         let (from, to) = (*self.starts.get(rank)?, *self.starts.get(rank + 1)?);
         let bucket = self.entries.get(from..to)?;
         bucket
             .iter()
-            .find(|e| e.wins(model, head, names))
+            .find(|e| e.wins::<FOLD>(model, head, names))
             .map(|e| e.index)
     }
 }
