@@ -30,7 +30,7 @@ def main():
     p.add_argument("--concurrency", type=int, default=32)
     p.add_argument("--requests", type=int, default=2_000_000)
     a = p.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--features", "openai", "--example", "gateway", "--example", "load"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--release", "--features", "tower", "--example", "gateway", "--example", "load"], cwd=ROOT, check=True)
     examples = os.path.join(ROOT, "target", "release", "examples")
     runs = {"aliases": [], "no-aliases": []}
     for _ in range(a.rounds):

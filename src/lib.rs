@@ -62,6 +62,11 @@
 //!   `openai::restore_model` and `openai::RestoreStream` give a response (or a stream of
 //!   events) back the name the client sent; `openai::Catalog` checks targets and builds the
 //!   `/v1/models` listing.
+//! - `middleware::AliasLayer` (feature `tower`) does all of that for a tower/axum proxy in one
+//!   line: it reads the body up to a bound, looks the request's aliases up through the
+//!   gateway's callback, rewrites the model, puts an [`OwnedResolution`] in the request's
+//!   extensions and answers bad bodies itself with OpenAI-shaped errors
+//!   (`middleware::Rejection`).
 //!
 //! # Features
 //!
@@ -70,6 +75,8 @@
 //! - `openai`: the `openai` module (implies `serde`).
 //! - `cache`: `AliasCache`, `AliasCacheBuilder`, `Source` and `Lookup` (adds `moka` and
 //!   `async-lock`).
+//! - `tower`: the `middleware` module (implies `openai`; adds `tower-layer`, `tower-service`,
+//!   `http`, `http-body`, `http-body-util` and `bytes`).
 //!
 //! Without default features the crate depends on `thiserror`, `fst`, `foldhash`, `arc-swap`
 //! and `xxhash-rust` only.
@@ -91,6 +98,9 @@ mod cache;
 mod error;
 mod fold;
 mod limits;
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub mod middleware;
 mod name;
 #[cfg(feature = "openai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "openai")))]
@@ -114,7 +124,7 @@ pub use crate::cache::{AliasCache, AliasCacheBuilder, Lookup, Source};
 pub use crate::error::{NameError, Problem, RowError, SetError, TableError, TargetError};
 pub use crate::limits::Limits;
 pub use crate::name::AliasName;
-pub use crate::resolution::{Resolution, Resolve, ResolvedModel, Rule};
+pub use crate::resolution::{OwnedResolution, Resolution, Resolve, ResolvedModel, Rule};
 pub use crate::set::{AliasSet, AliasSetBuilder};
 pub use crate::store::{AliasStore, Snapshot};
 pub use crate::strategy::Engine;

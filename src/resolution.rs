@@ -122,6 +122,71 @@ impl<'a> Resolution<'a> {
     }
 }
 
+/// A [`Resolution`] that owns what it borrowed: the requested model and the alias that
+/// applied. For keeping a resolution past the request body and the aliases it was resolved
+/// against: in a request's extensions for routing and billing downstream (the
+/// [`middleware`](crate::middleware) puts one there), or until the response comes back, to
+/// restore the client's model in it.
+///
+/// ```
+/// use model_alias::{AliasSet, OwnedResolution, Rule};
+///
+/// let kept: OwnedResolution = {
+///     let set = AliasSet::new([("fast", "deepseek/deepseek-chat")])?;
+///     let model = String::from("fast");
+///     set.resolve(&model).into()
+/// };
+/// let r = kept.resolution();
+/// assert_eq!((r.requested(), r.rule()), ("fast", Rule::Exact));
+/// assert_eq!(r.model(), "deepseek/deepseek-chat");
+/// assert_eq!(kept.to_string(), r#"fast -> deepseek/deepseek-chat (exact alias "fast")"#);
+/// # Ok::<(), model_alias::SetError>(())
+/// ```
+///
+/// Costs: made from a resolution, one allocation for the requested model and, when an alias
+/// applied, two for its name and target; reading it back through
+/// [`resolution`](Self::resolution) borrows and allocates nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OwnedResolution {
+    requested: Box<str>,
+    alias: Option<crate::Alias>,
+}
+
+impl OwnedResolution {
+    /// The resolution, borrowed from this one: everything [`Resolution`] says.
+    pub fn resolution(&self) -> Resolution<'_> {
+        Resolution::new(&self.requested, self.alias.as_ref().map(AliasRef::from))
+    }
+
+    /// The resolution of `requested` to an owned `alias`, or a passthrough when it is
+    /// `None` (`alias` must be the one the rules pick, as for [`Resolution::new`]).
+    pub(crate) fn new(requested: Box<str>, alias: Option<crate::Alias>) -> OwnedResolution {
+        OwnedResolution { requested, alias }
+    }
+}
+
+impl From<Resolution<'_>> for OwnedResolution {
+    fn from(resolution: Resolution<'_>) -> OwnedResolution {
+        OwnedResolution {
+            requested: resolution.requested().into(),
+            alias: resolution.alias().map(|a| a.to_alias()),
+        }
+    }
+}
+
+impl From<&Resolution<'_>> for OwnedResolution {
+    fn from(resolution: &Resolution<'_>) -> OwnedResolution {
+        OwnedResolution::from(*resolution)
+    }
+}
+
+/// As the [`Resolution`] it holds.
+impl fmt::Display for OwnedResolution {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.resolution().fmt(f)
+    }
+}
+
 /// The model a [`Resolution`] routes to, as two borrowed pieces: [`head`](ResolvedModel::head)
 /// then [`rest`](ResolvedModel::rest). The rest is empty unless the alias carries the rest of
 /// the model (a prefix alias with a target such as `openai/*`), so that resolving never

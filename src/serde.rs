@@ -423,3 +423,10 @@ impl Serialize for crate::Resolution<'_> {
         s.end()
     }
 }
+
+/// As the [`Resolution`](crate::Resolution) it holds.
+impl Serialize for crate::OwnedResolution {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.resolution().serialize(serializer)
+    }
+}

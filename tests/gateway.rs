@@ -1,6 +1,6 @@
 //! The example gateway, end to end: a stub upstream and the gateway (`examples/gateway`, as
 //! built by `cargo test`) on 127.0.0.1 with ephemeral ports, driven by a real HTTP client.
-#![cfg(feature = "openai")]
+#![cfg(feature = "tower")]
 
 mod common;
 

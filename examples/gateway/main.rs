@@ -1,9 +1,9 @@
 //! An OpenAI-compatible reverse proxy that resolves each request's model through its API
 //! key's aliases: the crate's pieces (`AliasTable`, `AliasStore`, `openai::rewrite_model`,
-//! `openai::Catalog`) wired into a real gateway.
+//! `openai::Catalog`, `middleware::AliasLayer`) wired into a real gateway.
 //!
 //! ```text
-//! cargo run --example gateway --features openai -- [--listen ADDR] [--upstream URL]
+//! cargo run --example gateway --features tower -- [--listen ADDR] [--upstream URL]
 //!     [--upstream-key-env VAR] [--keys FILE] [--catalog FILE] [--ttl SECS] [--no-aliases]
 //!     [--ignore-case] [--restore-model]
 //! ```
@@ -40,20 +40,21 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::Extension;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use futures_util::StreamExt;
-use model_alias::openai::{Catalog, RestoreStream, restore_model, rewrite_model};
+use model_alias::middleware::{AliasLayer, Rejection};
+use model_alias::openai::Catalog;
 use model_alias::{
-    Alias, AliasRef, AliasSet, AliasStore, AliasTable, Resolution, Resolve, Snapshot, TableBuilder,
+    AliasSet, AliasStore, AliasTable, OwnedResolution, Resolution, Resolve, Snapshot, TableBuilder,
 };
 use serde::Deserialize;
-use serde_json::json;
 
 const BUILT_IN_KEYS: &str = include_str!("keys.json");
 const BUILT_IN_CATALOG: &str = include_str!("catalog.json");
@@ -150,37 +151,17 @@ struct App {
     upstream: String,
     upstream_key: Option<String>,
     client: reqwest::Client,
-    aliases: bool,
     ignore_case: bool,
-    restore: bool,
-}
-
-/// What a response needs to give the client back the model it sent: the request's
-/// resolution, owned, since the response outlives the request's borrows.
-struct Restore {
-    requested: String,
-    alias: Option<Alias>,
-}
-
-impl Restore {
-    fn new(resolution: &Resolution<'_>) -> Restore {
-        Restore {
-            requested: resolution.requested().to_owned(),
-            alias: resolution.alias().map(|a| a.to_alias()),
-        }
-    }
-
-    fn resolution(&self) -> Resolution<'_> {
-        Resolution::new(&self.requested, self.alias.as_ref().map(AliasRef::from))
-    }
 }
 
 type Shared = State<Arc<App>>;
 
-/// An OpenAI-style error response.
-fn error(status: StatusCode, kind: &str, code: &str, message: &str) -> Response {
-    let body = json!({"error": {"message": message, "type": kind, "param": null, "code": code}});
-    (status, axum::Json(body)).into_response()
+/// An OpenAI-style error response (the middleware's own shape, for every error the gateway
+/// sends).
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    Rejection::new(status, code.to_owned(), message)
+        .into_response()
+        .into_response()
 }
 
 /// The key id for the request's bearer token, or why there is none (for a 401).
@@ -200,12 +181,34 @@ fn authorize(app: &App, headers: &HeaderMap) -> Result<(Snapshot<Keys>, String),
 }
 
 fn unauthorized(message: &str) -> Response {
-    error(
-        StatusCode::UNAUTHORIZED,
-        "invalid_request_error",
-        "invalid_api_key",
-        message,
-    )
+    Rejection::unauthorized(message)
+        .into_response()
+        .into_response()
+}
+
+/// One key's aliases in the table version the request started with: what the middleware
+/// resolves the request's model against.
+struct KeyAliases {
+    keys: Arc<Keys>,
+    id: String,
+}
+
+impl Resolve for KeyAliases {
+    fn resolve<'a>(&'a self, model: &'a str) -> Resolution<'a> {
+        match self.keys.table.get(self.id.as_bytes()) {
+            Some(aliases) => aliases.resolve(model),
+            None => Resolution::new(model, None),
+        }
+    }
+}
+
+/// The middleware's lookup: the request's key, or the 401 to answer with.
+fn lookup(app: &App, parts: &Parts) -> Result<KeyAliases, Rejection> {
+    let (keys, id) = authorize(app, &parts.headers).map_err(Rejection::unauthorized)?;
+    Ok(KeyAliases {
+        keys: keys.into_arc(),
+        id,
+    })
 }
 
 async fn models(State(app): Shared, headers: HeaderMap) -> Response {
@@ -238,66 +241,30 @@ async fn resolve(
     axum::Json(aliases.resolve(&q.model)).into_response()
 }
 
+/// Forwards the body (rewritten by the middleware, unless `--no-aliases`) upstream and streams
+/// the answer back, with headers that say how the model resolved.
 async fn proxy(
     State(app): Shared,
     Path(path): Path<String>,
     headers: HeaderMap,
+    resolution: Option<Extension<OwnedResolution>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let (keys, id) = match authorize(&app, &headers) {
-        Ok(found) => found,
-        Err(why) => return unauthorized(why),
-    };
-    // A body past the limit (413) or unreadable gets the same OpenAI-style error as the rest.
+    if resolution.is_none() {
+        // Without the middleware, the key is still checked.
+        if let Err(why) = authorize(&app, &headers) {
+            return unauthorized(why);
+        }
+    }
     let body = match body {
         Ok(body) => body,
-        Err(e) => {
-            return error(
-                e.status(),
-                "invalid_request_error",
-                "invalid_body",
-                &e.body_text(),
-            );
-        }
+        Err(e) => return error(e.status(), "invalid_body", &e.body_text()),
     };
-    let mut resolution_headers = Vec::new();
-    let mut restore = None;
-    let forward = if app.aliases {
-        match rewrite_model(&body, &keys.table.get(id.as_bytes())) {
-            Ok(rewrite) => {
-                let resolution = rewrite.resolution();
-                if app.restore && rewrite.is_changed() {
-                    restore = Some(Restore::new(&resolution));
-                }
-                resolution_headers.push(("x-model-alias-rule", resolution.rule().to_string()));
-                if let Some(alias) = resolution.alias() {
-                    resolution_headers.push(("x-model-alias", alias.name().to_owned()));
-                }
-                resolution_headers.push(("x-model-resolved", resolution.model().to_string()));
-                match rewrite.into_body() {
-                    std::borrow::Cow::Borrowed(_) => body.clone(),
-                    std::borrow::Cow::Owned(changed) => Bytes::from(changed),
-                }
-            }
-            Err(e) => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request_error",
-                    "invalid_body",
-                    &e.to_string(),
-                );
-            }
-        }
-    } else {
-        body.clone()
-    };
-    drop(keys);
-
     let mut request = app
         .client
         .post(format!("{}/v1/{path}", app.upstream))
         .header(header::CONTENT_TYPE, "application/json")
-        .body(forward);
+        .body(body);
     if let Some(accept) = headers.get(header::ACCEPT) {
         request = request.header(header::ACCEPT, accept);
     }
@@ -307,12 +274,8 @@ async fn proxy(
     let upstream = match request.send().await {
         Ok(response) => response,
         Err(e) => {
-            return error(
-                StatusCode::BAD_GATEWAY,
-                "api_error",
-                "upstream_unavailable",
-                &format!("upstream: {e}"),
-            );
+            let message = format!("upstream: {e}");
+            return error(StatusCode::BAD_GATEWAY, "upstream_unavailable", &message);
         }
     };
     let mut response = Response::builder().status(upstream.status().as_u16());
@@ -321,80 +284,29 @@ async fn proxy(
             response = response.header(name, value.as_bytes());
         }
     }
-    for (name, value) in resolution_headers {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            response = response.header(name, value);
+    if let Some(Extension(resolution)) = &resolution {
+        let r = resolution.resolution();
+        let alias = r.alias().map(|a| a.name().to_owned());
+        let values = [
+            ("x-model-alias-rule", Some(r.rule().to_string())),
+            ("x-model-alias", alias),
+            ("x-model-resolved", Some(r.model().to_string())),
+        ];
+        for (name, value) in values {
+            if let Some(value) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
+                response = response.header(name, value);
+            }
         }
     }
-    let streaming = upstream
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
-    let body = match restore {
-        None => Body::from_stream(upstream.bytes_stream()),
-        Some(restore) if streaming => restored_stream(upstream, &restore),
-        Some(restore) => restored_body(upstream, &restore).await,
-    };
     // Chunk by chunk as the upstream sends them: server-sent events are not buffered.
+    let body = Body::from_stream(upstream.bytes_stream());
     response.body(body).unwrap_or_else(|e| {
         error(
             StatusCode::BAD_GATEWAY,
-            "api_error",
             "bad_upstream_response",
             &e.to_string(),
         )
     })
-}
-
-/// The upstream's stream with each event's model restored, chunk by chunk as it arrives.
-fn restored_stream(upstream: reqwest::Response, restore: &Restore) -> Body {
-    let restorer = RestoreStream::new(&restore.resolution());
-    let chunks = upstream
-        .bytes_stream()
-        .map(Some)
-        .chain(futures_util::stream::once(async { None }));
-    let restored = chunks.scan(Some(restorer), |restorer, chunk| {
-        let out = match (chunk, restorer.as_mut()) {
-            (Some(Ok(chunk)), Some(r)) => Ok(match r.push(&chunk) {
-                // Nothing changed: the upstream's own buffer, or the part of it sent now.
-                std::borrow::Cow::Borrowed(sent) => chunk.slice(..sent.len()),
-                std::borrow::Cow::Owned(changed) => Bytes::from(changed),
-            }),
-            (Some(Err(e)), _) => Err(e),
-            (_, None) => Ok(Bytes::new()),
-            // The end of the stream: whatever was held back, as it came.
-            (None, Some(_)) => Ok(Bytes::from(
-                restorer
-                    .take()
-                    .map(RestoreStream::finish)
-                    .unwrap_or_default(),
-            )),
-        };
-        std::future::ready(Some(out))
-    });
-    Body::from_stream(restored)
-}
-
-/// The upstream's JSON body, read whole (up to `MAX_BODY`), with its model restored; a larger
-/// body is sent on as it is.
-async fn restored_body(upstream: reqwest::Response, restore: &Restore) -> Body {
-    let mut chunks = upstream.bytes_stream();
-    let mut body = Vec::new();
-    while let Some(chunk) = chunks.next().await {
-        match chunk {
-            Ok(chunk) if body.len() + chunk.len() <= MAX_BODY => body.extend_from_slice(&chunk),
-            Ok(chunk) => {
-                body.extend_from_slice(&chunk);
-                let rest = futures_util::stream::iter([Ok(Bytes::from(body))]).chain(chunks);
-                return Body::from_stream(rest);
-            }
-            Err(e) => {
-                let failed = futures_util::stream::iter([Ok(Bytes::from(body)), Err(e)]);
-                return Body::from_stream(failed);
-            }
-        }
-    }
-    Body::from(restore_model(&body, &restore.resolution()).into_owned())
 }
 
 /// Re-reads the keys file every `ttl`; publishes it when it changed and loads, keeps the last
@@ -473,17 +385,22 @@ async fn run() -> Result<(), String> {
         client: reqwest::Client::builder()
             .build()
             .map_err(|e| format!("http client: {e}"))?,
-        aliases: args.aliases,
         ignore_case: args.ignore_case,
-        restore: args.restore,
     });
     if let Some(path) = args.keys.clone() {
         tokio::spawn(reload(app.clone(), path, args.ttl, keys_text));
     }
+    let mut proxied = Router::new().route("/v1/{*path}", post(proxy));
+    if args.aliases {
+        let shared = app.clone();
+        let aliases =
+            AliasLayer::new(move |parts: &Parts| std::future::ready(lookup(&shared, parts)));
+        proxied = proxied.route_layer(aliases.max_body(MAX_BODY).restore_model(args.restore));
+    }
     let router = Router::new()
         .route("/v1/models", get(models))
         .route("/v1/aliases/resolve", get(resolve))
-        .route("/v1/{*path}", post(proxy))
+        .merge(proxied)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(app);
     let listener = tokio::net::TcpListener::bind(args.listen)

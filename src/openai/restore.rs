@@ -133,6 +133,9 @@ impl RestoreStream {
     /// The bytes to send on for `chunk`: its lines, restored, after the held start of the
     /// first of them; the start of a line that has not ended yet is held back (or, past
     /// [`max_line`](RestoreStream::max_line), passed on unchanged).
+    ///
+    /// A borrowed result is always a prefix of `chunk`, so a caller holding the chunk as a
+    /// shared buffer (`bytes::Bytes`) can send that prefix without a copy.
     pub fn push<'c>(&mut self, chunk: &'c [u8]) -> Cow<'c, [u8]> {
         let Some((requested, resolved)) = &self.models else {
             return Cow::Borrowed(chunk);

@@ -12,7 +12,7 @@
 use std::borrow::Cow;
 
 use super::json::{self, Kind, Member, Span};
-use crate::{Alias, AliasRef, Resolution, Resolve};
+use crate::{OwnedResolution, Resolution, Resolve};
 
 pub use super::json::MAX_DEPTH;
 
@@ -97,10 +97,7 @@ pub struct Rewrite<'a> {
 enum Outcome<'a> {
     Borrowed(Resolution<'a>),
     /// The model had escapes: decoded, so what it resolved to is held owned.
-    Decoded {
-        requested: Box<str>,
-        alias: Option<Alias>,
-    },
+    Decoded(OwnedResolution),
 }
 
 impl<'a> Rewrite<'a> {
@@ -120,9 +117,7 @@ impl<'a> Rewrite<'a> {
     pub fn resolution(&self) -> Resolution<'_> {
         match &self.outcome {
             Outcome::Borrowed(resolution) => *resolution,
-            Outcome::Decoded { requested, alias } => {
-                Resolution::new(requested, alias.as_ref().map(AliasRef::from))
-            }
+            Outcome::Decoded(owned) => owned.resolution(),
         }
     }
 
@@ -181,10 +176,7 @@ pub fn rewrite_model<'a, R: Resolve + ?Sized>(
         Cow::Borrowed(requested) => Outcome::Borrowed(aliases.resolve(requested)),
         Cow::Owned(requested) => {
             let alias = aliases.resolve(&requested).alias().map(|a| a.to_alias());
-            Outcome::Decoded {
-                requested: requested.into(),
-                alias,
-            }
+            Outcome::Decoded(OwnedResolution::new(requested.into(), alias))
         }
     };
     let mut rewrite = Rewrite {
