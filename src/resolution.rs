@@ -143,33 +143,55 @@ impl<'a> Resolution<'a> {
 /// # Ok::<(), model_alias::SetError>(())
 /// ```
 ///
-/// Costs: made from a resolution, one allocation for the requested model and, when an alias
-/// applied, two for its name and target; reading it back through
-/// [`resolution`](Self::resolution) borrows and allocates nothing.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// Costs: made from a resolution, the requested model, the alias's name and its target copied
+/// into one shared buffer (two allocations, one of them freed at once); cloning it, as axum's `Extension` extractor does, only counts
+/// a reference; reading it back through [`resolution`](Self::resolution) borrows and allocates
+/// nothing.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct OwnedResolution {
-    requested: Box<str>,
-    alias: Option<crate::Alias>,
+    /// The requested model, then the alias's name and target when one applied.
+    text: std::sync::Arc<str>,
+    /// Where the requested model ends in `text`.
+    requested: usize,
+    /// Where the alias's name ends in `text` (its target follows), its kind and whether it is
+    /// hidden.
+    alias: Option<(usize, MatchKind, bool)>,
 }
 
 impl OwnedResolution {
     /// The resolution, borrowed from this one: everything [`Resolution`] says.
     pub fn resolution(&self) -> Resolution<'_> {
-        Resolution::new(&self.requested, self.alias.as_ref().map(AliasRef::from))
-    }
-
-    /// The resolution of `requested` to an owned `alias`, or a passthrough when it is
-    /// `None` (`alias` must be the one the rules pick, as for [`Resolution::new`]).
-    pub(crate) fn new(requested: Box<str>, alias: Option<crate::Alias>) -> OwnedResolution {
-        OwnedResolution { requested, alias }
+        // The offsets were taken from these very strings, on char boundaries: `get` cannot
+        // miss (and would give a passthrough of an empty model rather than panic).
+        let text = &*self.text;
+        let requested = text.get(..self.requested).unwrap_or_default();
+        let alias = self.alias.and_then(|(name_end, kind, hidden)| {
+            let name = text.get(self.requested..name_end)?;
+            let target = text.get(name_end..)?;
+            Some(AliasRef::from_valid(name, target, kind, hidden))
+        });
+        Resolution::new(requested, alias)
     }
 }
 
 impl From<Resolution<'_>> for OwnedResolution {
     fn from(resolution: Resolution<'_>) -> OwnedResolution {
+        let requested = resolution.requested();
+        let alias_len = resolution
+            .alias()
+            .map_or(0, |a| a.name().len() + a.target().len());
+        let mut text = String::with_capacity(requested.len() + alias_len);
+        text.push_str(requested);
+        let alias = resolution.alias().map(|a| {
+            text.push_str(a.name());
+            let name_end = text.len();
+            text.push_str(a.target());
+            (name_end, a.kind(), a.is_hidden())
+        });
         OwnedResolution {
-            requested: resolution.requested().into(),
-            alias: resolution.alias().map(|a| a.to_alias()),
+            text: text.into(),
+            requested: requested.len(),
+            alias,
         }
     }
 }
@@ -177,6 +199,15 @@ impl From<Resolution<'_>> for OwnedResolution {
 impl From<&Resolution<'_>> for OwnedResolution {
     fn from(resolution: &Resolution<'_>) -> OwnedResolution {
         OwnedResolution::from(*resolution)
+    }
+}
+
+/// As the [`Resolution`] it holds.
+impl fmt::Debug for OwnedResolution {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("OwnedResolution")
+            .field(&self.resolution())
+            .finish()
     }
 }
 

@@ -175,8 +175,7 @@ pub fn rewrite_model<'a, R: Resolve + ?Sized>(
     let outcome = match requested {
         Cow::Borrowed(requested) => Outcome::Borrowed(aliases.resolve(requested)),
         Cow::Owned(requested) => {
-            let alias = aliases.resolve(&requested).alias().map(|a| a.to_alias());
-            Outcome::Decoded(OwnedResolution::new(requested.into(), alias))
+            Outcome::Decoded(OwnedResolution::from(aliases.resolve(&requested)))
         }
     };
     let mut rewrite = Rewrite {
