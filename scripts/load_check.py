@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The gateway load check: requests per second through examples/gateway with and without
+"""The gateway load check: requests per second through the gateway (gateway/) with and without
 alias resolution, side by side, on loopback.
 
     python3 scripts/load_check.py [--seconds 5] [--rounds 3] [--concurrency 32]
@@ -7,7 +7,7 @@ alias resolution, side by side, on loopback.
 Builds the gateway and the load generator (release), then for each round starts the gateway
 twice, once with aliases (every request's model resolved and the body rewritten) and once with
 --no-aliases (bodies forwarded untouched), each against its built-in echo upstream, and drives
-it with examples/load.rs for --seconds. Every run is bounded in time and in count. Writes
+it with gateway/examples/load.rs for --seconds. Every run is bounded in time and in count. Writes
 target/model-alias-load.json, which scripts/benchmarks.py puts in BENCHMARKS.md, and prints a
 summary.
 """
@@ -30,12 +30,12 @@ def main():
     p.add_argument("--concurrency", type=int, default=32)
     p.add_argument("--requests", type=int, default=2_000_000)
     a = p.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--features", "tower", "--example", "gateway", "--example", "load"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--release", "-p", "model-alias-gateway", "--bin", "gateway", "--example", "load"], cwd=ROOT, check=True)
     examples = os.path.join(ROOT, "target", "release", "examples")
     runs = {"aliases": [], "no-aliases": []}
     for _ in range(a.rounds):
         for mode in ("aliases", "no-aliases"):
-            args = [os.path.join(examples, "gateway"), "--listen", "127.0.0.1:0"]
+            args = [os.path.join(ROOT, "target", "release", "gateway"), "--listen", "127.0.0.1:0"]
             if mode == "no-aliases":
                 args.append("--no-aliases")
             gw = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)

@@ -12,4 +12,4 @@ if ! cargo public-api --version >/dev/null 2>&1; then
     echo "==> installing cargo-public-api" >&2
     cargo install --locked cargo-public-api >&2
 fi
-cargo +nightly public-api --all-features -ss 2>/dev/null
+cargo +nightly public-api -p model-alias --all-features -ss 2>/dev/null

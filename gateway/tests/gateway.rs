@@ -1,8 +1,5 @@
-//! The example gateway, end to end: a stub upstream and the gateway (`examples/gateway`, as
+//! The example gateway, end to end: a stub upstream and the gateway (`gateway/src`, as
 //! built by `cargo test`) on 127.0.0.1 with ephemeral ports, driven by a real HTTP client.
-#![cfg(feature = "tower")]
-
-mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -111,7 +108,7 @@ impl Drop for Gateway {
 }
 
 fn binary() -> PathBuf {
-    common::example_binary("gateway")
+    PathBuf::from(env!("CARGO_BIN_EXE_gateway"))
 }
 
 fn start_gateway(args: &[&str]) -> Gateway {

@@ -5,7 +5,7 @@
 //! extensions and the boxed future.
 //!
 //! ```text
-//! cargo bench --features tower --bench middleware
+//! cargo bench -p model-alias-gateway --bench middleware
 //! ```
 
 use std::convert::Infallible;

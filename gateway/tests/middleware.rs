@@ -1,7 +1,6 @@
 //! The `tower` middleware (issue 14) in a real axum server on loopback, driven by a real HTTP
 //! client: what the handler behind it receives, what the client gets back, and every request
 //! the layer answers itself.
-#![cfg(feature = "tower")]
 
 use std::collections::HashMap;
 use std::convert::Infallible;

@@ -3,13 +3,13 @@
 //! `openai::Catalog`, `middleware::AliasLayer`) wired into a real gateway.
 //!
 //! ```text
-//! cargo run --example gateway --features tower -- [--listen ADDR] [--upstream URL]
+//! cargo run -p model-alias-gateway -- [--listen ADDR] [--upstream URL]
 //!     [--upstream-key-env VAR] [--keys FILE] [--catalog FILE] [--ttl SECS] [--no-aliases]
 //!     [--ignore-case] [--restore-model]
 //! ```
 //!
 //! - `Authorization: Bearer <key>` picks the key's aliases from the keys file (default: the
-//!   built-in `examples/gateway/keys.json`, key `sk-demo`). An unknown key gets a 401 with an
+//!   built-in `gateway/src/keys.json`, key `sk-demo`). An unknown key gets a 401 with an
 //!   OpenAI-style error body.
 //! - `POST /v1/...` (chat/completions, completions, embeddings, responses, ...): the body's
 //!   top-level `"model"` is resolved and replaced, every other byte forwarded as sent, to
@@ -104,7 +104,10 @@ fn parse_args() -> Result<Args, String> {
             "--no-aliases" => args.aliases = false,
             "--ignore-case" => args.ignore_case = true,
             "--restore-model" => args.restore = true,
-            "-h" | "--help" => return Err(USAGE.to_owned()),
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
     }

@@ -1,9 +1,9 @@
-//! The README's middleware example is `examples/proxy.rs`, which `cargo test --all-features`
+//! The README's middleware example is `gateway/examples/proxy.rs`, which `cargo test`
 //! compiles: this keeps the two the same text, so that the README's compiles as written.
 
 #[test]
 fn the_readme_middleware_example_is_the_proxy_example() {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     let example = include_str!("../examples/proxy.rs");
     let section = readme
         .split("\n## Middleware\n")
@@ -23,6 +23,6 @@ fn the_readme_middleware_example_is_the_proxy_example() {
     assert_eq!(
         code.trim(),
         body.trim(),
-        "README.md's middleware example differs from examples/proxy.rs"
+        "README.md's middleware example differs from gateway/examples/proxy.rs"
     );
 }

@@ -1,8 +1,9 @@
 //! The smallest alias-resolving OpenAI proxy: `AliasLayer` in front of one forwarding handler.
-//! README.md ("Middleware") shows this file as it is; `tests/readme.rs` keeps the two equal.
+//! README.md ("Middleware") shows this file as it is; `gateway/tests/readme.rs` keeps the two
+//! equal.
 //!
 //! ```text
-//! UPSTREAM=https://api.openai.com cargo run --features tower --example proxy
+//! UPSTREAM=https://api.openai.com cargo run -p model-alias-gateway --example proxy
 //! ```
 use std::collections::HashMap;
 use std::sync::Arc;

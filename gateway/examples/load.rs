@@ -4,7 +4,7 @@
 //! and without alias resolution.
 //!
 //! ```text
-//! cargo run --release --example load -- URL [--seconds S] [--requests N] [--concurrency C]
+//! cargo run --release -p model-alias-gateway --example load -- URL [--seconds S] [--requests N] [--concurrency C]
 //!     [--key KEY] [--model MODEL]
 //! ```
 
