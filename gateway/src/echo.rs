@@ -1,12 +1,15 @@
-//! A stand-in upstream on loopback, for trying the gateway without an LLM provider: it answers
-//! every `POST /v1/...` with what it received, so the resolved model shows in the reply.
-//! With `"stream": true` it sends server-sent events, one every 100 ms.
+//! A stand-in upstream on loopback, for trying the gateway without an LLM provider. Each
+//! endpoint answers in its real OpenAI shape, with the model it was asked for, so the resolved
+//! model shows in the reply and the official SDKs parse it: chat completions (and with
+//! `"stream": true`, server-sent chunks, one every 100 ms), completions, embeddings and
+//! responses; any other path gets the chat shape. Every answer also carries what was received
+//! (`received_body`), which SDKs ignore.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::Path;
+use axum::extract::{DefaultBodyLimit, Path};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -16,7 +19,10 @@ use serde_json::{Value, json};
 pub async fn start() -> std::io::Result<String> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     let addr = listener.local_addr()?;
-    let router = Router::new().route("/v1/{*path}", post(echo));
+    // It accepts what the gateway accepts.
+    let router = Router::new()
+        .route("/v1/{*path}", post(echo))
+        .layer(DefaultBodyLimit::max(crate::MAX_BODY));
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, router).await {
             eprintln!("echo upstream: {e}");
@@ -25,46 +31,96 @@ pub async fn start() -> std::io::Result<String> {
     Ok(format!("http://{addr}"))
 }
 
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// A rough token count: words, as OpenAI's usage objects need some count.
+fn tokens(text: &str) -> u64 {
+    text.split_whitespace().count() as u64
+}
+
 async fn echo(Path(path): Path<String>, body: Bytes) -> Response {
     let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let model = request["model"].as_str().unwrap_or_default().to_owned();
     let received = String::from_utf8_lossy(&body).into_owned();
+    let reply = format!("echo: the upstream was asked for {model}");
+    let (input, output) = (tokens(&received), tokens(&reply));
+    let usage = json!({"prompt_tokens": input, "completion_tokens": output, "total_tokens": input + output});
     if request["stream"] == Value::Bool(true) {
-        let words = ["Hello", " from", " the", " echo", " upstream"];
-        let events = futures_util::stream::unfold(0usize, move |i| {
-            let model = model.clone();
-            async move {
-                if i > words.len() {
-                    return None;
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                let data = match words.get(i) {
-                    Some(word) => json!({"object": "chat.completion.chunk", "model": model,
-                        "choices": [{"index": 0, "delta": {"content": word}}]})
-                    .to_string(),
-                    None => "[DONE]".to_owned(),
-                };
-                Some((
-                    Ok::<_, std::convert::Infallible>(format!("data: {data}\n\n")),
-                    i + 1,
-                ))
-            }
-        });
-        return (
-            [
-                (header::CONTENT_TYPE, "text/event-stream"),
-                (header::CACHE_CONTROL, "no-cache"),
-            ],
-            Body::from_stream(events),
-        )
-            .into_response();
+        return stream(model);
     }
-    axum::Json(json!({
-        "object": "echo",
-        "path": format!("/v1/{path}"),
-        "model": model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": format!("echo: the upstream was asked for {model}")}}],
-        "received_body": received,
-    }))
-    .into_response()
+    let answer = match path.as_str() {
+        "embeddings" => {
+            let inputs = match &request["input"] {
+                Value::Array(items) => items.len().max(1),
+                _ => 1,
+            };
+            let data: Vec<Value> = (0..inputs)
+                .map(|i| json!({"object": "embedding", "index": i, "embedding": [0.25, -0.5, 0.125, 1.0]}))
+                .collect();
+            json!({"object": "list", "data": data, "model": model,
+                "usage": {"prompt_tokens": input, "total_tokens": input}})
+        }
+        "responses" => json!({
+            "id": "resp_echo", "object": "response", "created_at": now(), "status": "completed",
+            "model": model,
+            "output": [{"type": "message", "id": "msg_echo", "status": "completed", "role": "assistant",
+                "content": [{"type": "output_text", "text": reply, "annotations": []}]}],
+            "usage": {"input_tokens": input, "output_tokens": output, "total_tokens": input + output},
+        }),
+        "completions" => json!({
+            "id": "cmpl-echo", "object": "text_completion", "created": now(), "model": model,
+            "choices": [{"index": 0, "text": reply, "logprobs": null, "finish_reason": "stop"}],
+            "usage": usage,
+        }),
+        _ => json!({
+            "id": "chatcmpl-echo", "object": "chat.completion", "created": now(), "model": model,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": reply},
+                "logprobs": null, "finish_reason": "stop"}],
+            "usage": usage,
+        }),
+    };
+    let mut answer = answer;
+    answer["path"] = json!(format!("/v1/{path}"));
+    answer["received_body"] = json!(received);
+    axum::Json(answer).into_response()
+}
+
+/// Chat completion chunks, one every 100 ms, the last with `finish_reason`, then `[DONE]`.
+fn stream(model: String) -> Response {
+    let words = ["Hello", " from", " the", " echo", " upstream"];
+    let created = now();
+    let events = futures_util::stream::unfold(0usize, move |i| {
+        let model = model.clone();
+        async move {
+            if i > words.len() {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let chunk = |delta: Value, finish: Value| {
+                json!({"id": "chatcmpl-echo", "object": "chat.completion.chunk", "created": created,
+                    "model": model, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
+                .to_string()
+            };
+            let data = match words.get(i) {
+                Some(word) => chunk(json!({"role": "assistant", "content": word}), Value::Null),
+                None => format!("{}\n\ndata: [DONE]", chunk(json!({}), json!("stop"))),
+            };
+            Some((
+                Ok::<_, std::convert::Infallible>(format!("data: {data}\n\n")),
+                i + 1,
+            ))
+        }
+    });
+    (
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        Body::from_stream(events),
+    )
+        .into_response()
 }

@@ -16,10 +16,16 @@
 //!   `--upstream` (with the key in the environment variable `--upstream-key-env` names, if
 //!   any, as its bearer token); the response streams back chunk by chunk. Headers
 //!   `x-model-alias-rule` (`exact`, `prefix`, `passthrough`), `x-model-alias` (the alias
-//!   that applied) and `x-model-resolved` say what happened. A body that is not a JSON object
-//!   with a string model gets a 400.
-//! - `GET /v1/models`: the key's aliases (with `root`), then the catalog.
+//!   that applied) and `x-model-resolved` say what happened; each is sent only when its value
+//!   is at most 256 bytes of visible ASCII (a longer model, or one with control bytes, spaces
+//!   or non-ASCII, leaves its header out rather than break the response). A body that is not
+//!   a JSON object with a string model gets a 400, a compressed one a 415, one over 32 MiB a
+//!   413 (before it is read, when its `Content-Length` says so).
+//! - `GET /v1/models`: the key's aliases (with `root`), then the catalog; every entry has
+//!   `created` and `owned_by`. `GET /v1/models/{id}`: one entry, or a 404.
 //! - `GET /v1/aliases/resolve?model=...`: the test box, as JSON.
+//! - Every error is an OpenAI error object (`{"error": {"message", "type", "param", "code"}}`):
+//!   a wrong key (401), an unknown route (404), a wrong method (405), a bad query (400).
 //! - Without `--upstream`, a built-in echo upstream on loopback answers, so that one `curl`
 //!   shows the whole flow. The keys file is re-read every `--ttl` seconds (default 60, the
 //!   spec's "changes take effect within about a minute"); a file that fails to load keeps
@@ -43,14 +49,14 @@ use std::time::Duration;
 use axum::Extension;
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use model_alias::middleware::{AliasLayer, Rejection};
-use model_alias::openai::Catalog;
+use model_alias::openai::{Catalog, ModelList};
 use model_alias::{
     AliasSet, AliasStore, AliasTable, OwnedResolution, Resolution, Resolve, Snapshot, TableBuilder,
 };
@@ -63,6 +69,8 @@ const USAGE: &str = "usage: gateway [--listen ADDR] [--upstream URL] [--upstream
                      [--ignore-case] [--restore-model]";
 /// Request bodies larger than this get a 413 (a gateway must bound what it buffers).
 const MAX_BODY: usize = 32 << 20;
+/// The longest `x-model-*` header value sent; a longer one is left out.
+const MAX_HEADER: usize = 256;
 
 struct Args {
     listen: SocketAddr,
@@ -155,6 +163,8 @@ struct App {
     upstream_key: Option<String>,
     client: reqwest::Client,
     ignore_case: bool,
+    /// Unix time the gateway started: `created` for listed models the catalog gives none.
+    started: u64,
 }
 
 type Shared = State<Arc<App>>;
@@ -214,16 +224,48 @@ fn lookup(app: &App, parts: &Parts) -> Result<KeyAliases, Rejection> {
     })
 }
 
+/// The key's `/v1/models` listing, every entry with the `created` and `owned_by` that OpenAI's
+/// SDKs require (from the catalog, else the gateway's start and the id's provider prefix).
+fn listing(app: &App, keys: &Keys, id: &str) -> ModelList {
+    let aliases = keys.table.get(id.as_bytes());
+    let mut listing = app
+        .catalog
+        .listing(aliases.iter().flat_map(|key| key.iter()));
+    for entry in &mut listing.data {
+        entry.created.get_or_insert(app.started);
+        if entry.owned_by.is_none() {
+            let real = entry.root.as_deref().unwrap_or(&entry.id);
+            let provider = real.split_once('/').map_or("model-alias", |(p, _)| p);
+            entry.owned_by = Some(provider.to_owned());
+        }
+    }
+    listing
+}
+
 async fn models(State(app): Shared, headers: HeaderMap) -> Response {
     let (keys, id) = match authorize(&app, &headers) {
         Ok(found) => found,
         Err(why) => return unauthorized(why),
     };
-    let aliases = keys.table.get(id.as_bytes());
-    let listing = app
-        .catalog
-        .listing(aliases.iter().flat_map(|key| key.iter()));
-    axum::Json(listing).into_response()
+    axum::Json(listing(&app, &keys, &id)).into_response()
+}
+
+/// `GET /v1/models/{id}`: the listing's entry for `id` (an alias, with its `root`, or a
+/// catalog model), or an OpenAI-shaped 404.
+async fn model(State(app): Shared, Path(model): Path<String>, headers: HeaderMap) -> Response {
+    let (keys, id) = match authorize(&app, &headers) {
+        Ok(found) => found,
+        Err(why) => return unauthorized(why),
+    };
+    let listing = listing(&app, &keys, &id);
+    match listing.data.into_iter().find(|entry| entry.id == model) {
+        Some(entry) => axum::Json(entry).into_response(),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "model_not_found",
+            &format!("The model '{model}' does not exist or you do not have access to it."),
+        ),
+    }
 }
 
 #[derive(Deserialize)]
@@ -234,14 +276,47 @@ struct ResolveQuery {
 async fn resolve(
     State(app): Shared,
     headers: HeaderMap,
-    Query(q): Query<ResolveQuery>,
+    query: Result<Query<ResolveQuery>, QueryRejection>,
 ) -> Response {
     let (keys, id) = match authorize(&app, &headers) {
         Ok(found) => found,
         Err(why) => return unauthorized(why),
     };
+    let q = match query {
+        Ok(Query(q)) => q,
+        Err(e) => {
+            let message = format!("{}: send ?model=<model id or alias>", e.body_text());
+            return Rejection::new(StatusCode::BAD_REQUEST, "invalid_query", message)
+                .with_param("model")
+                .into_response()
+                .into_response();
+        }
+    };
     let aliases = keys.table.get(id.as_bytes());
     axum::Json(aliases.resolve(&q.model)).into_response()
+}
+
+/// Any path the gateway does not serve: an OpenAI-shaped 404.
+async fn unknown_route(method: Method, uri: Uri) -> Response {
+    let message = format!("Unknown request URL: {method} {}.", uri.path());
+    error(StatusCode::NOT_FOUND, "unknown_url", &message)
+}
+
+/// A path served for other methods: an OpenAI-shaped 405.
+async fn wrong_method(method: Method, uri: Uri) -> Response {
+    let message = format!("{method} is not allowed on {}.", uri.path());
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        &message,
+    )
+}
+
+/// A value for an `x-model-*` header: short, visible ASCII only, so that a client's 1 MiB
+/// model or one with control bytes or non-ASCII never reaches a header (it is left out).
+fn header_value(value: &str) -> Option<HeaderValue> {
+    let safe = value.len() <= MAX_HEADER && value.bytes().all(|b| b.is_ascii_graphic());
+    safe.then(|| HeaderValue::from_str(value).ok()).flatten()
 }
 
 /// Forwards the body (rewritten by the middleware, unless `--no-aliases`) upstream and streams
@@ -296,7 +371,7 @@ async fn proxy(
             ("x-model-resolved", Some(r.model().to_string())),
         ];
         for (name, value) in values {
-            if let Some(value) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
+            if let Some(value) = value.as_deref().and_then(header_value) {
                 response = response.header(name, value);
             }
         }
@@ -389,6 +464,9 @@ async fn run() -> Result<(), String> {
             .build()
             .map_err(|e| format!("http client: {e}"))?,
         ignore_case: args.ignore_case,
+        started: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
     });
     if let Some(path) = args.keys.clone() {
         tokio::spawn(reload(app.clone(), path, args.ttl, keys_text));
@@ -402,8 +480,11 @@ async fn run() -> Result<(), String> {
     }
     let router = Router::new()
         .route("/v1/models", get(models))
+        .route("/v1/models/{*id}", get(model))
         .route("/v1/aliases/resolve", get(resolve))
         .merge(proxied)
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(app);
     let listener = tokio::net::TcpListener::bind(args.listen)

@@ -507,3 +507,121 @@ async fn the_gateway_folds_case_carries_and_restores_the_model() {
         .unwrap();
     assert_eq!(body["model"], "GPT-3.5");
 }
+
+/// What the official OpenAI SDKs need of every answer (issue 14): models with `created` and
+/// `owned_by`, one model by id, each endpoint in its own shape, bodies past axum's 2 MiB
+/// default, and every error an OpenAI error object.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gateway_answers_in_openai_shapes() {
+    let gw = start_gateway(&[]);
+    let c = client();
+    let get = |path: &str| c.get(format!("{}{path}", gw.url)).bearer_auth("sk-demo");
+    let post = |path: &str, body: String| {
+        c.post(format!("{}{path}", gw.url))
+            .bearer_auth("sk-demo")
+            .header("content-type", "application/json")
+            .body(body)
+    };
+    async fn json(r: reqwest::RequestBuilder) -> (u16, Value) {
+        let response = r.send().await.unwrap();
+        (response.status().as_u16(), response.json().await.unwrap())
+    }
+    fn assert_error(status: u16, body: &Value, want: u16, code: &str) {
+        assert_eq!(status, want, "{body}");
+        assert_eq!(body["error"]["code"], code, "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{body}"
+        );
+        assert!(body["error"]["type"].is_string(), "{body}");
+    }
+
+    let (status, list) = json(get("/v1/models")).await;
+    assert_eq!(status, 200);
+    for entry in list["data"].as_array().unwrap() {
+        assert!(entry["created"].is_u64(), "{entry}");
+        assert!(entry["owned_by"].is_string(), "{entry}");
+    }
+    let (status, alias) = json(get("/v1/models/claude-opus")).await;
+    assert_eq!(
+        (status, &alias["root"]),
+        (200, &json!("anthropic/claude-opus-4-8")),
+        "{alias}"
+    );
+    assert_eq!(alias["owned_by"], "anthropic");
+    let (status, real) = json(get("/v1/models/anthropic/claude-opus-4-8")).await;
+    assert_eq!(
+        (status, &real["id"]),
+        (200, &json!("anthropic/claude-opus-4-8"))
+    );
+    let (status, missing) = json(get("/v1/models/claude-opus-4-9")).await;
+    assert_error(status, &missing, 404, "model_not_found");
+
+    let chat = r#"{"model": "claude-opus-4-9", "messages": [{"role": "user", "content": "Hi"}]}"#;
+    let (status, reply) = json(post("/v1/chat/completions", chat.into())).await;
+    assert_eq!(status, 200);
+    assert_eq!(reply["object"], "chat.completion");
+    assert_eq!(reply["model"], "anthropic/claude-opus-4-8");
+    assert!(reply["id"].is_string() && reply["created"].is_u64());
+    assert_eq!(reply["choices"][0]["finish_reason"], "stop");
+    assert!(reply["usage"]["total_tokens"].is_u64());
+    let body = r#"{"model": "cross-model-basic", "input": ["a", "b"]}"#;
+    let (status, embeddings) = json(post("/v1/embeddings", body.into())).await;
+    assert_eq!(status, 200);
+    assert_eq!(embeddings["object"], "list");
+    assert_eq!(embeddings["data"].as_array().unwrap().len(), 2);
+    assert!(embeddings["data"][1]["embedding"].is_array());
+    assert_eq!(embeddings["model"], "deepseek/deepseek-chat");
+    let (status, response) = json(post(
+        "/v1/responses",
+        r#"{"model": "claude-opus", "input": "Hi"}"#.into(),
+    ))
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(response["output"][0]["content"][0]["type"], "output_text");
+
+    // Past axum's 2 MiB default, under the gateway's 32 MiB: through the echo and back.
+    let big = format!(
+        r#"{{"model": "claude-opus-4-9", "pad": "{}"}}"#,
+        "x".repeat(3 << 20)
+    );
+    let (status, reply) = json(post("/v1/chat/completions", big)).await;
+    assert_eq!(
+        (status, &reply["model"]),
+        (200, &json!("anthropic/claude-opus-4-8"))
+    );
+
+    let (status, unknown) = json(get("/v2/nothing")).await;
+    assert_error(status, &unknown, 404, "unknown_url");
+    let (status, wrong) = json(get("/v1/chat/completions")).await;
+    assert_error(status, &wrong, 405, "method_not_allowed");
+    let (status, no_model) = json(get("/v1/aliases/resolve")).await;
+    assert_error(status, &no_model, 400, "invalid_query");
+    let gzip = post("/v1/chat/completions", chat.into()).header("content-encoding", "gzip");
+    let (status, refused) = json(gzip).await;
+    assert_error(status, &refused, 415, "unsupported_content_encoding");
+
+    // The x-model-* headers: only short visible ASCII.
+    for (model, shown) in [
+        ("gpt-4o".to_owned(), true),
+        ("x".repeat(1 << 20), false),
+        ("caf\u{e9}".to_owned(), false),
+        ("a b".to_owned(), false),
+    ] {
+        let body = json!({"model": model, "messages": []}).to_string();
+        let response = post("/v1/chat/completions", body).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        let header = response.headers().get("x-model-resolved");
+        assert_eq!(header.is_some(), shown, "{}", &model[..model.len().min(16)]);
+        assert_eq!(response.headers()["x-model-alias-rule"], "passthrough");
+    }
+}
+
+#[test]
+fn help_prints_the_usage_and_exits_zero() {
+    let out = Command::new(binary()).arg("--help").output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("usage: gateway"));
+}
