@@ -187,6 +187,41 @@ pub enum Problem {
     },
 }
 
+#[cfg(feature = "serde")]
+impl Problem {
+    /// A stable machine-readable name of the problem, for the JSON form.
+    pub(crate) fn code(&self) -> &'static str {
+        match self {
+            Problem::Name(NameError::Empty { .. }) => "name_empty",
+            Problem::Name(NameError::TooLong { .. }) => "name_too_long",
+            Problem::Name(NameError::Uppercase { .. }) => "name_uppercase",
+            Problem::Name(NameError::CatchAll) => "name_catch_all",
+            Problem::Name(NameError::TrailingStar { .. }) => "name_trailing_star",
+            Problem::Name(NameError::InvalidChar { .. }) => "name_invalid_char",
+            Problem::Target(TargetError::Empty { .. }) => "target_empty",
+            Problem::Target(TargetError::TooLong { .. }) => "target_too_long",
+            Problem::Target(TargetError::InvalidChar { .. }) => "target_invalid_char",
+            Problem::Target(TargetError::Star { .. }) => "target_star",
+            Problem::Target(TargetError::OnlyStar) => "target_only_star",
+            Problem::DuplicateName { .. } => "duplicate_name",
+            Problem::CarryOnExact => "carry_on_exact",
+            Problem::TooMany { .. } => "too_many",
+            Problem::Json { .. } => "json",
+        }
+    }
+
+    /// The field of the row to change: `name`, `target`, `match`, or none (the set as a
+    /// whole, or JSON that could not be read).
+    pub(crate) fn field(&self) -> Option<&'static str> {
+        match self {
+            Problem::Name(_) | Problem::DuplicateName { .. } => Some("name"),
+            Problem::Target(_) => Some("target"),
+            Problem::CarryOnExact => Some("match"),
+            Problem::TooMany { .. } | Problem::Json { .. } => None,
+        }
+    }
+}
+
 /// `1 row`, `3 rows`.
 struct Rows(usize);
 

@@ -430,3 +430,47 @@ impl Serialize for crate::OwnedResolution {
         self.resolution().serialize(serializer)
     }
 }
+
+/// A problem as a dashboard shows it next to its row: `{"row": 2, "name": "pro", "field":
+/// "target", "kind": "target_empty", "message": "target model id is empty: ..."}`. `row` is
+/// 1-based, `name` the row's name as given (cut to 64 bytes; `""` when the row had none),
+/// `field` the part to change (`name`, `target`, `match`, or null for the whole set or JSON
+/// that could not be read), `kind` a stable code, `message` what to change, without the row.
+impl Serialize for crate::RowError {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let problem = self.problem();
+        let mut s = serializer.serialize_struct("RowError", 5)?;
+        s.serialize_field("row", &self.row())?;
+        s.serialize_field("name", self.name())?;
+        s.serialize_field("field", &problem.field())?;
+        s.serialize_field("kind", problem.code())?;
+        s.serialize_field("message", &problem.to_string())?;
+        s.end()
+    }
+}
+
+/// Every problem, in row order: `{"problems": [...]}` (see [`RowError`](crate::RowError)'s
+/// form).
+impl Serialize for crate::SetError {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("SetError", 1)?;
+        s.serialize_field("problems", self.problems())?;
+        s.end()
+    }
+}
+
+/// A warning as a dashboard shows it next to its row: `{"row": 1, "name": "fast", "kind":
+/// "target_is_alias_name", "message": "target \"pro\" is also the name of ..."}`.
+impl Serialize for crate::Warning {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Warning", 4)?;
+        s.serialize_field("row", &self.row())?;
+        s.serialize_field("name", self.alias().name().as_str())?;
+        s.serialize_field("kind", self.code())?;
+        s.serialize_field("message", &self.message().to_string())?;
+        s.end()
+    }
+}

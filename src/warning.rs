@@ -96,9 +96,36 @@ impl Warning {
 
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (name, target) = (self.alias.name().as_str(), self.alias.target().as_str());
-        write!(f, "row {} ({name:?}): ", self.row())?;
-        match (self.kind, self.alias.kind()) {
+        write!(f, "row {} ({:?}): ", self.row(), self.alias.name().as_str())?;
+        self.message().fmt(f)
+    }
+}
+
+impl Warning {
+    /// What the warning says, without its row: the `message` of its JSON form.
+    pub(crate) fn message(&self) -> WarningMessage<'_> {
+        WarningMessage(self)
+    }
+
+    /// A stable machine-readable name of the kind, for the JSON form.
+    #[cfg(feature = "serde")]
+    pub(crate) fn code(&self) -> &'static str {
+        match self.kind {
+            WarningKind::TargetIsAliasName { .. } => "target_is_alias_name",
+            WarningKind::TargetIsOwnName => "target_is_own_name",
+            WarningKind::TemplateSyntax => "template_syntax",
+        }
+    }
+}
+
+/// A warning's text after its row (see [`Warning::message`]).
+pub(crate) struct WarningMessage<'w>(&'w Warning);
+
+impl fmt::Display for WarningMessage<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let this = self.0;
+        let (name, target) = (this.alias.name().as_str(), this.alias.target().as_str());
+        match (this.kind, this.alias.kind()) {
             (WarningKind::TargetIsAliasName { other }, _) => write!(
                 f,
                 "target {target:?} is also the name of the alias in row {}, but resolution is one \

@@ -357,3 +357,63 @@ fn a_carried_resolution_serializes_whole() {
         r#"{"model":"oai/gpt-\"4o","resolved":"openai/gpt-\"4o","rule":"prefix","alias":"oai/"}"#
     );
 }
+
+/// Problems and warnings as JSON, for a dashboard to show each next to its row (issue 14).
+#[test]
+fn problems_and_warnings_serialise_with_row_name_field_kind_and_message() {
+    let err = AliasSet::from_json(
+        r#"[{"name": "Pro", "target": "a/b"}, {"name": "fast", "target": ""},
+            {"name": "fast", "target": "x/y"}, {"name": "all", "target": "openai/*"},
+            {"name": "t", "target": "x/*", "match": "prefix"}]"#,
+    )
+    .unwrap_err();
+    let json = serde_json::to_value(&err).unwrap();
+    let problems = json["problems"].as_array().unwrap();
+    let summary: Vec<(u64, &str, &serde_json::Value, &str)> = problems
+        .iter()
+        .map(|p| {
+            (
+                p["row"].as_u64().unwrap(),
+                p["name"].as_str().unwrap(),
+                &p["field"],
+                p["kind"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (1, "Pro", &serde_json::json!("name"), "name_uppercase"),
+            (2, "fast", &serde_json::json!("target"), "target_empty"),
+            (3, "fast", &serde_json::json!("name"), "duplicate_name"),
+            (4, "all", &serde_json::json!("match"), "carry_on_exact"),
+        ]
+    );
+    // The message is the problem's own, without the row it is shown next to.
+    for (p, e) in problems.iter().zip(err.problems()) {
+        assert_eq!(p["message"], e.problem().to_string());
+        assert!(!p["message"].as_str().unwrap().starts_with("row "));
+    }
+
+    let too_many: Vec<(String, &str)> = (0..21).map(|i| (format!("a{i}"), "x/y")).collect();
+    let err = AliasSet::new(&too_many).unwrap_err();
+    let json = serde_json::to_value(&err).unwrap();
+    assert_eq!(json["problems"][0]["kind"], "too_many");
+    assert_eq!(json["problems"][0]["field"], serde_json::Value::Null);
+    assert_eq!(json["problems"][0]["row"], 21);
+
+    let set = AliasSet::new([
+        ("fast", "pro"),
+        ("pro", "deepseek/deepseek-chat"),
+        ("tpl", "{model}"),
+    ])
+    .unwrap();
+    let warnings = serde_json::to_value(set.warnings()).unwrap();
+    assert_eq!(
+        warnings,
+        serde_json::json!([
+            {"row": 1, "name": "fast", "kind": "target_is_alias_name", "message": set.warnings()[0].to_string().split_once(": ").unwrap().1},
+            {"row": 3, "name": "tpl", "kind": "template_syntax", "message": set.warnings()[1].to_string().split_once(": ").unwrap().1},
+        ])
+    );
+}
