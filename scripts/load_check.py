@@ -35,7 +35,8 @@ def main():
     runs = {"aliases": [], "no-aliases": []}
     for _ in range(a.rounds):
         for mode in ("aliases", "no-aliases"):
-            args = [os.path.join(ROOT, "target", "release", "gateway"), "--listen", "127.0.0.1:0"]
+            database = "sqlite://" + os.path.join(ROOT, "target", "load-check.db")
+            args = [os.path.join(ROOT, "target", "release", "gateway"), "--listen", "127.0.0.1:0", "--database", database]
             if mode == "no-aliases":
                 args.append("--no-aliases")
             gw = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)

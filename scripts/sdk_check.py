@@ -12,6 +12,7 @@ non-zero, saying which check failed, on the first that does.
 import os
 import subprocess
 import sys
+import tempfile
 
 import openai
 
@@ -22,7 +23,8 @@ GATEWAY = os.path.join(ROOT, "target", "debug", "gateway")
 def start_gateway():
     if not os.path.exists(GATEWAY):
         subprocess.run(["cargo", "build", "-p", "model-alias-gateway", "--bin", "gateway"], cwd=ROOT, check=True)
-    gw = subprocess.Popen([GATEWAY, "--listen", "127.0.0.1:0"], stdout=subprocess.PIPE, text=True)
+    database = "sqlite://" + os.path.join(tempfile.mkdtemp(prefix="model-alias-sdk-"), "gateway.db")
+    gw = subprocess.Popen([GATEWAY, "--listen", "127.0.0.1:0", "--database", database], stdout=subprocess.PIPE, text=True)
     line = gw.stdout.readline()
     url = next((w for w in line.split() if w.startswith("http://")), None)
     if url is None:

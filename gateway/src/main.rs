@@ -4,12 +4,23 @@
 //!
 //! ```text
 //! cargo run -p model-alias-gateway -- [--listen ADDR] [--upstream URL]
-//!     [--upstream-key-env VAR] [--keys FILE] [--catalog FILE] [--ttl SECS] [--no-aliases]
-//!     [--ignore-case] [--restore-model]
+//!     [--upstream-key-env VAR] [--database URL | --keys FILE] [--catalog FILE] [--ttl SECS]
+//!     [--no-aliases] [--ignore-case] [--restore-model]
 //! ```
 //!
-//! - `Authorization: Bearer <key>` picks the key's aliases from the keys file (default: the
-//!   built-in `gateway/src/keys.json`, key `sk-demo`). An unknown key gets a 401 with an
+//! - Keys and aliases live in a database (`--database`): by default the SQLite file
+//!   `model-alias-gateway.db`, created, migrated (`gateway/migrations`) and seeded with the
+//!   demo keys of `gateway/src/keys.json` (key `sk-demo`) on first run; `postgres://...` for
+//!   replicas sharing one store. Secrets are stored as SHA-256 hashes. Each key's aliases load
+//!   through an `AliasCache` (one load per key at a time, `--ttl` seconds, default 60; a key
+//!   whose store read fails keeps its last set and the failure is logged; a key never loaded
+//!   gets a 503). A change made through one replica's admin API is served by it at once and by
+//!   every other replica within the TTL. `--keys FILE` reads keys from a JSON file instead,
+//!   as an `AliasTable`, re-read every TTL.
+//! - With `MODEL_ALIAS_ADMIN_TOKEN` set (and a database), the admin API (`admin.rs`): keys,
+//!   their aliases (validated by the crate; an invalid set gets a 422 with every problem and
+//!   nothing is stored), the catalog search and the test box.
+//! - `Authorization: Bearer <key>` picks the key's aliases. An unknown key gets a 401 with an
 //!   OpenAI-style error body.
 //! - `POST /v1/...` (chat/completions, completions, embeddings, responses, ...): the body's
 //!   top-level `"model"` is resolved and replaced, every other byte forwarded as sent, to
@@ -27,7 +38,7 @@
 //! - Every error is an OpenAI error object (`{"error": {"message", "type", "param", "code"}}`):
 //!   a wrong key (401), an unknown route (404), a wrong method (405), a bad query (400).
 //! - Without `--upstream`, a built-in echo upstream on loopback answers, so that one `curl`
-//!   shows the whole flow. The keys file is re-read every `--ttl` seconds (default 60, the
+//!   shows the whole flow. A keys file is re-read every `--ttl` seconds (default 60, the
 //!   spec's "changes take effect within about a minute"); a file that fails to load keeps
 //!   the last good keys serving.
 //! - `--no-aliases` forwards bodies untouched: the baseline of the load check.
@@ -37,6 +48,8 @@
 //!   resolved one. Off by default: the spec reports the real model, and the
 //!   `x-model-resolved` header says it either way.
 
+mod admin;
+mod db;
 mod echo;
 
 use std::collections::HashMap;
@@ -58,15 +71,18 @@ use axum::routing::{get, post};
 use model_alias::middleware::{AliasLayer, Rejection};
 use model_alias::openai::{Catalog, ModelList};
 use model_alias::{
-    AliasSet, AliasStore, AliasTable, OwnedResolution, Resolution, Resolve, Snapshot, TableBuilder,
+    AliasCache, AliasRef, AliasSet, AliasStore, AliasTable, Lookup, OwnedResolution, Resolution,
+    Resolve, TableBuilder,
 };
 use serde::Deserialize;
 
 const BUILT_IN_KEYS: &str = include_str!("keys.json");
 const BUILT_IN_CATALOG: &str = include_str!("catalog.json");
 const USAGE: &str = "usage: gateway [--listen ADDR] [--upstream URL] [--upstream-key-env VAR] \
-                     [--keys FILE] [--catalog FILE] [--ttl SECS] [--no-aliases] \
+                     [--database URL | --keys FILE] [--catalog FILE] [--ttl SECS] [--no-aliases] \
                      [--ignore-case] [--restore-model]";
+/// Where keys and aliases live unless `--database` or `--keys` says otherwise.
+const DEFAULT_DATABASE: &str = "sqlite://model-alias-gateway.db";
 /// Request bodies larger than this get a 413 (a gateway must bound what it buffers).
 const MAX_BODY: usize = 32 << 20;
 /// The longest `x-model-*` header value sent; a longer one is left out.
@@ -77,6 +93,7 @@ struct Args {
     upstream: Option<String>,
     upstream_key_env: Option<String>,
     keys: Option<PathBuf>,
+    database: Option<String>,
     catalog: Option<PathBuf>,
     ttl: Duration,
     aliases: bool,
@@ -90,6 +107,7 @@ fn parse_args() -> Result<Args, String> {
         upstream: None,
         upstream_key_env: None,
         keys: None,
+        database: None,
         catalog: None,
         ttl: Duration::from_secs(60),
         aliases: true,
@@ -104,6 +122,7 @@ fn parse_args() -> Result<Args, String> {
             "--upstream" => args.upstream = Some(value()?.trim_end_matches('/').to_owned()),
             "--upstream-key-env" => args.upstream_key_env = Some(value()?),
             "--keys" => args.keys = Some(value()?.into()),
+            "--database" => args.database = Some(value()?),
             "--catalog" => args.catalog = Some(value()?.into()),
             "--ttl" => {
                 let secs: f64 = value()?.parse().map_err(|e| format!("--ttl: {e}"))?;
@@ -118,6 +137,11 @@ fn parse_args() -> Result<Args, String> {
             }
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
+    }
+    if args.keys.is_some() && args.database.is_some() {
+        return Err(format!(
+            "--keys and --database are alternatives: give one\n{USAGE}"
+        ));
     }
     Ok(args)
 }
@@ -146,7 +170,7 @@ fn load_keys(text: &str, ignore_case: bool) -> Result<Keys, String> {
     for entry in entries.values() {
         builder
             .insert(entry.key_id.as_bytes(), &entry.aliases)
-            .map_err(|e| format!("keys file: {e}"))?;
+            .map_err(|e| format!("keys file: key {:?}: {e}", entry.key_id))?;
     }
     let table = builder.build().map_err(|e| format!("keys file: {e}"))?;
     let ids = entries
@@ -156,8 +180,22 @@ fn load_keys(text: &str, ignore_case: bool) -> Result<Keys, String> {
     Ok(Keys { ids, table })
 }
 
+/// Where the gateway's keys live.
+enum KeySource {
+    /// A keys file, as an alias table, re-read every TTL.
+    File(AliasStore<Keys>),
+    /// The database, each key's aliases loaded through the alias cache, keyed by the hash of
+    /// the key's secret.
+    Database {
+        db: db::Db,
+        cache: AliasCache<db::Db>,
+    },
+}
+
 struct App {
-    keys: AliasStore<Keys>,
+    keys: KeySource,
+    /// The admin API's bearer token (`MODEL_ALIAS_ADMIN_TOKEN`); without it, no admin API.
+    admin_token: Option<String>,
     catalog: Catalog,
     upstream: String,
     upstream_key: Option<String>,
@@ -165,6 +203,22 @@ struct App {
     ignore_case: bool,
     /// Unix time the gateway started: `created` for listed models the catalog gives none.
     started: u64,
+}
+
+impl App {
+    fn database(&self) -> Option<&db::Db> {
+        match &self.keys {
+            KeySource::Database { db, .. } => Some(db),
+            KeySource::File(_) => None,
+        }
+    }
+
+    fn cache(&self) -> Option<&AliasCache<db::Db>> {
+        match &self.keys {
+            KeySource::Database { cache, .. } => Some(cache),
+            KeySource::File(_) => None,
+        }
+    }
 }
 
 type Shared = State<Arc<App>>;
@@ -177,60 +231,89 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
         .into_response()
 }
 
-/// The key id for the request's bearer token, or why there is none (for a 401).
-fn authorize(app: &App, headers: &HeaderMap) -> Result<(Snapshot<Keys>, String), &'static str> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or("Missing API key: send Authorization: Bearer <key>.")?;
-    let keys = app.keys.load();
-    let id = keys
-        .ids
-        .get(token.trim())
-        .cloned()
-        .ok_or("Incorrect API key provided.")?;
-    Ok((keys, id))
+/// The request's bearer token.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    Some(value.strip_prefix("Bearer ")?.trim())
 }
 
-fn unauthorized(message: &str) -> Response {
-    Rejection::unauthorized(message)
-        .into_response()
-        .into_response()
-}
-
-/// One key's aliases in the table version the request started with: what the middleware
-/// resolves the request's model against.
-struct KeyAliases {
-    keys: Arc<Keys>,
-    id: String,
+/// A request key's aliases: a key of the keys file's table (in the version the request
+/// started with), or a key's set from the database, through the cache.
+enum KeyAliases {
+    Table { keys: Arc<Keys>, id: String },
+    Stored(Lookup<db::DbError>),
 }
 
 impl Resolve for KeyAliases {
     fn resolve<'a>(&'a self, model: &'a str) -> Resolution<'a> {
-        match self.keys.table.get(self.id.as_bytes()) {
-            Some(aliases) => aliases.resolve(model),
-            None => Resolution::new(model, None),
+        match self {
+            KeyAliases::Table { keys, id } => match keys.table.get(id.as_bytes()) {
+                Some(aliases) => aliases.resolve(model),
+                None => Resolution::new(model, None),
+            },
+            KeyAliases::Stored(lookup) => lookup.resolve(model),
         }
     }
 }
 
-/// The middleware's lookup: the request's key, or the 401 to answer with.
-fn lookup(app: &App, parts: &Parts) -> Result<KeyAliases, Rejection> {
-    let (keys, id) = authorize(app, &parts.headers).map_err(Rejection::unauthorized)?;
-    Ok(KeyAliases {
-        keys: keys.into_arc(),
-        id,
-    })
+impl KeyAliases {
+    fn aliases(&self) -> Vec<AliasRef<'_>> {
+        match self {
+            KeyAliases::Table { keys, id } => keys
+                .table
+                .get(id.as_bytes())
+                .iter()
+                .flat_map(|k| k.iter())
+                .collect(),
+            KeyAliases::Stored(lookup) => lookup.iter().collect(),
+        }
+    }
+}
+
+/// The aliases of the key `token` names: a 401 when there is no token or no such key, a 503
+/// when the key's aliases have never loaded and the database fails (a key loaded before keeps
+/// serving its last set, and the failure is logged).
+async fn key_aliases(app: &App, token: Option<&str>) -> Result<KeyAliases, Rejection> {
+    let token = token.ok_or_else(|| {
+        Rejection::unauthorized("Missing API key: send Authorization: Bearer <key>.")
+    })?;
+    let wrong = || Rejection::unauthorized("Incorrect API key provided.");
+    match &app.keys {
+        KeySource::File(store) => {
+            let keys = store.load_full();
+            let id = keys.ids.get(token).cloned().ok_or_else(wrong)?;
+            Ok(KeyAliases::Table { keys, id })
+        }
+        KeySource::Database { cache, .. } => {
+            let lookup = cache
+                .get(db::secret_hash(token).as_bytes())
+                .await
+                .map_err(|e| {
+                    Rejection::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "aliases_unavailable",
+                        format!("this key's aliases could not be loaded; try again shortly ({e})"),
+                    )
+                })?;
+            if let Some(e) = lookup.stale_error() {
+                eprintln!("gateway: serving a key's last aliases: {e}");
+            }
+            match lookup.set() {
+                Some(_) => Ok(KeyAliases::Stored(lookup)),
+                None => Err(wrong()),
+            }
+        }
+    }
+}
+
+fn reject(rejection: Rejection) -> Response {
+    rejection.into_response().into_response()
 }
 
 /// The key's `/v1/models` listing, every entry with the `created` and `owned_by` that OpenAI's
 /// SDKs require (from the catalog, else the gateway's start and the id's provider prefix).
-fn listing(app: &App, keys: &Keys, id: &str) -> ModelList {
-    let aliases = keys.table.get(id.as_bytes());
-    let mut listing = app
-        .catalog
-        .listing(aliases.iter().flat_map(|key| key.iter()));
+fn listing(app: &App, aliases: &KeyAliases) -> ModelList {
+    let mut listing = app.catalog.listing(aliases.aliases());
     for entry in &mut listing.data {
         entry.created.get_or_insert(app.started);
         if entry.owned_by.is_none() {
@@ -243,21 +326,20 @@ fn listing(app: &App, keys: &Keys, id: &str) -> ModelList {
 }
 
 async fn models(State(app): Shared, headers: HeaderMap) -> Response {
-    let (keys, id) = match authorize(&app, &headers) {
-        Ok(found) => found,
-        Err(why) => return unauthorized(why),
-    };
-    axum::Json(listing(&app, &keys, &id)).into_response()
+    match key_aliases(&app, bearer(&headers)).await {
+        Ok(aliases) => axum::Json(listing(&app, &aliases)).into_response(),
+        Err(rejection) => reject(rejection),
+    }
 }
 
 /// `GET /v1/models/{id}`: the listing's entry for `id` (an alias, with its `root`, or a
 /// catalog model), or an OpenAI-shaped 404.
 async fn model(State(app): Shared, Path(model): Path<String>, headers: HeaderMap) -> Response {
-    let (keys, id) = match authorize(&app, &headers) {
-        Ok(found) => found,
-        Err(why) => return unauthorized(why),
+    let aliases = match key_aliases(&app, bearer(&headers)).await {
+        Ok(aliases) => aliases,
+        Err(rejection) => return reject(rejection),
     };
-    let listing = listing(&app, &keys, &id);
+    let listing = listing(&app, &aliases);
     match listing.data.into_iter().find(|entry| entry.id == model) {
         Some(entry) => axum::Json(entry).into_response(),
         None => error(
@@ -278,9 +360,9 @@ async fn resolve(
     headers: HeaderMap,
     query: Result<Query<ResolveQuery>, QueryRejection>,
 ) -> Response {
-    let (keys, id) = match authorize(&app, &headers) {
-        Ok(found) => found,
-        Err(why) => return unauthorized(why),
+    let aliases = match key_aliases(&app, bearer(&headers)).await {
+        Ok(aliases) => aliases,
+        Err(rejection) => return reject(rejection),
     };
     let q = match query {
         Ok(Query(q)) => q,
@@ -292,7 +374,6 @@ async fn resolve(
                 .into_response();
         }
     };
-    let aliases = keys.table.get(id.as_bytes());
     axum::Json(aliases.resolve(&q.model)).into_response()
 }
 
@@ -330,8 +411,8 @@ async fn proxy(
 ) -> Response {
     if resolution.is_none() {
         // Without the middleware, the key is still checked.
-        if let Err(why) = authorize(&app, &headers) {
-            return unauthorized(why);
+        if let Err(rejection) = key_aliases(&app, bearer(&headers)).await {
+            return reject(rejection);
         }
     }
     let body = match body {
@@ -390,6 +471,9 @@ async fn proxy(
 /// Re-reads the keys file every `ttl`; publishes it when it changed and loads, keeps the last
 /// good keys (and says why) when it does not.
 async fn reload(app: Arc<App>, path: PathBuf, ttl: Duration, mut last: String) {
+    let KeySource::File(store) = &app.keys else {
+        return;
+    };
     loop {
         tokio::time::sleep(ttl).await;
         let text = match tokio::fs::read_to_string(&path).await {
@@ -404,7 +488,7 @@ async fn reload(app: Arc<App>, path: PathBuf, ttl: Duration, mut last: String) {
         }
         match load_keys(&text, app.ignore_case) {
             Ok(keys) => {
-                app.keys.publish(keys);
+                store.publish(keys);
                 eprintln!("gateway: reloaded {}", path.display());
                 last = text;
             }
@@ -427,24 +511,39 @@ async fn main() -> std::process::ExitCode {
 async fn run() -> Result<(), String> {
     let args = parse_args()?;
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let keys_text = match &args.keys {
-        Some(path) => {
-            std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?
-        }
-        None => BUILT_IN_KEYS.to_owned(),
-    };
-    let keys = load_keys(&keys_text, args.ignore_case)?;
     let catalog_text = match &args.catalog {
         Some(path) => std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?,
         None => BUILT_IN_CATALOG.as_bytes().to_vec(),
     };
     let catalog = Catalog::from_json(&catalog_text).map_err(|e| format!("catalog: {e}"))?;
-    for entry in keys.ids.values() {
-        let aliases = keys.table.get(entry.as_bytes());
-        for warning in catalog.check(aliases.iter().flat_map(|key| key.iter())) {
-            eprintln!("gateway: key {entry}: {warning}");
+    let (keys, keys_text) = match &args.keys {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let keys = load_keys(&text, args.ignore_case)?;
+            for entry in keys.ids.values() {
+                let aliases = keys.table.get(entry.as_bytes());
+                for warning in catalog.check(aliases.iter().flat_map(|key| key.iter())) {
+                    eprintln!("gateway: key {entry}: {warning}");
+                }
+            }
+            (KeySource::File(AliasStore::new(keys)), text)
         }
-    }
+        None => {
+            let url = args.database.as_deref().unwrap_or(DEFAULT_DATABASE);
+            // First run: the built-in demo keys, stored as the hashes of their secrets.
+            let seed: Vec<(String, String, AliasSet)> =
+                serde_json::from_str::<HashMap<String, KeyEntry>>(BUILT_IN_KEYS)
+                    .map_err(|e| format!("built-in keys: {e}"))?
+                    .into_iter()
+                    .map(|(secret, entry)| (secret, entry.key_id, entry.aliases))
+                    .collect();
+            let db = db::Db::open(url, &seed).await.map_err(|e| e.to_string())?;
+            let db = db.ignore_case(args.ignore_case);
+            let cache = AliasCache::builder(db.clone()).ttl(args.ttl).build();
+            (KeySource::Database { db, cache }, String::new())
+        }
+    };
     let upstream = match &args.upstream {
         Some(url) => url.clone(),
         None => echo::start()
@@ -456,7 +555,10 @@ async fn run() -> Result<(), String> {
         None => None,
     };
     let app = Arc::new(App {
-        keys: AliasStore::new(keys),
+        keys,
+        admin_token: std::env::var("MODEL_ALIAS_ADMIN_TOKEN")
+            .ok()
+            .filter(|t| !t.is_empty()),
         catalog,
         upstream: upstream.clone(),
         upstream_key,
@@ -474,15 +576,22 @@ async fn run() -> Result<(), String> {
     let mut proxied = Router::new().route("/v1/{*path}", post(proxy));
     if args.aliases {
         let shared = app.clone();
-        let aliases =
-            AliasLayer::new(move |parts: &Parts| std::future::ready(lookup(&shared, parts)));
+        let aliases = AliasLayer::new(move |parts: &Parts| {
+            let (app, token) = (shared.clone(), bearer(&parts.headers).map(str::to_owned));
+            async move { key_aliases(&app, token.as_deref()).await }
+        });
         proxied = proxied.route_layer(aliases.max_body(MAX_BODY).restore_model(args.restore));
     }
-    let router = Router::new()
+    let admin = app.admin_token.is_some() && app.database().is_some();
+    let mut router = Router::new()
         .route("/v1/models", get(models))
         .route("/v1/models/{*id}", get(model))
         .route("/v1/aliases/resolve", get(resolve))
-        .merge(proxied)
+        .merge(proxied);
+    if admin {
+        router = router.merge(admin::routes());
+    }
+    let router = router
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))

@@ -1,9 +1,8 @@
 //! The example gateway, end to end: a stub upstream and the gateway (`gateway/src`, as
 //! built by `cargo test`) on 127.0.0.1 with ephemeral ports, driven by a real HTTP client.
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -15,6 +14,9 @@ use axum::response::IntoResponse;
 use axum::routing::post;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
+
+mod common;
+use common::{binary, client, start_gateway};
 
 /// What the stub upstream received: path and body, byte for byte.
 type Received = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
@@ -92,48 +94,6 @@ async fn declared_too_large(url: &str, length: usize) -> (u16, Value) {
     (status, serde_json::from_str(body).unwrap())
 }
 
-/// The gateway process; killed when dropped.
-struct Gateway {
-    child: Child,
-    url: String,
-    /// Kept open, so that the gateway's later output has a reader.
-    _stdout: BufReader<std::process::ChildStdout>,
-}
-
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn binary() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_gateway"))
-}
-
-fn start_gateway(args: &[&str]) -> Gateway {
-    let mut child = Command::new(binary())
-        .args(["--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the gateway example is built by cargo test");
-    let mut first = String::new();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    stdout.read_line(&mut first).unwrap();
-    let url = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {first:?}"))
-        .to_owned();
-    Gateway {
-        child,
-        url,
-        _stdout: stdout,
-    }
-}
-
 const KEYS: &str = r#"{
   "sk-test": {"key_id": "team-test", "aliases": [
     {"name": "cross-model-basic", "target": "deepseek/deepseek-chat"},
@@ -141,12 +101,6 @@ const KEYS: &str = r#"{
   ]},
   "sk-none": {"key_id": "team-none", "aliases": {}}
 }"#;
-
-/// A client; reqwest is built with rustls and no default crypto provider (see Cargo.toml).
-fn client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
-}
 
 fn keys_file(contents: &str) -> PathBuf {
     let path = std::env::temp_dir().join(format!(
