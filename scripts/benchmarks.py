@@ -406,9 +406,10 @@ def load_section(data):
         f"`python3 scripts/load_check.py` ({st['rounds']} rounds of {st['seconds']:.0f} s a mode, {st['concurrency']} "
         "connections; medians of the rounds). The gateway (`gateway/`, release) forwards to its "
         "built-in echo upstream in the same process; the load generator (`gateway/examples/load.rs`) runs on the same "
-        "2 cores over loopback. Mode `aliases` resolves every request through `AliasLayer` (the key's "
-        "`AliasTable`, the body read, rewritten and the resolution kept); `no-aliases` forwards the body "
-        "untouched, without the layer. The modes alternate, so drift in "
+        "2 cores over loopback. Mode `aliases` resolves every request through `AliasLayer` (the key found by "
+        "its secret's SHA-256 in the `AliasCache` over the SQLite store, the body read, rewritten and the "
+        "resolution kept); `no-aliases` checks the key the same way and forwards the body untouched, "
+        "without the layer. The modes alternate, so drift in "
         "the machine hits both.\n",
         "| mode | requests/s | p50 latency | p99 latency | errors |",
         "|---|---|---|---|---|",
