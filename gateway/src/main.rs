@@ -41,6 +41,8 @@
 //!   shows the whole flow. A keys file is re-read every `--ttl` seconds (default 60, the
 //!   spec's "changes take effect within about a minute"); a file that fails to load keeps
 //!   the last good keys serving.
+//! - `--body-timeout SECS` (default 30): a request body that sends nothing for that long gets
+//!   a 400 that says so, rather than holding its connection open.
 //! - `--no-aliases` forwards bodies untouched: the baseline of the load check.
 //! - `--ignore-case` matches models with ASCII case folded (`GPT-4` finds the alias `gpt-4`).
 //! - `--restore-model` gives the client back the model name it sent in the response's
@@ -75,12 +77,13 @@ use model_alias::{
     Resolve, TableBuilder,
 };
 use serde::Deserialize;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 const BUILT_IN_KEYS: &str = include_str!("keys.json");
 const BUILT_IN_CATALOG: &str = include_str!("catalog.json");
 const USAGE: &str = "usage: gateway [--listen ADDR] [--upstream URL] [--upstream-key-env VAR] \
-                     [--database URL | --keys FILE] [--catalog FILE] [--ttl SECS] [--no-aliases] \
-                     [--ignore-case] [--restore-model]";
+                     [--database URL | --keys FILE] [--catalog FILE] [--ttl SECS] \
+                     [--body-timeout SECS] [--no-aliases] [--ignore-case] [--restore-model]";
 /// Where keys and aliases live unless `--database` or `--keys` says otherwise.
 const DEFAULT_DATABASE: &str = "sqlite://model-alias-gateway.db";
 /// Request bodies larger than this get a 413 (a gateway must bound what it buffers).
@@ -96,6 +99,7 @@ struct Args {
     database: Option<String>,
     catalog: Option<PathBuf>,
     ttl: Duration,
+    body_timeout: Duration,
     aliases: bool,
     ignore_case: bool,
     restore: bool,
@@ -110,6 +114,7 @@ fn parse_args() -> Result<Args, String> {
         database: None,
         catalog: None,
         ttl: Duration::from_secs(60),
+        body_timeout: Duration::from_secs(30),
         aliases: true,
         ignore_case: false,
         restore: false,
@@ -127,6 +132,13 @@ fn parse_args() -> Result<Args, String> {
             "--ttl" => {
                 let secs: f64 = value()?.parse().map_err(|e| format!("--ttl: {e}"))?;
                 args.ttl = Duration::try_from_secs_f64(secs).map_err(|e| format!("--ttl: {e}"))?;
+            }
+            "--body-timeout" => {
+                let secs: f64 = value()?
+                    .parse()
+                    .map_err(|e| format!("--body-timeout: {e}"))?;
+                args.body_timeout = Duration::try_from_secs_f64(secs)
+                    .map_err(|e| format!("--body-timeout: {e}"))?;
             }
             "--no-aliases" => args.aliases = false,
             "--ignore-case" => args.ignore_case = true,
@@ -595,6 +607,9 @@ async fn run() -> Result<(), String> {
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        // A body that stalls for this long fails its read: the request gets an error rather
+        // than holding a connection and its buffer open.
+        .layer(RequestBodyTimeoutLayer::new(args.body_timeout))
         .with_state(app);
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await

@@ -62,9 +62,9 @@ async fn stub_upstream() -> (String, Received) {
     (url, received)
 }
 
-/// Sends a chat request declaring a `Content-Length` of `length` bytes, but only its first
-/// KiB, over a raw connection, and reads the answer: its status and JSON body.
-async fn declared_too_large(url: &str, length: usize) -> (u16, Value) {
+/// Sends a chat request declaring a `Content-Length` of `length` bytes but sending only `sent`
+/// of them, over a raw connection, and reads the answer: its status and JSON body.
+async fn partial_body(url: &str, length: usize, sent: usize) -> (u16, Value) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let addr = url.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
@@ -73,7 +73,7 @@ async fn declared_too_large(url: &str, length: usize) -> (u16, Value) {
          Content-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
     );
     stream.write_all(head.as_bytes()).await.unwrap();
-    stream.write_all(&[b' '; 1024]).await.unwrap();
+    stream.write_all(&vec![b' '; sent]).await.unwrap();
     let mut answer = Vec::new();
     let read = tokio::time::timeout(Duration::from_secs(10), async {
         let mut buf = [0u8; 4096];
@@ -276,7 +276,7 @@ async fn the_gateway_resolves_rewrites_streams_and_lists() {
     }
     // Declared past the gateway's 32 MiB body limit: a 413 in the same error shape, sent
     // before the body is read (the client has sent 1 KiB of it and waits for the answer).
-    let (status, error) = declared_too_large(&gw.url, 33 << 20).await;
+    let (status, error) = partial_body(&gw.url, 33 << 20, 1024).await;
     assert_eq!(status, 413);
     assert_eq!(error["error"]["type"], "invalid_request_error", "{error}");
     assert_eq!(error["error"]["code"], "request_too_large", "{error}");
@@ -578,4 +578,26 @@ fn help_prints_the_usage_and_exits_zero() {
     let out = Command::new(binary()).arg("--help").output().unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("usage: gateway"));
+}
+
+/// A body that stalls mid-way gets an answer once `--body-timeout` passes, not a connection
+/// held open (issue 14).
+#[tokio::test]
+async fn a_stalled_body_times_out() {
+    let keys = keys_file(KEYS);
+    let gw = start_gateway(&["--keys", keys.to_str().unwrap(), "--body-timeout", "1"]);
+    let start = Instant::now();
+    let (status, error) = partial_body(&gw.url, 1000, 10).await;
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(error["error"]["code"], "invalid_body");
+    let message = error["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("could not be read") && message.contains("timeout"),
+        "{message}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "answered after {:?}",
+        start.elapsed()
+    );
 }

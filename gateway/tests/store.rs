@@ -321,3 +321,88 @@ async fn two_replicas_on_one_store_agree_within_the_ttl() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// A store that fails (here a SQLite file whose header is overwritten): keys already loaded
+/// keep serving their last aliases, a key never loaded gets a 503 in OpenAI's shape, and once
+/// the store is back the gateway serves every key again, without a restart (issue 14).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_store_keeps_loaded_keys_serving_and_recovers() {
+    use reqwest::Method;
+    let db = fresh_database();
+    let path = db.strip_prefix("sqlite://").unwrap().to_owned();
+    let gw = gateway(&db, "0.5");
+    let url = &gw.url;
+    let (_, key) = call(
+        Method::POST,
+        format!("{url}/admin/keys"),
+        ADMIN,
+        Some(json!({"name": "late"})),
+    )
+    .await;
+    let late = key["secret"].as_str().unwrap().to_owned();
+    assert_eq!(
+        chat(url, "sk-demo", "cross-model-basic").await.1["model"],
+        "deepseek/deepseek-chat"
+    );
+
+    let good = std::fs::read(&path).unwrap();
+    let mut broken = good.clone();
+    broken[..100].fill(0xA5);
+    std::fs::write(&path, &broken).unwrap();
+    tokio::time::sleep(Duration::from_millis(800)).await; // past the TTL: sk-demo must reload
+
+    let (status, body) = chat(url, "sk-demo", "cross-model-basic").await;
+    assert_eq!(
+        (status, &body["model"]),
+        (200, &json!("deepseek/deepseek-chat")),
+        "served stale: {body}"
+    );
+    let (status, body) = chat(url, &late, "cross-model-basic").await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (503, &json!("aliases_unavailable")),
+        "{body}"
+    );
+    assert_eq!(body["error"]["type"], "api_error");
+
+    std::fs::write(&path, &good).unwrap();
+    let start = Instant::now();
+    loop {
+        let (status, body) = chat(url, &late, "cross-model-basic").await;
+        if status == 200 {
+            assert_eq!(
+                body["model"], "cross-model-basic",
+                "a key without aliases passes through"
+            );
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "still {status} after 15 s: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// A row edited by hand into something the crate refuses fails its key's load with an error
+/// that names the key, and the key is not half-loaded (issue 14).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_stored_row_names_its_key() {
+    let db = fresh_database();
+    let gw = gateway(&db, "60");
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&db).await.unwrap();
+    sqlx::query(
+        "UPDATE aliases SET name = 'Not A Name' WHERE key_id = 'team-demo' AND position = 0",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let (status, body) = chat(&gw.url, "sk-demo", "cross-model-basic").await;
+    assert_eq!(status, 503, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("key team-demo") && message.contains("Not A Name"),
+        "{message}"
+    );
+}
