@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -187,11 +187,15 @@ async fn replace_aliases(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let db = match admitted(&app, &headers) {
         Ok(db) => db,
         Err(rejection) => return reject(rejection),
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(e) => return error(e.status(), "invalid_body", &e.body_text()),
     };
     let Ok(text) = std::str::from_utf8(&body) else {
         return error(

@@ -247,6 +247,8 @@ async fn the_admin_api_creates_keys_and_replaces_aliases_whole() {
         .await
         .unwrap();
     assert_eq!(big.status(), 413);
+    let big: Value = big.json().await.unwrap();
+    assert_eq!(big["error"]["code"], "invalid_body", "{big}");
     let (_, stored) = call(Method::GET, aliases.clone(), ADMIN, None).await;
     assert_eq!(
         stored["aliases"].as_array().unwrap().len(),
