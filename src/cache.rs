@@ -2,8 +2,11 @@
 //! cached with a TTL, for gateways that keep aliases in a database.
 //!
 //! Invariants:
-//! - at most one call to [`Source::load`] is in flight per key; concurrent requests for a key
-//!   that is loading wait for that load (asynchronously: no thread is blocked) and share it;
+//! - at most one call to [`Source::load`] is in flight per key, whatever is invalidated or
+//!   evicted meanwhile: a key's load lock lives in `loads`, apart from the cached state that
+//!   moka may drop, for as long as a load holds it or a caller waits for it; concurrent
+//!   requests for a key that is loading wait for that load (asynchronously: no thread is
+//!   blocked) and share it;
 //! - a set is served for `ttl` after it was loaded, then reloaded on the next request;
 //! - a failed reload never replaces a good set: the last good set keeps serving (and the
 //!   error is handed back with it) until a reload succeeds; a failed load is retried no
@@ -91,14 +94,70 @@ pub trait Source: Send + Sync + 'static {
 pub struct AliasCache<S: Source> {
     source: S,
     slots: moka::future::Cache<Vec<u8>, Arc<Slot<S::Error>>>,
+    /// The load lock of each key being loaded (or waited for): see the module's invariants.
+    loads: Loads,
     ttl: Duration,
     error_retry: Duration,
 }
 
-/// One key's cached state and the lock that lets one load run at a time.
+/// One key's cached state.
 struct Slot<E> {
     state: ArcSwapOption<State<E>>,
-    loading: async_lock::Mutex<()>,
+}
+
+/// Per-key load locks, held apart from the cache so that evicting or invalidating a key's
+/// state cannot hand a second caller a second lock while a load runs. An entry lives while
+/// anyone holds or awaits its lock, and is removed by the last one out; the map is touched
+/// only on the load path, never on a fresh hit.
+#[derive(Default)]
+struct Loads(std::sync::Mutex<std::collections::HashMap<Box<[u8]>, LoadLock>>);
+
+/// One key's load lock (shared by whoever holds or awaits it).
+type LoadLock = Arc<async_lock::Mutex<()>>;
+
+impl Loads {
+    /// Waits for `key`'s load lock.
+    async fn lock<'l>(&'l self, key: &[u8]) -> LoadGuard<'l> {
+        let lock = {
+            let mut map = self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            map.entry(key.into()).or_default().clone()
+        };
+        LoadGuard {
+            held: Some(lock.lock_arc().await),
+            loads: self,
+            key: key.into(),
+        }
+    }
+}
+
+/// A key's load lock, held; dropping it releases the lock and, if nobody else holds or waits
+/// for it, removes it from [`Loads`].
+struct LoadGuard<'l> {
+    held: Option<async_lock::MutexGuardArc<()>>,
+    loads: &'l Loads,
+    key: Box<[u8]>,
+}
+
+impl Drop for LoadGuard<'_> {
+    fn drop(&mut self) {
+        let mut map = self
+            .loads
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        drop(self.held.take());
+        // The map's own reference is the last: nobody holds or awaits this lock any more. A
+        // caller about to take it clones it under this same map lock, so none can slip in.
+        if map
+            .get(&self.key)
+            .is_some_and(|lock| Arc::strong_count(lock) == 1)
+        {
+            map.remove(&self.key);
+        }
+    }
 }
 
 struct State<E> {
@@ -240,8 +299,10 @@ impl<S: Source> AliasCache<S> {
         if let Some(state) = self.fresh(&slot) {
             return state.lookup();
         }
-        let _loading = slot.loading.lock().await;
-        // Whoever held the lock before us may have just loaded it.
+        let _loading = self.loads.lock(key).await;
+        // The slot may have been evicted or invalidated while we waited, and whoever held the
+        // lock before us may have just loaded it: look again.
+        let slot = self.slot(key).await;
         if let Some(state) = self.fresh(&slot) {
             return state.lookup();
         }
@@ -268,7 +329,6 @@ impl<S: Source> AliasCache<S> {
         let empty = async {
             Arc::new(Slot {
                 state: ArcSwapOption::empty(),
-                loading: async_lock::Mutex::new(()),
             })
         };
         self.slots.get_with_by_ref(key, empty).await
@@ -283,8 +343,8 @@ impl<S: Source> AliasCache<S> {
     /// Replaces `key`'s aliases now (a gateway that knows of a change need not wait for the
     /// TTL). Waits for a load of that key in flight, if any, so that it cannot overwrite this.
     pub async fn insert(&self, key: &[u8], aliases: Option<AliasSet>) {
+        let _loading = self.loads.lock(key).await;
         let slot = self.slot(key).await;
-        let _loading = slot.loading.lock().await;
         slot.state.store(Some(Arc::new(State {
             good: Some(aliases.map(Arc::new)),
             checked: Instant::now(),
@@ -385,6 +445,7 @@ impl<S: Source> AliasCacheBuilder<S> {
             slots: moka::future::Cache::builder()
                 .max_capacity(u64::try_from(self.max_keys).unwrap_or(u64::MAX))
                 .build(),
+            loads: Loads::default(),
             ttl: self.ttl,
             error_retry: self.error_retry,
         }

@@ -321,4 +321,76 @@ mod cache {
         cache.run_pending_tasks().await;
         assert!(cache.len() <= 10, "{} keys held", cache.len());
     }
+
+    /// A source that counts, per key, the loads in flight at once, and the most it saw.
+    #[derive(Default)]
+    struct Counting {
+        in_flight: std::sync::Mutex<std::collections::HashMap<Vec<u8>, usize>>,
+        most: AtomicUsize,
+        loads: AtomicUsize,
+    }
+
+    impl Source for Counting {
+        type Error = Down;
+
+        async fn load(&self, key: &[u8]) -> Result<Option<AliasSet>, Down> {
+            let now = {
+                let mut map = self.in_flight.lock().unwrap();
+                let n = map.entry(key.to_vec()).or_default();
+                *n += 1;
+                *n
+            };
+            self.most.fetch_max(now, Ordering::SeqCst);
+            self.loads.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            *self
+                .in_flight
+                .lock()
+                .unwrap()
+                .get_mut(key)
+                .expect("counted") -= 1;
+            Ok(Some(AliasSet::new([("m", "x/y")]).expect("valid")))
+        }
+    }
+
+    /// Issue 16: "at most one load per key in flight" held even while the key is invalidated
+    /// or evicted during a load (a new slot used to bring a new lock, and a second load).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn one_load_in_flight_per_key_through_invalidation_and_eviction() {
+        let cache = Arc::new(
+            AliasCache::builder(Counting::default())
+                .ttl(Duration::from_millis(1))
+                .max_keys(2)
+                .build(),
+        );
+        let mut tasks = Vec::new();
+        for t in 0..24u8 {
+            let cache = cache.clone();
+            tasks.push(tokio::spawn(async move {
+                for i in 0..40u8 {
+                    let key = [t % 3, i % 2];
+                    cache.get(&key).await.expect("loads");
+                    if (t + i) % 5 == 0 {
+                        cache.invalidate(&key).await;
+                    }
+                    if (t + i) % 7 == 0 {
+                        cache.run_pending_tasks().await;
+                    }
+                }
+            }));
+        }
+        for task in tasks {
+            task.await.expect("no panic");
+        }
+        let source = cache.source();
+        assert!(
+            source.loads.load(Ordering::SeqCst) > 6,
+            "the keys were loaded and reloaded"
+        );
+        assert_eq!(
+            source.most.load(Ordering::SeqCst),
+            1,
+            "two loads of one key ran at once"
+        );
+    }
 }
