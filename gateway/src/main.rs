@@ -43,6 +43,9 @@
 //!   the last good keys serving.
 //! - `--body-timeout SECS` (default 30): a request body that sends nothing for that long gets
 //!   a 400 that says so, rather than holding its connection open.
+//! - `--upstream-timeout SECS` (default 120): an upstream that has not started answering by
+//!   then gets the client a 504; one that refuses the connection, a 502. A stream the upstream
+//!   cuts short ends the client's (its transfer left incomplete) and is logged.
 //! - `--no-aliases` forwards bodies untouched: the baseline of the load check.
 //! - `--ignore-case` matches models with ASCII case folded (`GPT-4` finds the alias `gpt-4`).
 //! - `--restore-model` gives the client back the model name it sent in the response's
@@ -70,6 +73,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use futures_util::TryStreamExt;
 use model_alias::middleware::{AliasLayer, Rejection};
 use model_alias::openai::{Catalog, ModelList};
 use model_alias::{
@@ -83,7 +87,8 @@ const BUILT_IN_KEYS: &str = include_str!("keys.json");
 const BUILT_IN_CATALOG: &str = include_str!("catalog.json");
 const USAGE: &str = "usage: gateway [--listen ADDR] [--upstream URL] [--upstream-key-env VAR] \
                      [--database URL | --keys FILE] [--catalog FILE] [--ttl SECS] \
-                     [--body-timeout SECS] [--no-aliases] [--ignore-case] [--restore-model]";
+                     [--body-timeout SECS] [--upstream-timeout SECS] [--no-aliases] \
+                     [--ignore-case] [--restore-model]";
 /// Where keys and aliases live unless `--database` or `--keys` says otherwise.
 const DEFAULT_DATABASE: &str = "sqlite://model-alias-gateway.db";
 /// Request bodies larger than this get a 413 (a gateway must bound what it buffers).
@@ -100,6 +105,7 @@ struct Args {
     catalog: Option<PathBuf>,
     ttl: Duration,
     body_timeout: Duration,
+    upstream_timeout: Duration,
     aliases: bool,
     ignore_case: bool,
     restore: bool,
@@ -115,6 +121,7 @@ fn parse_args() -> Result<Args, String> {
         catalog: None,
         ttl: Duration::from_secs(60),
         body_timeout: Duration::from_secs(30),
+        upstream_timeout: Duration::from_secs(120),
         aliases: true,
         ignore_case: false,
         restore: false,
@@ -129,17 +136,9 @@ fn parse_args() -> Result<Args, String> {
             "--keys" => args.keys = Some(value()?.into()),
             "--database" => args.database = Some(value()?),
             "--catalog" => args.catalog = Some(value()?.into()),
-            "--ttl" => {
-                let secs: f64 = value()?.parse().map_err(|e| format!("--ttl: {e}"))?;
-                args.ttl = Duration::try_from_secs_f64(secs).map_err(|e| format!("--ttl: {e}"))?;
-            }
-            "--body-timeout" => {
-                let secs: f64 = value()?
-                    .parse()
-                    .map_err(|e| format!("--body-timeout: {e}"))?;
-                args.body_timeout = Duration::try_from_secs_f64(secs)
-                    .map_err(|e| format!("--body-timeout: {e}"))?;
-            }
+            "--ttl" => args.ttl = seconds(&flag, &value()?)?,
+            "--body-timeout" => args.body_timeout = seconds(&flag, &value()?)?,
+            "--upstream-timeout" => args.upstream_timeout = seconds(&flag, &value()?)?,
             "--no-aliases" => args.aliases = false,
             "--ignore-case" => args.ignore_case = true,
             "--restore-model" => args.restore = true,
@@ -156,6 +155,12 @@ fn parse_args() -> Result<Args, String> {
         ));
     }
     Ok(args)
+}
+
+/// A flag's value in seconds (fractions allowed), or what is wrong with it.
+fn seconds(flag: &str, value: &str) -> Result<Duration, String> {
+    let secs: f64 = value.parse().map_err(|e| format!("{flag}: {e}"))?;
+    Duration::try_from_secs_f64(secs).map_err(|e| format!("{flag}: {e}"))
 }
 
 /// One API key in the keys file: its id (what the alias table is keyed by; the secret never
@@ -211,6 +216,8 @@ struct App {
     catalog: Catalog,
     upstream: String,
     upstream_key: Option<String>,
+    /// How long the upstream may take to start answering before the client gets a 504.
+    upstream_timeout: Duration,
     client: reqwest::Client,
     ignore_case: bool,
     /// Unix time the gateway started: `created` for listed models the catalog gives none.
@@ -442,11 +449,20 @@ async fn proxy(
     if let Some(key) = &app.upstream_key {
         request = request.bearer_auth(key);
     }
-    let upstream = match request.send().await {
-        Ok(response) => response,
-        Err(e) => {
+    // The wait for the upstream's answer to start is bounded; a stream, once started, is not
+    // (a long completion may take minutes).
+    let upstream = match tokio::time::timeout(app.upstream_timeout, request.send()).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(e)) => {
             let message = format!("upstream: {e}");
             return error(StatusCode::BAD_GATEWAY, "upstream_unavailable", &message);
+        }
+        Err(_) => {
+            let message = format!(
+                "upstream: no answer within {:?} (--upstream-timeout)",
+                app.upstream_timeout
+            );
+            return error(StatusCode::GATEWAY_TIMEOUT, "upstream_timeout", &message);
         }
     };
     let mut response = Response::builder().status(upstream.status().as_u16());
@@ -470,7 +486,11 @@ async fn proxy(
         }
     }
     // Chunk by chunk as the upstream sends them: server-sent events are not buffered.
-    let body = Body::from_stream(upstream.bytes_stream());
+    // A stream the upstream cuts short ends the client's too (its transfer is not completed),
+    // and the log says why.
+    let body = Body::from_stream(upstream.bytes_stream().inspect_err(|e| {
+        eprintln!("gateway: the upstream's answer ended early: {e}");
+    }));
     response.body(body).unwrap_or_else(|e| {
         error(
             StatusCode::BAD_GATEWAY,
@@ -574,6 +594,7 @@ async fn run() -> Result<(), String> {
         catalog,
         upstream: upstream.clone(),
         upstream_key,
+        upstream_timeout: args.upstream_timeout,
         client: reqwest::Client::builder()
             .build()
             .map_err(|e| format!("http client: {e}"))?,

@@ -1,0 +1,130 @@
+//! The gateway when its upstream fails (issue 16): each fault gives the client an
+//! OpenAI-shaped error or a stream that ends, never a hang.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+mod common;
+use common::{client, start_gateway};
+
+const CHAT: &str = r#"{"model": "claude-opus-4-9", "messages": [], "stream": true}"#;
+
+async fn chat(url: &str) -> reqwest::Response {
+    let request = client()
+        .post(format!("{url}/v1/chat/completions"))
+        .bearer_auth("sk-demo")
+        .body(CHAT);
+    tokio::time::timeout(Duration::from_secs(10), request.send())
+        .await
+        .expect("the gateway answers without hanging")
+        .unwrap()
+}
+
+async fn error_code(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap();
+    (status, body["error"]["code"].clone())
+}
+
+/// An upstream on loopback that reads each request's head and then runs `answer` on the
+/// connection.
+async fn raw_upstream<F, Fut>(answer: F) -> String
+where
+    F: Fn(tokio::net::TcpStream) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let answer = std::sync::Arc::new(answer);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let answer = answer.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 64 << 10];
+                let mut read = Vec::new();
+                while !read.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => read.extend_from_slice(&buf[..n]),
+                    }
+                }
+                answer(stream).await;
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upstream_that_refuses_connections_gets_a_502() {
+    // A port that was just free: nothing listens on it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let gw = start_gateway(&["--upstream", &format!("http://127.0.0.1:{port}")]);
+    let (status, code) = error_code(chat(&gw.url).await).await;
+    assert_eq!((status, code), (502, json!("upstream_unavailable")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upstream_that_never_answers_gets_a_504_after_the_timeout() {
+    let upstream = raw_upstream(|stream| async move {
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        drop(stream);
+    })
+    .await;
+    let gw = start_gateway(&["--upstream", &upstream, "--upstream-timeout", "1"]);
+    let start = Instant::now();
+    let (status, code) = error_code(chat(&gw.url).await).await;
+    assert_eq!((status, code), (504, json!("upstream_timeout")));
+    assert!(
+        start.elapsed() >= Duration::from_millis(900),
+        "not before the timeout"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "soon after it: {:?}",
+        start.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_the_upstream_cuts_short_ends_for_the_client() {
+    let upstream = raw_upstream(|mut stream| async move {
+        let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n";
+        let event = "data: {\"model\":\"anthropic/claude-opus-4-8\",\"n\":1}\n\n";
+        let chunk = format!("{:x}\r\n{event}\r\n", event.len());
+        let _ = stream.write_all(head.as_bytes()).await;
+        let _ = stream.write_all(chunk.as_bytes()).await;
+        let _ = stream.flush().await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        // Closed mid-stream: no last chunk, no [DONE].
+        drop(stream);
+    })
+    .await;
+    let gw = start_gateway(&["--upstream", &upstream]);
+    let mut response = chat(&gw.url).await;
+    assert_eq!(response.status(), 200);
+    let mut received = Vec::new();
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => received.extend_from_slice(&chunk),
+                Ok(None) => return "ended",
+                Err(_) => return "broken off",
+            }
+        }
+    })
+    .await
+    .expect("the client's stream ends instead of hanging");
+    let text = String::from_utf8_lossy(&received);
+    assert!(
+        text.contains("\"n\":1"),
+        "the event before the cut arrived: {text:?} ({ended})"
+    );
+    assert!(!text.contains("[DONE]"));
+}
