@@ -128,3 +128,46 @@ async fn a_stream_the_upstream_cuts_short_ends_for_the_client() {
     );
     assert!(!text.contains("[DONE]"));
 }
+
+/// A client that disconnects mid-stream: the gateway drops its upstream request too, so the
+/// upstream's writes start failing soon after, rather than streaming to nobody.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_disconnects_releases_the_upstream() {
+    let (stopped_tx, stopped_rx) = std::sync::mpsc::channel::<Instant>();
+    let stopped_tx = std::sync::Mutex::new(stopped_tx);
+    let upstream = raw_upstream(move |mut stream| {
+        let stopped = stopped_tx.lock().unwrap().clone();
+        async move {
+            let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n";
+            if stream.write_all(head.as_bytes()).await.is_err() {
+                return;
+            }
+            // An endless stream, an event every 50 ms, until a write fails.
+            for n in 0.. {
+                let event = format!("data: {{\"n\":{n}}}\n\n");
+                let chunk = format!("{:x}\r\n{event}\r\n", event.len());
+                if stream.write_all(chunk.as_bytes()).await.is_err() || stream.flush().await.is_err() {
+                    let _ = stopped.send(Instant::now());
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    })
+    .await;
+    let gw = start_gateway(&["--upstream", &upstream]);
+    let mut response = chat(&gw.url).await;
+    let first = tokio::time::timeout(Duration::from_secs(5), response.chunk()).await;
+    assert!(
+        matches!(first, Ok(Ok(Some(_)))),
+        "the stream started: {first:?}"
+    );
+    drop(response);
+    let dropped = Instant::now();
+    let stopped =
+        tokio::task::spawn_blocking(move || stopped_rx.recv_timeout(Duration::from_secs(10)))
+            .await
+            .unwrap()
+            .expect("the upstream's stream was cut after the client left");
+    assert!(stopped.duration_since(dropped) < Duration::from_secs(5));
+}
