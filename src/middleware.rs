@@ -28,9 +28,95 @@
 //! 4. nothing input can reach panics: bad bodies, encodings and lengths are refused.
 //!
 //! Resource usage: per request, one copy of the body (collected from its frames; none beyond
-//! that when the model is unchanged, one more when it changes), the owned resolution (one to
-//! three small strings, twice: request and response extensions), and the boxed future. What
-//! that adds beside a handler that only reads the body is in BENCHMARKS.md ("Middleware").
+//! that when the model is unchanged, one more when it changes), the owned resolution (its
+//! strings copied once into one shared buffer, then put in both extensions by reference), and
+//! the boxed future. What that adds beside a handler that only reads the body is in
+//! BENCHMARKS.md ("Middleware").
+//!
+//! # A complete proxy
+//!
+//! With axum (and reqwest for the upstream): the layer in front of one forwarding handler, the
+//! whole of `gateway/examples/proxy.rs` in the repository (a test keeps the two the same).
+//!
+//! ```ignore
+//! use std::collections::HashMap;
+//! use std::sync::Arc;
+//!
+//! use axum::body::{Body, Bytes};
+//! use axum::extract::{Path, State};
+//! use axum::http::{StatusCode, header, request::Parts};
+//! use axum::response::Response;
+//! use axum::{Extension, Router, routing::post};
+//! use model_alias::middleware::{AliasLayer, Rejection};
+//! use model_alias::{AliasSet, OwnedResolution};
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     // Each API key's aliases, as a gateway would load them from its store.
+//!     let json = r#"{"fast": "deepseek/deepseek-chat", "claude-opus*": "anthropic/claude-opus-4-8"}"#;
+//!     let keys = Arc::new(HashMap::from([(
+//!         "sk-demo".to_owned(),
+//!         Arc::new(AliasSet::from_json(json)?),
+//!     )]));
+//!
+//!     // The layer asks for the request's aliases; its future owns what it took from the head.
+//!     let aliases = AliasLayer::new(move |parts: &Parts| {
+//!         let token = parts
+//!             .headers
+//!             .get(header::AUTHORIZATION)
+//!             .and_then(|v| v.to_str().ok());
+//!         let found = token
+//!             .and_then(|t| keys.get(t.strip_prefix("Bearer ")?))
+//!             .cloned();
+//!         async move { found.ok_or_else(|| Rejection::unauthorized("Incorrect API key provided.")) }
+//!     });
+//!
+//!     let _ = rustls::crypto::ring::default_provider().install_default();
+//!     let upstream = std::env::var("UPSTREAM").unwrap_or_else(|_| "http://127.0.0.1:9000".into());
+//!     let app = Router::new()
+//!         .route("/v1/{*path}", post(forward))
+//!         .route_layer(aliases)
+//!         .with_state(Arc::new((reqwest::Client::new(), upstream)));
+//!     let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//!     axum::serve(listener, app).await?;
+//!     Ok(())
+//! }
+//!
+//! /// The body arrives rewritten, and the resolution says what to route and bill.
+//! async fn forward(
+//!     State(upstream): State<Arc<(reqwest::Client, String)>>,
+//!     Path(path): Path<String>,
+//!     Extension(resolution): Extension<OwnedResolution>,
+//!     body: Bytes,
+//! ) -> Response {
+//!     eprintln!("{}", resolution.resolution());
+//!     let (client, url) = &*upstream;
+//!     let request = client
+//!         .post(format!("{url}/v1/{path}"))
+//!         .header(header::CONTENT_TYPE, "application/json");
+//!     match request.body(body).send().await {
+//!         // Streamed back as it comes: server-sent events are not buffered.
+//!         Ok(answer) => Response::builder()
+//!             .status(answer.status().as_u16())
+//!             .header(
+//!                 header::CONTENT_TYPE,
+//!                 answer
+//!                     .headers()
+//!                     .get(header::CONTENT_TYPE)
+//!                     .map_or(&b"application/json"[..], |v| v.as_bytes()),
+//!             )
+//!             .body(Body::from_stream(answer.bytes_stream()))
+//!             .unwrap_or_default(),
+//!         Err(e) => Rejection::new(
+//!             StatusCode::BAD_GATEWAY,
+//!             "upstream_unavailable",
+//!             e.to_string(),
+//!         )
+//!         .into_response()
+//!         .map(Body::new),
+//!     }
+//! }
+//! ```
 
 use std::borrow::Cow;
 use std::convert::Infallible;

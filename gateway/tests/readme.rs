@@ -26,3 +26,33 @@ fn the_readme_middleware_example_is_the_proxy_example() {
         "README.md's middleware example differs from gateway/examples/proxy.rs"
     );
 }
+
+/// The same example is in the `middleware` module's docs (docs.rs cannot read this package).
+#[test]
+fn the_middleware_docs_show_the_proxy_example() {
+    let module = include_str!("../../src/middleware.rs");
+    let example = include_str!("../examples/proxy.rs");
+    let docs: Vec<&str> = module
+        .lines()
+        .take_while(|l| l.starts_with("//!"))
+        .map(|l| {
+            l.strip_prefix("//! ")
+                .unwrap_or(l.trim_start_matches("//!"))
+        })
+        .collect();
+    let block = docs
+        .split(|l| l.starts_with("```"))
+        .nth(1)
+        .expect("the module docs have a code block")
+        .join("\n");
+    let body: String = example
+        .lines()
+        .skip_while(|l| l.starts_with("//!"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(
+        block.trim(),
+        body.trim(),
+        "src/middleware.rs's example differs from gateway/examples/proxy.rs"
+    );
+}
