@@ -74,7 +74,7 @@ pub trait Source: Send + Sync + 'static {
 /// use std::time::Duration;
 /// use model_alias::AliasCache;
 ///
-/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// let cache = AliasCache::builder(Db).ttl(Duration::from_secs(60)).max_keys(100_000).build();
 ///
 /// // Per request: the key's current aliases.
@@ -211,7 +211,7 @@ impl<E> State<E> {
 /// # }
 /// use model_alias::{AliasCache, Resolve, Rule};
 ///
-/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// let cache = AliasCache::new(Db);
 /// let lookup = cache.get(b"team-a").await?;
 /// assert_eq!(lookup.resolve("fast").model(), "deepseek/deepseek-chat");
