@@ -84,7 +84,7 @@ fn rewrite(c: &mut Criterion) {
     }
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
     let json = format!("{{{}}}\n", counts.join(", "));
     std::fs::write(target.join("model-alias-rewrite.json"), json).expect("writable target dir");
 
