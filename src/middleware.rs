@@ -224,9 +224,7 @@ impl<S, F: Clone> Layer<S> for AliasLayer<F> {
     fn layer(&self, inner: S) -> AliasService<S, F> {
         AliasService {
             inner,
-            lookup: self.lookup.clone(),
-            max_body: self.max_body,
-            restore: self.restore,
+            settings: self.clone(),
         }
     }
 }
@@ -238,9 +236,8 @@ impl<S, F: Clone> Layer<S> for AliasLayer<F> {
 #[derive(Debug, Clone)]
 pub struct AliasService<S, F> {
     inner: S,
-    lookup: F,
-    max_body: usize,
-    restore: bool,
+    /// The layer it came from: the lookup and the settings.
+    settings: AliasLayer<F>,
 }
 
 /// The future an [`AliasService`] returns (boxed: it holds the lookup's future, the body read
@@ -273,12 +270,16 @@ where
         // (tower's rule for services that are called from a future).
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
-        let (max_body, restore) = (self.max_body, self.restore);
+        let AliasLayer {
+            ref lookup,
+            max_body,
+            restore,
+        } = self.settings;
         let (mut parts, body) = request.into_parts();
         // Steps 1 and 2 read only the head: they run here, so the future owns what it needs.
         let aliases = match refuse(&parts.headers, max_body) {
             Some(rejection) => Err(rejection),
-            None => Ok((self.lookup)(&parts)),
+            None => Ok(lookup(&parts)),
         };
         Box::pin(async move {
             let prepared = match aliases {
@@ -354,12 +355,17 @@ where
     })?;
     let resolution = OwnedResolution::from(rewrite.resolution());
     let changed = rewrite.is_changed();
-    let body = match rewrite.into_body() {
-        // Unchanged: the bytes as read, without a copy.
-        Cow::Borrowed(_) => body.clone(),
-        Cow::Owned(changed) => Bytes::from(changed),
-    };
+    let body = kept_or_changed(&body, rewrite.into_body());
     Ok((body, resolution, changed))
+}
+
+/// `original`, shared without a copy, when `result` (what a rewrite or restore of it gave) is
+/// borrowed, that is unchanged; else the changed bytes.
+fn kept_or_changed(original: &Bytes, result: Cow<'_, [u8]>) -> Bytes {
+    match result {
+        Cow::Borrowed(_) => original.clone(),
+        Cow::Owned(changed) => Bytes::from(changed),
+    }
 }
 
 /// The inner response's body with the client's model restored (step 6): a stream of events
@@ -404,10 +410,11 @@ where
             None => break,
         }
     }
-    let restored = match openai::restore_model(&read, &resolution.resolution()) {
-        Cow::Borrowed(_) => read.freeze(),
-        Cow::Owned(changed) => Bytes::from(changed),
-    };
+    let read = read.freeze();
+    let restored = kept_or_changed(
+        &read,
+        openai::restore_model(&read, &resolution.resolution()),
+    );
     headers.insert(CONTENT_LENGTH, HeaderValue::from(restored.len()));
     AliasBody::full(restored)
 }

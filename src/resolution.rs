@@ -144,9 +144,9 @@ impl<'a> Resolution<'a> {
 /// ```
 ///
 /// Costs: made from a resolution, the requested model, the alias's name and its target copied
-/// into one shared buffer (two allocations, one of them freed at once); cloning it, as axum's `Extension` extractor does, only counts
-/// a reference; reading it back through [`resolution`](Self::resolution) borrows and allocates
-/// nothing.
+/// into one shared buffer (two allocations, one of them freed at once); cloning it, as axum's
+/// `Extension` extractor does, only counts a reference; reading it back through
+/// [`resolution`](Self::resolution) borrows and allocates nothing.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct OwnedResolution {
     /// The requested model, then the alias's name and target when one applied.

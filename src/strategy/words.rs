@@ -153,7 +153,7 @@ impl Buckets {
     }
 
     /// The longest name in `model`'s bucket that wins for it (see [`Packed::wins`]), with
-    /// the model's ASCII folded when `FOLD` is (`head` folded by the caller).
+    /// the model's ASCII folded when `FOLD` is (`head` is `head_word(model)` either way).
     #[inline]
     pub(super) fn find<const FOLD: bool>(
         &self,
