@@ -215,9 +215,7 @@ async fn replace_aliases(
             );
             let mut answer: Value =
                 serde_json::from_str(&rejection.to_json()).unwrap_or(Value::Null);
-            answer["problems"] = serde_json::to_value(&e)
-                .map(|v| v["problems"].clone())
-                .unwrap_or(Value::Null);
+            answer["problems"] = serde_json::to_value(e.problems()).unwrap_or(Value::Null);
             return (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(answer)).into_response();
         }
     };

@@ -19,10 +19,12 @@ use sqlx::{AnyPool, Row as _};
 
 /// The SHA-256 of `secret`, in lowercase hex: what the store keeps and looks keys up by.
 pub fn secret_hash(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// `bytes` in lowercase hex.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Why the store failed, with what it was doing.
@@ -56,7 +58,7 @@ pub struct StoredAlias {
     pub name: String,
     pub target: String,
     #[serde(rename = "match")]
-    pub kind: &'static str,
+    pub kind: MatchKind,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub hidden: bool,
 }
@@ -69,10 +71,7 @@ impl Row for StoredAlias {
         &self.target
     }
     fn kind(&self) -> MatchKind {
-        match self.kind {
-            "prefix" => MatchKind::Prefix,
-            _ => MatchKind::Exact,
-        }
+        self.kind
     }
     fn hidden(&self) -> bool {
         self.hidden
@@ -149,7 +148,7 @@ impl Db {
     pub async fn create_key(&self, name: &str) -> Result<(String, String), DbError> {
         let mut bytes = [0u8; 24];
         getrandom::fill(&mut bytes).map_err(|e| DbError(format!("random secret: {e}")))?;
-        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = hex(&bytes);
         let (id, secret) = (format!("key_{}", &hex[..12]), format!("sk-{hex}"));
         self.insert_key(&id, name, &secret).await?;
         Ok((id, secret))
@@ -180,14 +179,14 @@ impl Db {
 
     /// The stored rows of key `id`, in order; `None` when there is no such key.
     pub async fn aliases(&self, id: &str) -> Result<Option<Vec<StoredAlias>>, DbError> {
-        let exists = sqlx::query("SELECT 1 FROM api_keys WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(failed("reading a key"))?;
-        if exists.is_none() {
+        if self.secret_hash_of(id).await?.is_none() {
             return Ok(None);
         }
+        self.rows(id).await.map(Some)
+    }
+
+    /// The stored rows of key `id`, in order (none for a key that does not exist).
+    async fn rows(&self, id: &str) -> Result<Vec<StoredAlias>, DbError> {
         let rows = sqlx::query(
             "SELECT name, target, match_kind, hidden FROM aliases WHERE key_id = $1 ORDER BY position",
         )
@@ -201,12 +200,14 @@ impl Db {
                 Ok(StoredAlias {
                     name: r.try_get(0)?,
                     target: r.try_get(1)?,
-                    kind: if kind == "prefix" { "prefix" } else { "exact" },
+                    kind: match kind == MatchKind::Prefix.as_str() {
+                        true => MatchKind::Prefix,
+                        false => MatchKind::Exact,
+                    },
                     hidden: r.try_get::<i64, _>(3)? == 1,
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()
-            .map(Some)
             .map_err(failed("reading aliases"))
     }
 
@@ -240,7 +241,7 @@ impl Db {
             .bind(i64::try_from(position).unwrap_or(i64::MAX))
             .bind(&row.name)
             .bind(&row.target)
-            .bind(row.kind)
+            .bind(row.kind.as_str())
             .bind(i64::from(row.hidden))
             .execute(&mut *tx)
             .await
@@ -250,28 +251,32 @@ impl Db {
         Ok(true)
     }
 
-    /// The secret hash of key `id` (what the alias cache is keyed by).
+    /// The secret hash of key `id` (what the alias cache is keyed by); `None` when there is
+    /// no such key.
     pub async fn secret_hash_of(&self, id: &str) -> Result<Option<String>, DbError> {
-        let row = sqlx::query("SELECT secret_sha256 FROM api_keys WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(failed("reading a key"))?;
-        row.map(|r| r.try_get(0))
-            .transpose()
-            .map_err(failed("reading a key"))
+        let sql = "SELECT secret_sha256 FROM api_keys WHERE id = $1";
+        self.text_where(sql, id, "reading a key").await
     }
 
     /// The id of the key whose secret hashes to `hash`.
     async fn key_of(&self, hash: &str) -> Result<Option<String>, DbError> {
-        let row = sqlx::query("SELECT id FROM api_keys WHERE secret_sha256 = $1")
-            .bind(hash)
+        let sql = "SELECT id FROM api_keys WHERE secret_sha256 = $1";
+        self.text_where(sql, hash, "looking a key up").await
+    }
+
+    /// The one text column `sql` selects for `value` (its `$1`), if a row has it.
+    async fn text_where(
+        &self,
+        sql: &'static str,
+        value: &str,
+        doing: &str,
+    ) -> Result<Option<String>, DbError> {
+        let row = sqlx::query(sql)
+            .bind(value)
             .fetch_optional(&self.pool)
             .await
-            .map_err(failed("looking a key up"))?;
-        row.map(|r| r.try_get(0))
-            .transpose()
-            .map_err(failed("looking a key up"))
+            .map_err(failed(doing))?;
+        row.map(|r| r.try_get(0)).transpose().map_err(failed(doing))
     }
 }
 
@@ -280,10 +285,7 @@ pub fn stored(alias: model_alias::AliasRef<'_>) -> StoredAlias {
     StoredAlias {
         name: alias.name().to_owned(),
         target: alias.target().to_owned(),
-        kind: match alias.kind() {
-            MatchKind::Prefix => "prefix",
-            MatchKind::Exact => "exact",
-        },
+        kind: alias.kind(),
         hidden: alias.is_hidden(),
     }
 }
@@ -298,7 +300,7 @@ impl Source for Db {
         let Some(id) = self.key_of(&hash).await? else {
             return Ok(None);
         };
-        let rows = self.aliases(&id).await?.unwrap_or_default();
+        let rows = self.rows(&id).await?;
         AliasSet::builder()
             .ignore_case(self.ignore_case)
             .build(&rows)

@@ -45,14 +45,14 @@ fn tokens(text: &str) -> u64 {
 async fn echo(Path(path): Path<String>, body: Bytes) -> Response {
     let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let model = request["model"].as_str().unwrap_or_default().to_owned();
+    if request["stream"] == Value::Bool(true) {
+        return stream(model);
+    }
     let received = String::from_utf8_lossy(&body).into_owned();
     let reply = format!("echo: the upstream was asked for {model}");
     let (input, output) = (tokens(&received), tokens(&reply));
     let usage = json!({"prompt_tokens": input, "completion_tokens": output, "total_tokens": input + output});
-    if request["stream"] == Value::Bool(true) {
-        return stream(model);
-    }
-    let answer = match path.as_str() {
+    let mut answer = match path.as_str() {
         "embeddings" => {
             let inputs = match &request["input"] {
                 Value::Array(items) => items.len().max(1),
@@ -83,7 +83,6 @@ async fn echo(Path(path): Path<String>, body: Bytes) -> Response {
             "usage": usage,
         }),
     };
-    let mut answer = answer;
     answer["path"] = json!(format!("/v1/{path}"));
     answer["received_body"] = json!(received);
     axum::Json(answer).into_response()

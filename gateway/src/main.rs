@@ -245,9 +245,7 @@ type Shared = State<Arc<App>>;
 /// An OpenAI-style error response (the middleware's own shape, for every error the gateway
 /// sends).
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    Rejection::new(status, code.to_owned(), message)
-        .into_response()
-        .into_response()
+    reject(Rejection::new(status, code.to_owned(), message))
 }
 
 /// The request's bearer token.
@@ -325,6 +323,7 @@ async fn key_aliases(app: &App, token: Option<&str>) -> Result<KeyAliases, Rejec
     }
 }
 
+/// The response for `rejection`, as axum sends it.
 fn reject(rejection: Rejection) -> Response {
     rejection.into_response().into_response()
 }
@@ -387,10 +386,10 @@ async fn resolve(
         Ok(Query(q)) => q,
         Err(e) => {
             let message = format!("{}: send ?model=<model id or alias>", e.body_text());
-            return Rejection::new(StatusCode::BAD_REQUEST, "invalid_query", message)
-                .with_param("model")
-                .into_response()
-                .into_response();
+            return reject(
+                Rejection::new(StatusCode::BAD_REQUEST, "invalid_query", message)
+                    .with_param("model"),
+            );
         }
     };
     axum::Json(aliases.resolve(&q.model)).into_response()

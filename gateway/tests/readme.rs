@@ -4,7 +4,6 @@
 #[test]
 fn the_readme_middleware_example_is_the_proxy_example() {
     let readme = include_str!("../../README.md");
-    let example = include_str!("../examples/proxy.rs");
     let section = readme
         .split("\n## Middleware\n")
         .nth(1)
@@ -14,15 +13,9 @@ fn the_readme_middleware_example_is_the_proxy_example() {
         .nth(1)
         .and_then(|block| block.split("\n```\n").next())
         .expect("the section has a ```rust,ignore block");
-    // The example's first lines are its own doc comment, which the README says in prose.
-    let body: String = example
-        .lines()
-        .skip_while(|l| l.starts_with("//!"))
-        .collect::<Vec<_>>()
-        .join("\n");
     assert_eq!(
         code.trim(),
-        body.trim(),
+        example_body().trim(),
         "README.md's middleware example differs from gateway/examples/proxy.rs"
     );
 }
@@ -31,7 +24,6 @@ fn the_readme_middleware_example_is_the_proxy_example() {
 #[test]
 fn the_middleware_docs_show_the_proxy_example() {
     let module = include_str!("../../src/middleware.rs");
-    let example = include_str!("../examples/proxy.rs");
     let docs: Vec<&str> = module
         .lines()
         .take_while(|l| l.starts_with("//!"))
@@ -45,14 +37,19 @@ fn the_middleware_docs_show_the_proxy_example() {
         .nth(1)
         .expect("the module docs have a code block")
         .join("\n");
-    let body: String = example
+    assert_eq!(
+        block.trim(),
+        example_body().trim(),
+        "src/middleware.rs's example differs from gateway/examples/proxy.rs"
+    );
+}
+
+/// `gateway/examples/proxy.rs` without its first lines, its own doc comment, which the README
+/// and the module docs say in prose.
+fn example_body() -> String {
+    include_str!("../examples/proxy.rs")
         .lines()
         .skip_while(|l| l.starts_with("//!"))
         .collect::<Vec<_>>()
-        .join("\n");
-    assert_eq!(
-        block.trim(),
-        body.trim(),
-        "src/middleware.rs's example differs from gateway/examples/proxy.rs"
-    );
+        .join("\n")
 }
