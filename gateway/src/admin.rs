@@ -9,18 +9,23 @@
 //! - `PUT /admin/keys/{id}/aliases`: replaces them whole, with either JSON form of a set.
 //! - `GET /admin/catalog?q=...`: catalog models matching `q`, best first, at most 20.
 //! - `GET /admin/keys/{id}/resolve?model=...`: the test box for that key.
+//! - `GET /admin/keys/{id}/models`: what `GET /v1/models` lists for that key.
+//!
+//! The test box and the preview build the key's set as the gateway serves it (ASCII case
+//! folded under `--ignore-case`), from the stored rows, so they show a save at once.
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use model_alias::AliasSet;
 use model_alias::middleware::Rejection;
+use model_alias::{AliasSet, SetError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -41,8 +46,23 @@ pub fn routes() -> Router<Arc<App>> {
             get(read_aliases).put(replace_aliases),
         )
         .route("/admin/keys/{id}/resolve", get(test_box))
+        .route("/admin/keys/{id}/models", get(preview))
         .route("/admin/catalog", get(search_catalog))
         .layer(DefaultBodyLimit::max(MAX_ADMIN_BODY))
+}
+
+/// A request that carried the admin token, with the store it may change. As an extractor it
+/// runs before the body is read, so a request without the token is refused unread.
+struct Admin(db::Db);
+
+impl FromRequestParts<Arc<App>> for Admin {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Admin, Response> {
+        admitted(app, &parts.headers)
+            .map(|db| Admin(db.clone()))
+            .map_err(reject)
+    }
 }
 
 /// The store, once the request's admin token is checked.
@@ -95,15 +115,7 @@ struct NewKey {
     name: String,
 }
 
-async fn create_key(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    body: Result<axum::Json<NewKey>, JsonRejection>,
-) -> Response {
-    let db = match admitted(&app, &headers) {
-        Ok(db) => db,
-        Err(rejection) => return reject(rejection),
-    };
+async fn create_key(Admin(db): Admin, body: Result<axum::Json<NewKey>, JsonRejection>) -> Response {
     let name = match body {
         Ok(axum::Json(key)) if !key.name.trim().is_empty() && key.name.len() <= 128 => key.name,
         Ok(_) => {
@@ -132,11 +144,7 @@ async fn create_key(
     }
 }
 
-async fn list_keys(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    let db = match admitted(&app, &headers) {
-        Ok(db) => db,
-        Err(rejection) => return reject(rejection),
-    };
+async fn list_keys(Admin(db): Admin) -> Response {
     match db.list_keys().await {
         Ok(keys) => axum::Json(json!({"data": keys})).into_response(),
         Err(e) => store_failed(e),
@@ -160,19 +168,16 @@ fn warnings(app: &App, set: &AliasSet) -> Vec<Value> {
 async fn read_aliases(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    Admin(db): Admin,
 ) -> Response {
-    let db = match admitted(&app, &headers) {
-        Ok(db) => db,
-        Err(rejection) => return reject(rejection),
-    };
     match db.aliases(&id).await {
         Ok(Some(rows)) => {
             let warnings = AliasSet::new(&rows)
                 .map(|set| warnings(&app, &set))
                 .unwrap_or_default();
-            axum::Json(json!({"id": id, "aliases": rows, "warnings": warnings, "max": set_limit()}))
-                .into_response()
+            axum::Json(json!({"id": id, "aliases": rows, "warnings": warnings,
+                "max": set_limit(), "ttl_seconds": app.ttl.as_secs()}))
+            .into_response()
         }
         Ok(None) => no_such_key(&id),
         Err(e) => store_failed(e),
@@ -186,13 +191,9 @@ fn set_limit() -> usize {
 async fn replace_aliases(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    Admin(db): Admin,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let db = match admitted(&app, &headers) {
-        Ok(db) => db,
-        Err(rejection) => return reject(rejection),
-    };
     let body = match body {
         Ok(body) => body,
         Err(e) => return error(e.status(), "invalid_body", &e.body_text()),
@@ -245,12 +246,9 @@ struct Search {
 /// case ignored; at most [`MAX_RESULTS`].
 async fn search_catalog(
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
+    _: Admin,
     query: Result<Query<Search>, QueryRejection>,
 ) -> Response {
-    if let Err(rejection) = admitted(&app, &headers) {
-        return reject(rejection);
-    }
     let q = match query {
         Ok(Query(search)) => search.q.to_ascii_lowercase(),
         Err(e) => return error(StatusCode::BAD_REQUEST, "invalid_query", &e.body_text()),
@@ -292,13 +290,9 @@ struct TestBox {
 async fn test_box(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    Admin(db): Admin,
     query: Result<Query<TestBox>, QueryRejection>,
 ) -> Response {
-    let db = match admitted(&app, &headers) {
-        Ok(db) => db,
-        Err(rejection) => return reject(rejection),
-    };
     let Ok(Query(q)) = query else {
         return error(
             StatusCode::BAD_REQUEST,
@@ -306,16 +300,38 @@ async fn test_box(
             "send ?model=<model id or alias>",
         );
     };
-    match db.aliases(&id).await {
-        Ok(Some(rows)) => match AliasSet::new(&rows) {
-            Ok(set) => axum::Json(set.resolve(&q.model)).into_response(),
-            Err(e) => error(
+    match served_set(&app, &db, &id).await {
+        Ok(set) => axum::Json(set.resolve(&q.model)).into_response(),
+        Err(response) => response,
+    }
+}
+
+async fn preview(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    Admin(db): Admin,
+) -> Response {
+    match served_set(&app, &db, &id).await {
+        Ok(set) => axum::Json(crate::listing(&app, set.iter())).into_response(),
+        Err(response) => response,
+    }
+}
+
+/// Key `id`'s stored aliases as the gateway serves them, or the error response to send.
+async fn served_set(app: &App, db: &db::Db, id: &str) -> Result<AliasSet, Response> {
+    let rows = match db.aliases(id).await {
+        Ok(Some(rows)) => rows,
+        Ok(None) => return Err(no_such_key(id)),
+        Err(e) => return Err(store_failed(e)),
+    };
+    AliasSet::builder()
+        .ignore_case(app.ignore_case)
+        .build(&rows)
+        .map_err(|e: SetError| {
+            error(
                 StatusCode::CONFLICT,
                 "invalid_stored_aliases",
                 &e.to_string(),
-            ),
-        },
-        Ok(None) => no_such_key(&id),
-        Err(e) => store_failed(e),
-    }
+            )
+        })
 }

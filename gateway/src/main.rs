@@ -19,7 +19,8 @@
 //!   as an `AliasTable`, re-read every TTL.
 //! - With `MODEL_ALIAS_ADMIN_TOKEN` set (and a database), the admin API (`admin.rs`): keys,
 //!   their aliases (validated by the crate; an invalid set gets a 422 with every problem and
-//!   nothing is stored), the catalog search and the test box.
+//!   nothing is stored), the catalog search, the test box and a key's `/v1/models` preview;
+//!   and the console (`console.rs`) at `/console`, the page that drives them.
 //! - `Authorization: Bearer <key>` picks the key's aliases. An unknown key gets a 401 with an
 //!   OpenAI-style error body.
 //! - `POST /v1/...` (chat/completions, completions, embeddings, responses, ...): the body's
@@ -54,6 +55,7 @@
 //!   `x-model-resolved` header says it either way.
 
 mod admin;
+mod console;
 mod db;
 mod echo;
 
@@ -220,6 +222,8 @@ struct App {
     upstream_timeout: Duration,
     client: reqwest::Client,
     ignore_case: bool,
+    /// How long a replica may serve a key's aliases before reading them again (`--ttl`).
+    ttl: Duration,
     /// Unix time the gateway started: `created` for listed models the catalog gives none.
     started: u64,
 }
@@ -330,8 +334,8 @@ fn reject(rejection: Rejection) -> Response {
 
 /// The key's `/v1/models` listing, every entry with the `created` and `owned_by` that OpenAI's
 /// SDKs require (from the catalog, else the gateway's start and the id's provider prefix).
-fn listing(app: &App, aliases: &KeyAliases) -> ModelList {
-    let mut listing = app.catalog.listing(aliases.aliases());
+fn listing<'a>(app: &App, aliases: impl IntoIterator<Item = AliasRef<'a>>) -> ModelList {
+    let mut listing = app.catalog.listing(aliases);
     for entry in &mut listing.data {
         entry.created.get_or_insert(app.started);
         if entry.owned_by.is_none() {
@@ -345,7 +349,7 @@ fn listing(app: &App, aliases: &KeyAliases) -> ModelList {
 
 async fn models(State(app): Shared, headers: HeaderMap) -> Response {
     match key_aliases(&app, bearer(&headers)).await {
-        Ok(aliases) => axum::Json(listing(&app, &aliases)).into_response(),
+        Ok(aliases) => axum::Json(listing(&app, aliases.aliases())).into_response(),
         Err(rejection) => reject(rejection),
     }
 }
@@ -357,7 +361,7 @@ async fn model(State(app): Shared, Path(model): Path<String>, headers: HeaderMap
         Ok(aliases) => aliases,
         Err(rejection) => return reject(rejection),
     };
-    let listing = listing(&app, &aliases);
+    let listing = listing(&app, aliases.aliases());
     match listing.data.into_iter().find(|entry| entry.id == model) {
         Some(entry) => axum::Json(entry).into_response(),
         None => error(
@@ -598,6 +602,7 @@ async fn run() -> Result<(), String> {
             .build()
             .map_err(|e| format!("http client: {e}"))?,
         ignore_case: args.ignore_case,
+        ttl: args.ttl,
         started: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs()),
@@ -621,7 +626,7 @@ async fn run() -> Result<(), String> {
         .route("/v1/aliases/resolve", get(resolve))
         .merge(proxied);
     if admin {
-        router = router.merge(admin::routes());
+        router = router.merge(admin::routes()).merge(console::routes());
     }
     let router = router
         .fallback(unknown_route)
@@ -646,6 +651,12 @@ async fn run() -> Result<(), String> {
         "try: curl -s http://{addr}/v1/chat/completions -H 'Authorization: Bearer sk-demo' \
          -d '{{\"model\": \"claude-opus-4-9\", \"messages\": [{{\"role\": \"user\", \"content\": \"Hello\"}}]}}'"
     );
+    if admin {
+        let _ = writeln!(
+            out,
+            "console: http://{addr}/console (sign in with MODEL_ALIAS_ADMIN_TOKEN)"
+        );
+    }
     let _ = out.flush();
     axum::serve(listener, router)
         .with_graceful_shutdown(async {

@@ -211,6 +211,43 @@ async fn the_admin_api_creates_keys_and_replaces_aliases_whole() {
     let (_, all) = call(Method::GET, format!("{url}/admin/catalog?q="), ADMIN, None).await;
     assert!(all["data"].as_array().unwrap().len() <= 20);
 
+    // The preview: what /v1/models lists for the key, the hidden alias left out.
+    let (status, preview) = call(
+        Method::GET,
+        format!("{url}/admin/keys/{id}/models"),
+        ADMIN,
+        None,
+    )
+    .await;
+    let (_, listed) = call(Method::GET, format!("{url}/v1/models"), &secret, None).await;
+    let ids = |list: &Value| -> Vec<String> {
+        list["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(status, 200, "{preview}");
+    assert_eq!(ids(&preview), ids(&listed));
+    assert_eq!(&ids(&preview)[..2], ["fast", "claude-opus"]);
+    assert!(!ids(&preview).contains(&"typo".to_owned()));
+
+    // The console page, with its policy: only its own script and style run.
+    let page = client().get(format!("{url}/console")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let policy = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(policy.contains("script-src 'self'"), "{policy}");
+    assert!(page.text().await.unwrap().contains("/console/console.js"));
+    for asset in ["console.js", "console.css"] {
+        let response = client()
+            .get(format!("{url}/console/{asset}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{asset}");
+    }
+
     // Bad input: an unknown key, a body that is not JSON, one that is too large.
     let (status, missing) = call(
         Method::PUT,
@@ -284,6 +321,12 @@ async fn without_an_admin_token_there_is_no_admin_api() {
     assert_eq!(response.status(), 404);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "unknown_url");
+    let console = client()
+        .get(format!("{}/console", gw.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(console.status(), 404, "no console without the admin API");
 }
 
 /// A change made through one replica is served by another on the same store within the TTL.
@@ -407,4 +450,31 @@ async fn a_bad_stored_row_names_its_key() {
         message.contains("key team-demo") && message.contains("Not A Name"),
         "{message}"
     );
+}
+
+/// The admin test box resolves as the gateway does: with `--ignore-case`, folded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_test_box_resolves_as_the_gateway_serves() {
+    let database = database("folded");
+    let gw = start_gateway_with(
+        &["--database", &database, "--ignore-case"],
+        &[("MODEL_ALIAS_ADMIN_TOKEN", ADMIN)],
+    );
+    let (status, resolved) = call(
+        reqwest::Method::GET,
+        format!(
+            "{}/admin/keys/team-demo/resolve?model=Claude-Opus-4-9",
+            gw.url
+        ),
+        ADMIN,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, &resolved["resolved"]),
+        (200, &json!("anthropic/claude-opus-4-8")),
+        "{resolved}"
+    );
+    let served = chat(&gw.url, "sk-demo", "Claude-Opus-4-9").await.1;
+    assert_eq!(served["model"], resolved["resolved"]);
 }

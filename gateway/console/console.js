@@ -1,0 +1,609 @@
+// The console's script: plain JavaScript against the admin API, no framework, no build.
+// Server and user text is only ever set as text (textContent, .value), never as markup.
+"use strict";
+
+const TOKEN = "model-alias-admin-token";
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  token: sessionStorage.getItem(TOKEN),
+  keys: [],
+  key: null, // the open key: {id, name}
+  rows: [], // the editor's rows: {name, target, match, hidden, carry}
+  max: 20,
+};
+
+// ---- the admin API -----------------------------------------------------------------------
+
+class Unreachable extends Error {}
+
+// A call to the admin API: {status, body}. Throws Unreachable when no answer came back.
+async function api(method, path, body) {
+  const init = { method, headers: { Authorization: `Bearer ${state.token}` } };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (e) {
+    throw new Unreachable(String(e));
+  }
+  let json = null;
+  try {
+    json = await response.json();
+  } catch (e) {
+    json = null;
+  }
+  return { status: response.status, body: json };
+}
+
+// The message of an OpenAI-shaped error body, or a fallback.
+function errorText(answer, fallback) {
+  const message = answer.body && answer.body.error && answer.body.error.message;
+  return message || `${fallback} (HTTP ${answer.status})`;
+}
+
+function say(element, text, kind) {
+  element.textContent = text;
+  element.classList.toggle("error", kind === "error");
+  element.classList.toggle("ok", kind === "ok");
+}
+
+// ---- signing in --------------------------------------------------------------------------
+
+async function signIn(event) {
+  event.preventDefault();
+  const token = $("token").value.trim();
+  if (!token) {
+    say($("login-message"), "Enter the admin token.", "error");
+    return;
+  }
+  state.token = token;
+  await enter($("login-message"));
+}
+
+// Loads the keys with the current token and shows the workspace, or says what went wrong.
+async function enter(messageElement) {
+  let answer;
+  try {
+    answer = await api("GET", "/admin/keys");
+  } catch (e) {
+    say(messageElement, "Could not reach the gateway: check that it is running, then try again.", "error");
+    return false;
+  }
+  if (answer.status === 401) {
+    sessionStorage.removeItem(TOKEN);
+    state.token = null;
+    showLogin();
+    say($("login-message"),
+      "The gateway refused this admin token: it must equal the MODEL_ALIAS_ADMIN_TOKEN the gateway was started with.",
+      "error");
+    $("token").setAttribute("aria-invalid", "true");
+    $("token").focus();
+    return false;
+  }
+  if (answer.status !== 200) {
+    say(messageElement, errorText(answer, "The keys could not be listed"), "error");
+    return false;
+  }
+  sessionStorage.setItem(TOKEN, state.token);
+  $("token").value = "";
+  $("token").removeAttribute("aria-invalid");
+  say($("login-message"), "");
+  $("login").hidden = true;
+  $("workspace").hidden = false;
+  $("sign-out").hidden = false;
+  showKeys(answer.body.data || []);
+  const wanted = new URLSearchParams(location.hash.slice(1)).get("key");
+  const key = state.keys.find((k) => k.id === wanted);
+  if (key) await openKey(key, false);
+  return true;
+}
+
+function showLogin() {
+  $("login").hidden = false;
+  $("workspace").hidden = true;
+  $("sign-out").hidden = true;
+}
+
+function signOut() {
+  sessionStorage.removeItem(TOKEN);
+  state.token = null;
+  state.key = null;
+  history.replaceState(null, "", location.pathname);
+  showLogin();
+  $("token").focus();
+}
+
+// ---- keys --------------------------------------------------------------------------------
+
+function showKeys(keys) {
+  state.keys = keys;
+  const body = $("key-rows");
+  body.replaceChildren();
+  for (const key of keys) {
+    const tr = document.createElement("tr");
+    if (state.key && state.key.id === key.id) tr.setAttribute("aria-current", "true");
+    const name = document.createElement("td");
+    name.textContent = key.name;
+    const id = document.createElement("td");
+    id.className = "key-id";
+    id.textContent = key.id;
+    const count = document.createElement("td");
+    count.textContent = String(key.aliases);
+    const action = document.createElement("td");
+    const open = document.createElement("button");
+    open.type = "button";
+    open.className = "quiet";
+    open.textContent = "Edit aliases";
+    open.setAttribute("aria-label", `Edit aliases of ${key.name}`);
+    open.addEventListener("click", () => openKey(key, true));
+    action.append(open);
+    tr.append(name, id, count, action);
+    body.append(tr);
+  }
+}
+
+async function refreshKeys() {
+  try {
+    const answer = await api("GET", "/admin/keys");
+    if (answer.status === 200) showKeys(answer.body.data || []);
+  } catch (e) {
+    // The list stays as it was; the next action reports the network.
+  }
+}
+
+async function createKey(event) {
+  event.preventDefault();
+  const input = $("new-key-name");
+  const name = input.value.trim();
+  if (!name) {
+    say($("new-key-message"), "Give the key a name, such as the team or app that will use it.", "error");
+    input.focus();
+    return;
+  }
+  let answer;
+  try {
+    answer = await api("POST", "/admin/keys", { name });
+  } catch (e) {
+    say($("new-key-message"), "Could not reach the gateway: the key was not created. Try again.", "error");
+    return;
+  }
+  if (answer.status === 401) return enter($("new-key-message"));
+  if (answer.status !== 201) {
+    say($("new-key-message"), errorText(answer, "The key was not created"), "error");
+    return;
+  }
+  input.value = "";
+  say($("new-key-message"), `Created the key ${answer.body.name}.`, "ok");
+  $("secret-key-name").textContent = answer.body.name;
+  $("new-secret").textContent = answer.body.secret;
+  $("secret-box").hidden = false;
+  await refreshKeys();
+  await openKey({ id: answer.body.id, name: answer.body.name }, false);
+}
+
+// ---- the editor --------------------------------------------------------------------------
+
+async function openKey(key, focus) {
+  let answer;
+  try {
+    answer = await api("GET", `/admin/keys/${encodeURIComponent(key.id)}/aliases`);
+  } catch (e) {
+    say($("new-key-message"), "Could not reach the gateway to open this key. Try again.", "error");
+    return;
+  }
+  if (answer.status === 401) return enter($("new-key-message"));
+  if (answer.status !== 200) {
+    say($("new-key-message"), errorText(answer, "The key's aliases could not be read"), "error");
+    return;
+  }
+  state.key = key;
+  state.max = answer.body.max || 20;
+  state.rows = (answer.body.aliases || []).map(fromStored);
+  history.replaceState(null, "", `#key=${encodeURIComponent(key.id)}`);
+  $("editor-key-name").textContent = key.name;
+  $("ttl").textContent = String(answer.body.ttl_seconds ?? 60);
+  $("editor").hidden = false;
+  $("tools").hidden = false;
+  say($("save-status"), "");
+  say($("set-message"), "");
+  renderRows();
+  showMessages([], answer.body.warnings || []);
+  showKeys(state.keys);
+  $("test-model").value = "";
+  $("test-result").replaceChildren();
+  refreshPreview();
+  if (focus) $("editor-title").scrollIntoView({ block: "start" });
+  if (focus) (document.querySelector("#rows input") || $("add-row")).focus();
+}
+
+// A stored row as the editor holds it: a carried target is shown without its `*`.
+function fromStored(row) {
+  const match = row.match || "exact";
+  const carry = match === "prefix" && row.target.endsWith("*");
+  return {
+    name: row.name,
+    target: carry ? row.target.slice(0, -1) : row.target,
+    match,
+    hidden: Boolean(row.hidden),
+    carry,
+  };
+}
+
+// The editor's rows as the admin API takes them.
+function toStored(row) {
+  const stored = {
+    name: row.name,
+    target: row.carry && row.match === "prefix" ? `${row.target}*` : row.target,
+    match: row.match,
+  };
+  if (row.hidden) stored.hidden = true;
+  return stored;
+}
+
+function renderRows() {
+  const list = $("rows");
+  list.replaceChildren();
+  state.rows.forEach((row, index) => list.append(rowElement(row, index)));
+  const used = state.rows.length;
+  $("usage").textContent = `${used} of ${state.max} aliases used`;
+  $("add-row").disabled = used >= state.max;
+}
+
+function rowElement(row, index) {
+  const li = $("row-template").content.firstElementChild.cloneNode(true);
+  const number = index + 1;
+  const id = (field) => `row-${number}-${field}`;
+  li.dataset.index = String(index);
+  li.querySelector(".row-number").textContent = `${number}.`;
+  for (const span of li.querySelectorAll(".row-label")) span.textContent = `, row ${number}`;
+  for (const label of li.querySelectorAll("label[data-for]")) label.htmlFor = id(label.dataset.for);
+  const message = li.querySelector(".row-message");
+  message.id = id("message");
+
+  const name = li.querySelector('[data-field="name"]');
+  const target = li.querySelector('[data-field="target"]');
+  const match = li.querySelector('[data-field="match"]');
+  const carry = li.querySelector('[data-field="carry"]');
+  const hidden = li.querySelector('[data-field="hidden"]');
+  name.id = id("name");
+  target.id = id("target");
+  match.id = id("match");
+  carry.id = id("carry");
+  hidden.id = id("hidden");
+  for (const input of [name, target, match]) input.setAttribute("aria-describedby", message.id);
+
+  name.value = row.name;
+  target.value = row.target;
+  match.value = row.match;
+  carry.checked = row.carry;
+  carry.disabled = row.match !== "prefix";
+  hidden.checked = row.hidden;
+
+  name.addEventListener("input", () => { row.name = name.value; edited(); });
+  target.addEventListener("input", () => { row.target = target.value; edited(); });
+  match.addEventListener("change", () => {
+    row.match = match.value;
+    carry.disabled = row.match !== "prefix";
+    if (carry.disabled) { carry.checked = false; row.carry = false; }
+    edited();
+  });
+  carry.addEventListener("change", () => { row.carry = carry.checked; edited(); });
+  hidden.addEventListener("change", () => { row.hidden = hidden.checked; edited(); });
+
+  const options = li.querySelector(".options");
+  options.id = id("options");
+  target.setAttribute("aria-controls", options.id);
+  picker(target, options, (picked) => { row.target = picked; edited(); });
+
+  const up = li.querySelector('[data-action="up"]');
+  const down = li.querySelector('[data-action="down"]');
+  const remove = li.querySelector('[data-action="remove"]');
+  up.setAttribute("aria-label", `Move row ${number} up`);
+  down.setAttribute("aria-label", `Move row ${number} down`);
+  remove.setAttribute("aria-label", `Remove row ${number}`);
+  up.disabled = index === 0;
+  down.disabled = index === state.rows.length - 1;
+  up.addEventListener("click", () => move(index, -1, "up"));
+  down.addEventListener("click", () => move(index, 1, "down"));
+  remove.addEventListener("click", () => removeRow(index));
+  return li;
+}
+
+function edited() {
+  say($("save-status"), "Unsaved changes.");
+}
+
+function addRow() {
+  if (state.rows.length >= state.max) return;
+  state.rows.push({ name: "", target: "", match: "exact", hidden: false, carry: false });
+  const kept = keptMessages();
+  renderRows();
+  restoreMessages(kept);
+  edited();
+  $(`row-${state.rows.length}-name`).focus();
+}
+
+function removeRow(index) {
+  state.rows.splice(index, 1);
+  renderRows();
+  edited();
+  const next = $(`row-${Math.min(index + 1, state.rows.length)}-name`);
+  (next || $("add-row")).focus();
+}
+
+function move(index, by, direction) {
+  const to = index + by;
+  if (to < 0 || to >= state.rows.length) return;
+  const [row] = state.rows.splice(index, 1);
+  state.rows.splice(to, 0, row);
+  renderRows();
+  edited();
+  const button = document.querySelector(`#rows li[data-index="${to}"] [data-action="${direction}"]`);
+  const fallback = $(`row-${to + 1}-name`);
+  (button && !button.disabled ? button : fallback).focus();
+}
+
+// Messages survive adding a row (the rows above keep their numbers); any other change of
+// the rows' order clears them, since their row numbers would no longer be right.
+function keptMessages() {
+  return [...document.querySelectorAll("#rows .row-message")].map((m) => [...m.childNodes]);
+}
+function restoreMessages(kept) {
+  kept.forEach((nodes, i) => {
+    const message = $(`row-${i + 1}-message`);
+    if (message) message.replaceChildren(...nodes);
+  });
+}
+
+// Every problem and warning next to its row (1-based `row`), in the crate's words; problems
+// that belong to no row (too many aliases, unreadable JSON) above the rows.
+function showMessages(problems, warnings) {
+  for (const element of document.querySelectorAll("#rows [aria-invalid]")) element.removeAttribute("aria-invalid");
+  for (const message of document.querySelectorAll("#rows .row-message")) {
+    message.replaceChildren();
+    message.classList.remove("error");
+  }
+  const general = [];
+  for (const problem of problems) {
+    const message = $(`row-${problem.row}-message`);
+    if (!message) { general.push(problem.message); continue; }
+    const line = document.createElement("span");
+    line.className = "problem";
+    line.textContent = `Row ${problem.row}: ${problem.message}`;
+    message.append(line);
+    message.classList.add("error");
+    const field = $(`row-${problem.row}-${problem.field || "name"}`);
+    if (field) field.setAttribute("aria-invalid", "true");
+  }
+  for (const warning of warnings) {
+    const message = $(`row-${warning.row}-message`);
+    if (!message) continue;
+    const line = document.createElement("span");
+    line.className = "warning";
+    line.textContent = `Warning: ${warning.message}`;
+    message.append(line);
+  }
+  say($("set-message"), general.join(" "), "error");
+}
+
+async function save() {
+  const button = $("save");
+  button.disabled = true;
+  say($("save-status"), "Saving…");
+  const key = state.key;
+  let answer;
+  try {
+    answer = await api("PUT", `/admin/keys/${encodeURIComponent(key.id)}/aliases`, state.rows.map(toStored));
+  } catch (e) {
+    button.disabled = false;
+    say($("save-status"),
+      "Could not reach the gateway, so nothing was saved. Your edits are still here: save again when it is back.",
+      "error");
+    return;
+  }
+  button.disabled = false;
+  if (answer.status === 422) {
+    const problems = answer.body.problems || [];
+    showMessages(problems, []);
+    const count = problems.length;
+    say($("save-status"),
+      `Nothing was saved: ${count} ${count === 1 ? "problem" : "problems"} to fix, shown at ${count === 1 ? "its row" : "their rows"}.`,
+      "error");
+    const first = document.querySelector('#rows [aria-invalid="true"]');
+    if (first) first.focus();
+    return;
+  }
+  if (answer.status === 401) {
+    say($("save-status"), "The admin token is no longer accepted: nothing was saved. Sign in again in another tab, then save.", "error");
+    return;
+  }
+  if (answer.status !== 200) {
+    say($("save-status"), `Nothing was saved: ${errorText(answer, "the gateway refused the aliases")}`, "error");
+    return;
+  }
+  const n = answer.body.aliases;
+  showMessages([], answer.body.warnings || []);
+  say($("save-status"), `Saved ${n} ${n === 1 ? "alias" : "aliases"}.`, "ok");
+  refreshKeys();
+  refreshPreview();
+  testModel();
+}
+
+// ---- the target picker: a combobox over the catalog search -------------------------------
+
+function picker(input, list, picked) {
+  let active = -1;
+  let results = [];
+  let asked = 0;
+  let timer = null;
+
+  const close = () => {
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+    active = -1;
+  };
+  const highlight = (index) => {
+    active = index;
+    [...list.children].forEach((li, i) => li.setAttribute("aria-selected", String(i === index)));
+    const li = list.children[index];
+    if (li && li.id) {
+      input.setAttribute("aria-activedescendant", li.id);
+      li.scrollIntoView({ block: "nearest" });
+    }
+  };
+  const choose = (index) => {
+    const model = results[index];
+    if (!model) return;
+    input.value = model.id;
+    picked(model.id);
+    close();
+  };
+  const show = (models) => {
+    results = models;
+    list.replaceChildren();
+    models.forEach((model, i) => {
+      const li = document.createElement("li");
+      li.id = `${list.id}-${i}`;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      const id = document.createElement("span");
+      id.textContent = model.id;
+      const owner = document.createElement("span");
+      owner.className = "owner";
+      owner.textContent = model.owned_by || "";
+      li.append(id, owner);
+      // mousedown, not click: the input keeps its focus, so the list is not closed first.
+      li.addEventListener("mousedown", (event) => { event.preventDefault(); choose(i); });
+      list.append(li);
+    });
+    if (!models.length) {
+      const li = document.createElement("li");
+      li.className = "empty";
+      li.textContent = "No catalog model matches; a target outside the catalog is saved with a warning.";
+      list.append(li);
+    }
+    list.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+    active = -1;
+  };
+  const search = async () => {
+    const mine = ++asked;
+    let answer;
+    try {
+      answer = await api("GET", `/admin/catalog?q=${encodeURIComponent(input.value.trim())}`);
+    } catch (e) {
+      return;
+    }
+    // Only the newest search shows: an older answer arriving late is dropped.
+    if (mine !== asked || document.activeElement !== input || answer.status !== 200) return;
+    show(answer.body.data || []);
+  };
+
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(search, 120);
+  });
+  input.addEventListener("focus", () => { if (!input.value) search(); });
+  input.addEventListener("blur", close);
+  input.addEventListener("keydown", (event) => {
+    const open = !list.hidden && results.length > 0;
+    if (event.key === "ArrowDown") {
+      event.preventDefault();
+      if (!open) { search(); return; }
+      highlight(Math.min(active + 1, results.length - 1));
+    } else if (event.key === "ArrowUp" && open) {
+      event.preventDefault();
+      highlight(Math.max(active - 1, 0));
+    } else if (event.key === "Enter" && open && active >= 0) {
+      event.preventDefault();
+      choose(active);
+    } else if (event.key === "Escape" && !list.hidden) {
+      event.preventDefault();
+      close();
+    }
+  });
+}
+
+// ---- test box and preview ----------------------------------------------------------------
+
+let testAsked = 0;
+let testTimer = null;
+
+async function testModel() {
+  const model = $("test-model").value;
+  const result = $("test-result");
+  if (!state.key || !model) { result.replaceChildren(); return; }
+  const mine = ++testAsked;
+  let answer;
+  try {
+    answer = await api("GET", `/admin/keys/${encodeURIComponent(state.key.id)}/resolve?model=${encodeURIComponent(model)}`);
+  } catch (e) {
+    if (mine === testAsked) result.textContent = "Could not reach the gateway.";
+    return;
+  }
+  if (mine !== testAsked) return;
+  if (answer.status !== 200) {
+    result.textContent = errorText(answer, "Could not resolve");
+    return;
+  }
+  const r = answer.body;
+  const resolved = document.createElement("span");
+  resolved.className = "resolved";
+  resolved.textContent = r.resolved;
+  const how = document.createElement("span");
+  how.className = "rule";
+  how.textContent = r.rule === "passthrough"
+    ? " (passthrough: no alias applies, the name is sent as it is)"
+    : ` (${r.rule} alias "${r.alias}")`;
+  result.replaceChildren(document.createTextNode("Sends "), resolved, how);
+}
+
+async function refreshPreview() {
+  if (!state.key) return;
+  const list = $("preview-list");
+  let answer;
+  try {
+    answer = await api("GET", `/admin/keys/${encodeURIComponent(state.key.id)}/models`);
+  } catch (e) {
+    return;
+  }
+  if (answer.status !== 200) return;
+  list.replaceChildren();
+  for (const model of answer.body.data || []) {
+    const li = document.createElement("li");
+    const id = document.createElement("code");
+    id.textContent = model.id;
+    li.append(id);
+    if (model.root && model.root !== model.id) {
+      const root = document.createElement("span");
+      root.className = "root";
+      root.textContent = ` → ${model.root}`;
+      li.append(root);
+    }
+    list.append(li);
+  }
+}
+
+// ---- start -------------------------------------------------------------------------------
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("login-form").addEventListener("submit", signIn);
+  $("sign-out").addEventListener("click", signOut);
+  $("new-key-form").addEventListener("submit", createKey);
+  $("add-row").addEventListener("click", addRow);
+  $("save").addEventListener("click", save);
+  $("test-model").addEventListener("input", () => {
+    clearTimeout(testTimer);
+    testTimer = setTimeout(testModel, 120);
+  });
+  if (state.token) {
+    enter($("login-message"));
+  } else {
+    $("token").focus();
+  }
+});
