@@ -6,12 +6,14 @@
 //! - `table` maps every name to its alias's position; `lens` has bit `l - 1` set for every
 //!   name length `l` up to 64; `firsts` has bit `b` set for every byte `b` that starts a name.
 //! - A prefix name of `l > 8` bytes is at level `k = (l - 1) / 8`; its key is
-//!   `level_key(name, k)`, a seeded hash of its first `8k` bytes. `groups` maps each key to the
+//!   `Keys::level(name, k)`, a seeded hash of its first `8k` bytes. `groups` maps each key to the
 //!   range of `long_entries` holding every long prefix name with that key, longest first (keys
 //!   that collide share a group; every entry is checked against the model in full, so a
 //!   collision costs time, never a wrong answer). `levels` has bit `k` set when some group is
 //!   at level `k` (bit 63 standing for all levels past 62).
 //! - `short` holds the prefix names of at most 8 bytes.
+//! - A name's level keys at build and a model's at lookup come from one function,
+//!   [`Keys::leading`], so they agree; it yields every level's key in one pass, inline.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
@@ -34,8 +36,8 @@ type RandomState = foldhash::fast::RandomState;
 /// end within the same 8 bytes, so it is short, and the first match found is the longest.
 /// Names of at most 8 bytes sit in the small bucket of the model's first byte.
 ///
-/// The hasher is `foldhash`'s fast hasher, seeded per process, so clients cannot aim inputs at
-/// collisions.
+/// The exact table hashes with `foldhash`'s fast hasher and the levels with [`Keys`], both
+/// seeded per process, so clients cannot aim inputs at collisions.
 ///
 /// - Lookup: one probe for the exact question, then at most `L / 8` probes (L being the
 ///   longest name, and only at levels that hold prefix names), hashing at most 2L bytes in
@@ -54,7 +56,7 @@ pub(crate) struct Hashed {
     lens: u64,
     longest: usize,
     firsts: ByteSet,
-    state: RandomState,
+    keys: Keys,
     groups: HashMap<u64, Range, BuildHasherDefault<KeyHasher>>,
     levels: u64,
     long_entries: Box<[Packed]>,
@@ -66,9 +68,9 @@ type Range = (usize, usize);
 
 impl Index for Hashed {
     fn build(aliases: &[Alias]) -> Hashed {
-        let mut table = HashMap::with_capacity_and_hasher(aliases.len(), RandomState::default());
         let (mut lens, mut longest, mut firsts) = (0u64, 0, ByteSet::default());
-        let state = RandomState::default();
+        let keys = Keys::new();
+        let mut table = HashMap::with_capacity_and_hasher(aliases.len(), RandomState::default());
         // Long prefix names with their group key, hashed once here rather than per comparison.
         let (mut long_entries, mut short) = (Vec::new(), Vec::new());
         for (index, alias) in aliases.iter().enumerate() {
@@ -85,28 +87,23 @@ impl Index for Hashed {
                 let packed = Packed::new(index, alias);
                 if name.len() > 8 {
                     let level = (name.len() - 1) / 8;
-                    long_entries.push((level_key(&state, name, level), level, packed));
+                    long_entries.push((keys.level(name, level), level, packed));
                 } else {
                     short.push(packed);
                 }
             }
         }
         long_entries.sort_by(|a, b| a.0.cmp(&b.0).then(b.2.len.cmp(&a.2.len)));
-        let mut groups = HashMap::default();
-        let (mut from, mut levels) = (0, 0);
-        for run in long_entries.chunk_by(|a, b| a.0 == b.0) {
-            if let Some(&(key, level, _)) = run.first() {
-                groups.insert(key, (from, from + run.len()));
-                levels |= level_bit(level);
-            }
-            from += run.len();
-        }
+        let groups = ranges(long_entries.iter().map(|e| e.0));
+        let levels = long_entries
+            .iter()
+            .fold(0, |levels, e| levels | level_bit(e.1));
         Hashed {
             table,
             lens,
             longest,
             firsts,
-            state,
+            keys,
             groups,
             levels,
             long_entries: long_entries.into_iter().map(|(_, _, e)| e).collect(),
@@ -120,27 +117,25 @@ impl Index for Hashed {
         if !self.firsts.contains(*model.first()?) {
             return None;
         }
+        // The deepest level that can hold a prefix of the model; deeper names win, so search
+        // from there up and stop at the first match.
+        let top = model.len().min(self.longest).saturating_sub(1) / 8;
         if self.may_have_len(model.len()) {
             if let Some(&index) = self.table.get(model) {
                 return Some(index);
             }
         }
-        let head = head_word(model);
-        // The deepest level that can hold a prefix of the model; deeper names win, so search
-        // from there up and stop at the first match.
-        let top = model.len().min(self.longest).saturating_sub(1) / 8;
         // The keys of the first levels, from one pass over the model.
         let mut near = [0u64; 8];
-        for (slot, key) in near.iter_mut().zip(word_keys(&self.state, model).take(top)) {
-            *slot = key;
-        }
+        self.keys.leading(model, top, &mut near);
+        let head = head_word(model);
         for level in (1..=top).rev() {
             if self.levels & level_bit(level) == 0 {
                 continue;
             }
             let key = match near.get(level - 1) {
                 Some(&key) => key,
-                None => level_key(&self.state, model, level),
+                None => self.keys.level(model, level),
             };
             let Some(&(from, to)) = self.groups.get(&key) else {
                 continue;
@@ -154,22 +149,63 @@ impl Index for Hashed {
     }
 }
 
-/// The keys of `bytes`' whole 8-byte words: the `k`-th is a hash of the first `8k` bytes,
-/// so one pass yields every level's key. Names at build and models at lookup go through this
-/// one function, so their keys agree.
-fn word_keys<'s>(state: &'s RandomState, bytes: &'s [u8]) -> impl Iterator<Item = u64> + 's {
-    let mut hasher = state.build_hasher();
-    bytes.chunks_exact(8).map(move |word| {
-        hasher.write_u64(head_word(word));
-        hasher.finish()
-    })
+/// The seeded hash of the prefix levels: a chain of folded multiplies over 8-byte words, so
+/// that a model's keys for every level come from one pass of a few instructions a word,
+/// inline. (foldhash's `Hasher` buffers each `write_u64` and folds it in `finish`, which is
+/// what the levels need after every word: 40% more instructions on prefix queries, by
+/// callgrind.) Seeded per set from foldhash's per-process random state, so clients cannot aim
+/// models at one group.
+#[derive(Debug, Clone, Copy)]
+struct Keys {
+    start: u64,
+    mix: u64,
 }
 
-/// The key of level `level >= 1` for `bytes` (see [`word_keys`]).
-fn level_key(state: &RandomState, bytes: &[u8], level: usize) -> u64 {
-    word_keys(state, bytes)
-        .nth(level.wrapping_sub(1))
-        .unwrap_or(0)
+impl Keys {
+    fn new() -> Keys {
+        let state = RandomState::default();
+        Keys {
+            start: state.hash_one(0x6b65_7973_u64),
+            // Odd, so that multiplying by it loses nothing.
+            mix: state.hash_one(0x006d_6978_u64) | 1,
+        }
+    }
+
+    /// Puts the keys of `bytes`' first `words` whole 8-byte words (all of them, at most) in
+    /// `near`, as far as it goes: the `k`-th key stands for the first `8k` bytes. Returns the
+    /// last key (the seed when there is no word), for [`Keys::level`].
+    #[inline]
+    fn leading(self, bytes: &[u8], words: usize, near: &mut [u64; 8]) -> u64 {
+        let mut key = self.start;
+        for (level, word) in bytes.chunks_exact(8).take(words).enumerate() {
+            key = fold(key ^ head_word(word), self.mix);
+            if let Some(slot) = near.get_mut(level) {
+                *slot = key;
+            }
+        }
+        key
+    }
+
+    /// The key of level `level >= 1` for `bytes` (see [`Keys::leading`]).
+    fn level(self, bytes: &[u8], level: usize) -> u64 {
+        self.leading(bytes, level, &mut [0; 8])
+    }
+}
+
+/// `a * b` as 128 bits, its halves XORed: the mixing step of foldhash and wyhash.
+#[inline(always)]
+fn fold(a: u64, b: u64) -> u64 {
+    let product = u128::from(a) * u128::from(b);
+    (product >> 64) as u64 ^ product as u64
+}
+
+/// The range of each run of equal keys in `keys` (sorted), by key.
+fn ranges(keys: impl Iterator<Item = u64>) -> HashMap<u64, Range, BuildHasherDefault<KeyHasher>> {
+    let mut ranges: HashMap<u64, Range, _> = HashMap::default();
+    for (at, key) in keys.enumerate() {
+        ranges.entry(key).or_insert((at, at)).1 = at + 1;
+    }
+    ranges
 }
 
 /// The bit of `levels` that stands for `level`.
