@@ -1,7 +1,8 @@
 //! The console in a real browser (issue 15): headless Chromium, driven through ChromeDriver,
 //! signs in, creates a key, edits its aliases (an error at its row, a target from the picker,
-//! a save that fails on the network and keeps the edits, a save that works), sees the test
-//! box resolve, sends a chat request with the new key, and reloads to find the rows stored.
+//! a save that fails on the network and keeps the edits, a save that works, a warning that
+//! does not block), sees the test box resolve, sends a chat request with the new key, and
+//! reloads to find the rows stored.
 //!
 //! It needs Chromium and ChromeDriver, so `cargo test` lists it as ignored, with the reason;
 //! `scripts/browser.sh` installs Debian's `chromium` and `chromium-driver` when missing and
@@ -378,14 +379,17 @@ async fn steps(b: &Client, gateway: &str) -> Step {
     click(b, "#row-2-carry").await?;
     click(b, "#add-row").await?;
     type_into(b, "#row-3-name", "fast").await?;
-    type_into(b, "#row-3-target", "deepseek/deepseek-chat").await?;
+    // Not in the catalog: a warning at its row, which does not block the save.
+    type_into(b, "#row-3-target", "deepseek/deepseek-chat-v9").await?;
     click(b, "#row-3-hidden").await?;
     click(b, "[aria-label='Move row 3 up']").await?;
     until(b, "#row-2-name", "the moved row", |t| t == "fast").await?;
     click(b, "#save").await?;
     contains(b, "#save-status", "Saved 3 aliases").await?;
+    contains(b, "#row-2-message", "is not in the catalog").await?;
     b.refresh().await.map_err(failed("reloading"))?;
     until(b, "#row-2-name", "the stored order", |t| t == "fast").await?;
+    contains(b, "#row-2-message", "Warning: target").await?;
     until(
         b,
         "#row-3-target",
