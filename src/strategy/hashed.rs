@@ -245,3 +245,39 @@ impl Hashed {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)] // Tests fail by panicking.
+mod tests {
+    use super::*;
+    use crate::{AliasName, ModelId};
+
+    /// Groups stay as small as the module docs promise: names that differ before their last
+    /// 8-byte word never share a group. Answers do not depend on it (every entry is compared in
+    /// full), so this is the only test that notices a hash that collides everything (issue 16:
+    /// mutants of `fold` and `Keys::leading` that only make lookups slower).
+    #[test]
+    fn prefix_names_that_differ_early_get_groups_of_their_own() {
+        let aliases: Vec<Alias> = (0..300)
+            .map(|i| {
+                // 9 to 40 bytes, each name's first 8 bytes its own.
+                let name = format!("{i:08}{}", "-tail".repeat(1 + i % 6));
+                Alias::prefix(
+                    AliasName::new(&name).unwrap(),
+                    ModelId::new("real/model").unwrap(),
+                )
+            })
+            .collect();
+        let index = Hashed::build(&aliases);
+        assert_eq!(index.groups.len(), aliases.len(), "one group per name");
+        let keys = Keys::new();
+        let leading: Vec<u64> = (0..4)
+            .map(|words| keys.leading(b"0123456789abcdef01234567", words, &mut [0; 8]))
+            .collect();
+        for (i, a) in leading.iter().enumerate() {
+            for b in &leading[i + 1..] {
+                assert_ne!(a, b, "each word changes the key");
+            }
+        }
+    }
+}
