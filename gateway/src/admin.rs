@@ -24,8 +24,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use model_alias::AliasSet;
 use model_alias::middleware::Rejection;
-use model_alias::{AliasSet, SetError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -327,7 +327,7 @@ async fn served_set(app: &App, db: &db::Db, id: &str) -> Result<AliasSet, Respon
     AliasSet::builder()
         .ignore_case(app.ignore_case)
         .build(&rows)
-        .map_err(|e: SetError| {
+        .map_err(|e| {
             error(
                 StatusCode::CONFLICT,
                 "invalid_stored_aliases",

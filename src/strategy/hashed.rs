@@ -152,8 +152,8 @@ impl Index for Hashed {
 /// The seeded hash of the prefix levels: a chain of folded multiplies over 8-byte words, so
 /// that a model's keys for every level come from one pass of a few instructions a word,
 /// inline. (foldhash's `Hasher` buffers each `write_u64` and folds it in `finish`, which is
-/// what the levels need after every word: 40% more instructions on prefix queries, by
-/// callgrind.) Seeded per set from foldhash's per-process random state, so clients cannot aim
+/// what the levels need after every word: about 25% more instructions on prefix queries, by
+/// callgrind, 464 against 373 a query at 1,000 aliases.) Seeded per set from foldhash's per-process random state, so clients cannot aim
 /// models at one group.
 #[derive(Debug, Clone, Copy)]
 struct Keys {
