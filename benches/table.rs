@@ -1,21 +1,27 @@
 //! Many keys: `AliasTable` against the obvious alternative, `HashMap<u64, AliasSet>`, for
-//! 1,000 to 1,000,000 keys of 20 aliases each (names mostly from a shared vocabulary, a few
-//! per key; 400 distinct targets; a third prefix aliases).
+//! 1,000 to 1,000,000 keys of 20 aliases each, on two generators written independently:
+//! - `shared` (groups `table_resolve_<keys>`, `table_load`): names drawn 9 times in 10 from a
+//!   shared vocabulary of a few thousand (every family, version and provider prefix), else the
+//!   key's own; 400 generated targets; a third prefix aliases;
+//! - `popular` (groups `popular_resolve_<keys>`, `popular_load`; issue 17's mix): 30% of each
+//!   key's names are its own (`t123456-bot-17`), the rest from a few hundred popular client
+//!   names; 300 targets; a third prefix aliases; queries a third exact hits, a third prefix
+//!   hits and a third misses, each checked to be of its kind.
 //!
 //! Measured, in the same run on the same keys and queries:
-//! - resolve latency (criterion, `table_resolve_<keys>`), beside a floor that only looks the
-//!   key up in a `HashMap<u64, u32>`: a pool of 2^18 queries for random
-//!   keys, walked 1,024 at a time so that successive batches touch different keys (a fixed
-//!   small batch would stay in cache and flatter both sides); queries are exact hits, prefix
-//!   hits and misses in equal parts, checked equal on both sides before timing;
-//! - load time (criterion, `table_load_<keys>`): `AliasTable::from_bytes` on the bytes,
-//!   checksum included;
+//! - resolve latency (criterion), beside a floor that only looks the key up in a
+//!   `HashMap<u64, u32>`: a pool of 2^18 queries for random keys, walked 1,024 at a time so
+//!   that successive batches touch different keys (a fixed small batch would stay in cache and
+//!   flatter both sides); both sides are checked to give the same answer to every query before
+//!   timing;
+//! - load time (criterion): `AliasTable::from_bytes` on the bytes, checksum included;
 //! - build time and memory (median of three timed builds; a counting allocator for the
 //!   map), written to `target/model-alias-table.json` for `scripts/benchmarks.py`.
 //!
 //! ```text
-//! cargo bench --bench table      # all sizes, up to 20 million aliases (a few minutes)
+//! cargo bench --bench table      # all sizes, both generators, up to 20 million aliases
 //! cargo test --bench table       # 1,000 keys only, as a check that it runs
+//! TABLE_SIZES=1000000 TABLE_GENERATORS=popular cargo bench --bench table   # one case
 //! ```
 
 #[allow(dead_code)] // The per-thread count is for tests/alloc.rs.
@@ -23,14 +29,15 @@
 mod counting;
 mod support;
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use counting::Counting;
 use criterion::{BenchmarkId, Criterion, Throughput};
-use model_alias::{AliasSet, AliasTable, MatchKind, Resolve, TableBuilder};
+use model_alias::{AliasSet, AliasTable, MatchKind, Resolve, Rule, TableBuilder};
 use support::Rng;
 
 #[global_allocator]
@@ -57,31 +64,88 @@ fn vocabulary() -> Vec<String> {
     names
 }
 
-/// Key `k`'s rows: 18 names in 20 from the vocabulary, the rest the key's own.
-fn key_rows<'v>(
-    k: u64,
-    vocab: &'v [String],
-    targets: &'v [String],
-) -> Vec<(std::borrow::Cow<'v, str>, &'v str, MatchKind)> {
+/// Key `k`'s rows for the `shared` generator: 18 names in 20 from the vocabulary, the rest
+/// the key's own.
+fn key_rows<'v>(k: u64, vocab: &'v [String], targets: &'v [String]) -> Rows<'v> {
     let mut rng = Rng::new(k);
-    let mut rows: Vec<(std::borrow::Cow<'v, str>, &'v str, MatchKind)> = Vec::new();
+    let mut rows: Rows<'v> = Vec::new();
     while rows.len() < ALIASES_PER_KEY {
-        let name: std::borrow::Cow<'v, str> = if rng.chance(90) {
+        let name: Cow<'v, str> = if rng.chance(90) {
             rng.pick(vocab).as_str().into()
         } else {
             format!("app-{k}-{}", rows.len()).into()
         };
-        if rows.iter().any(|r| r.0 == name) {
-            continue;
-        }
-        let kind = if rng.chance(33) {
-            MatchKind::Prefix
-        } else {
-            MatchKind::Exact
-        };
-        rows.push((name, rng.pick(targets).as_str(), kind));
+        push_row(&mut rows, name, &mut rng, targets);
     }
     rows
+}
+
+/// The `popular` generator's names: every family and version, without provider prefixes
+/// (a few hundred names, the kind clients hard-code).
+fn popular_names() -> Vec<String> {
+    let mut names: Vec<String> = support::FAMILIES
+        .iter()
+        .flat_map(|f| support::VERSIONS.iter().map(move |v| format!("{f}{v}")))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Key `k`'s rows for the `popular` generator: each name 3 times in 10 the key's own, as a
+/// team names its bots (`t123456-bot-17`), else a popular name.
+fn popular_rows<'v>(k: u64, popular: &'v [String], targets: &'v [String]) -> Rows<'v> {
+    let mut rng = Rng::new(k ^ 0x0090_91A4);
+    let mut rows: Rows<'v> = Vec::new();
+    while rows.len() < ALIASES_PER_KEY {
+        let name: Cow<'v, str> = if rng.chance(30) {
+            format!("t{k}-bot-{}", rows.len()).into()
+        } else {
+            rng.pick(popular).as_str().into()
+        };
+        push_row(&mut rows, name, &mut rng, targets);
+    }
+    rows
+}
+
+/// Adds `name` unless the key has it already: a third of the time as a prefix alias, to a
+/// random target.
+fn push_row<'v>(rows: &mut Rows<'v>, name: Cow<'v, str>, rng: &mut Rng, targets: &'v [String]) {
+    if rows.iter().any(|r| r.0 == name) {
+        return;
+    }
+    let kind = if rng.chance(33) {
+        MatchKind::Prefix
+    } else {
+        MatchKind::Exact
+    };
+    rows.push((name, rng.pick(targets).as_str(), kind));
+}
+
+type Rows<'v> = Vec<(Cow<'v, str>, &'v str, MatchKind)>;
+
+/// The two generators every size is measured on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Generator {
+    Shared,
+    Popular,
+}
+
+impl Generator {
+    fn name(self) -> &'static str {
+        match self {
+            Generator::Shared => "shared",
+            Generator::Popular => "popular",
+        }
+    }
+
+    /// The prefix of its criterion groups (`table_` keeps the names of earlier runs).
+    fn group(self) -> &'static str {
+        match self {
+            Generator::Shared => "table",
+            Generator::Popular => "popular",
+        }
+    }
 }
 
 struct Fixture {
@@ -90,34 +154,87 @@ struct Fixture {
     queries: Vec<(u64, String)>,
 }
 
-fn fixture(keys: usize) -> Fixture {
-    let vocab = vocabulary();
+fn fixture(keys: usize, generator: Generator) -> Fixture {
     let mut rng = Rng::new(0x7AB1E);
-    let targets: Vec<String> = support::targets(&mut rng);
+    let mut targets: Vec<String> = support::targets(&mut rng);
+    let vocab = match generator {
+        Generator::Shared => vocabulary(),
+        Generator::Popular => {
+            let mut seen = HashSet::new();
+            targets.retain(|t| seen.insert(t.clone()));
+            targets.truncate(300);
+            popular_names()
+        }
+    };
     // Key ids are scattered the way database ids hashed into u64s would be.
     let sets: Vec<(u64, AliasSet)> = (0..keys as u64)
         .map(|i| {
             let id = Rng::new(i ^ 0x1D).next();
-            let set = AliasSet::new(key_rows(i, &vocab, &targets)).expect("generated set");
-            (id, set)
+            let rows = match generator {
+                Generator::Shared => key_rows(i, &vocab, &targets),
+                Generator::Popular => popular_rows(i, &vocab, &targets),
+            };
+            (id, AliasSet::new(rows).expect("generated set"))
         })
         .collect();
     let queries = (0..POOL)
         .map(|q| {
-            let (id, set) = &sets[rng.below(sets.len())];
-            let alias = set
-                .iter()
-                .nth(rng.below(set.len()))
-                .expect("within the set");
-            let model = match q % 3 {
-                0 => alias.name().to_string(),
-                1 => format!("{}-x", alias.name()),
-                _ => format!("{}#", alias.name().to_uppercase()),
-            };
-            (*id, model)
+            loop {
+                let (id, set) = &sets[rng.below(sets.len())];
+                let model = match generator {
+                    Generator::Shared => {
+                        let alias = set
+                            .iter()
+                            .nth(rng.below(set.len()))
+                            .expect("within the set");
+                        Some(match q % 3 {
+                            0 => alias.name().to_string(),
+                            1 => format!("{}-x", alias.name()),
+                            _ => format!("{}#", alias.name().to_uppercase()),
+                        })
+                    }
+                    // A key without an alias of the kind wanted: another key.
+                    Generator::Popular => popular_query(set, &vocab, q % 3, &mut rng),
+                };
+                if let Some(model) = model {
+                    break (*id, model);
+                }
+            }
         })
         .collect();
     Fixture { sets, queries }
+}
+
+/// A `popular` query for `set`: an exact hit (`kind` 0), a prefix hit (1) or a miss (2),
+/// checked to be one; `None` if the set has no alias of the kind.
+fn popular_query(set: &AliasSet, popular: &[String], kind: usize, rng: &mut Rng) -> Option<String> {
+    // One of the set's names of `kind`, at random.
+    let mut of_kind = |kind: MatchKind| {
+        let names: Vec<&str> = set
+            .iter()
+            .filter(|a| a.kind() == kind)
+            .map(|a| a.name())
+            .collect();
+        names
+            .get(rng.below(names.len().max(1)))
+            .map(|n| n.to_string())
+    };
+    let (model, rule) = match kind {
+        0 => (of_kind(MatchKind::Exact)?, Rule::Exact),
+        1 => (
+            format!("{}-2025", of_kind(MatchKind::Prefix)?),
+            Rule::Prefix,
+        ),
+        _ => (
+            (0..64)
+                .map(|_| rng.pick(popular))
+                .find(|name| set.resolve(name).rule() == Rule::Passthrough)?
+                .clone(),
+            Rule::Passthrough,
+        ),
+    };
+    assert_eq!(set.resolve(&model).rule(), rule, "{model}");
+    Some(model)
 }
 
 /// The bytes `make` leaves allocated, its result still alive.
@@ -155,136 +272,25 @@ fn sizes() -> Vec<usize> {
     }
 }
 
+/// Both generators, or the one `TABLE_GENERATORS` names (`shared` or `popular`).
+fn generators() -> Vec<Generator> {
+    let wanted = std::env::var("TABLE_GENERATORS").unwrap_or_default();
+    [Generator::Shared, Generator::Popular]
+        .into_iter()
+        .filter(|g| wanted.is_empty() || wanted.split(',').any(|w| w.trim() == g.name()))
+        .collect()
+}
+
 fn main() {
-    let full =
-        std::env::args().any(|a| a == "--bench") && std::env::var_os("TABLE_SIZES").is_none();
+    let full = std::env::args().any(|a| a == "--bench")
+        && std::env::var_os("TABLE_SIZES").is_none()
+        && std::env::var_os("TABLE_GENERATORS").is_none();
     let mut c = Criterion::default().configure_from_args();
     let mut rows = Vec::new();
-    for keys in sizes() {
-        let fx = fixture(keys);
-        let aliases = (keys * ALIASES_PER_KEY) as f64;
-        let build = || AliasTable::new(fx.sets.iter().map(|(id, s)| (id.to_be_bytes(), s)));
-        let (table_heap, table) = retained(|| build().expect("distinct keys"));
-        let build_time = median_time(if full { 3 } else { 1 }, || {
-            black_box(build().expect("distinct keys"));
-        });
-        // Fresh sets, so that the map owns its aliases and the count includes them.
-        let (map_bytes, map) = retained(|| {
-            fx.sets
-                .iter()
-                .map(|(id, s)| (*id, AliasSet::new(s.iter()).expect("valid")))
-                .collect::<HashMap<u64, AliasSet>>()
-        });
-        let bytes = table.as_bytes().to_vec();
-        assert!(table_heap as usize >= bytes.len());
-
-        // Both sides must give the same answer to every query, or there is nothing to compare.
-        let empty = AliasSet::default();
-        for (id, model) in &fx.queries {
-            let want = map.get(id).unwrap_or(&empty).resolve(model);
-            let key = table.get(id.to_be_bytes());
-            let got = key.resolve(model);
-            assert_eq!(
-                (want.model(), want.rule()),
-                (got.model(), got.rule()),
-                "{model}"
-            );
+    for generator in generators() {
+        for keys in sizes() {
+            rows.push(measure(&mut c, generator, keys, full));
         }
-
-        // The same table with ASCII case folding (issue 13), beside it in the same group, up to
-        // 100,000 keys (a second million-key table would double the bench's build time). A third
-        // of the queries are uppercased names, which only the folding table resolves.
-        let folding = (keys <= 100_000).then(|| {
-            let mut builder = TableBuilder::new();
-            builder.ignore_case(true);
-            for (id, s) in &fx.sets {
-                builder.insert(id.to_be_bytes(), s).expect("valid rows");
-            }
-            builder.build().expect("distinct keys")
-        });
-        if let Some(folding) = &folding {
-            for (id, model) in fx.queries.iter().take(2_000) {
-                let set = map.get(id).unwrap_or(&empty);
-                let folded = AliasSet::builder()
-                    .ignore_case(true)
-                    .build(set)
-                    .expect("valid");
-                let want = folded.resolve(model);
-                let key = folding.get(id.to_be_bytes());
-                let got = key.resolve(model);
-                assert_eq!(
-                    (want.model(), want.rule()),
-                    (got.model(), got.rule()),
-                    "{model}"
-                );
-            }
-        }
-
-        let mut group = c.benchmark_group(format!("table_resolve_{keys}"));
-        group.throughput(Throughput::Elements(BATCH as u64));
-        bench_table(&mut group, "AliasTable", &table, &fx.queries);
-        // The same bytes in an anonymous memory map backed by transparent huge pages: at a
-        // million keys most of a lookup's time is TLB misses on 4 KiB pages, and this is how
-        // a gateway can avoid them (memmap2's safe `advise`, on Linux).
-        if let Some(mapped) = huge_page_copy(table.as_bytes()) {
-            let mapped = AliasTable::from_bytes(mapped).expect("same bytes");
-            bench_table(&mut group, "AliasTable (huge pages)", &mapped, &fx.queries);
-        }
-        if let Some(folding) = &folding {
-            bench_table(&mut group, "AliasTable (ignore case)", folding, &fx.queries);
-        }
-        let mut at = 0;
-        group.bench_function("HashMap<u64, AliasSet>", |b| {
-            b.iter(|| {
-                at = (at + BATCH) % POOL;
-                for (id, model) in &fx.queries[at..at + BATCH] {
-                    let set = map.get(black_box(id)).unwrap_or(&empty);
-                    black_box(set.resolve(model).model());
-                }
-            })
-        });
-        // What finding a random key costs before any alias work: a map from key to a small
-        // number. Neither structure can beat it.
-        let ids: HashMap<u64, u32> = fx
-            .sets
-            .iter()
-            .map(|(id, s)| (*id, s.len() as u32))
-            .collect();
-        let mut at = 0;
-        group.bench_function("floor: HashMap<u64, u32> (key lookup only)", |b| {
-            b.iter(|| {
-                at = (at + BATCH) % POOL;
-                for (id, _) in &fx.queries[at..at + BATCH] {
-                    black_box(ids.get(black_box(id)));
-                }
-            })
-        });
-        group.finish();
-
-        let mut group = c.benchmark_group("table_load");
-        group.bench_with_input(BenchmarkId::from_parameter(keys), &bytes, |b, bytes| {
-            b.iter(|| AliasTable::from_bytes(black_box(&bytes[..])).map(|t| t.len()))
-        });
-        group.finish();
-
-        let per_alias = |b: f64| b / aliases;
-        println!(
-            "{keys} keys: table {:.2} B/alias ({} bytes, {:?} distinct names/targets), \
-             HashMap<u64, AliasSet> {:.1} B/alias; build {build_time:?}",
-            per_alias(bytes.len() as f64),
-            bytes.len(),
-            table.distinct(),
-            per_alias(map_bytes as f64),
-        );
-        rows.push(format!(
-            "{{\"keys\": {keys}, \"aliases\": {aliases}, \"table_bytes\": {}, \
-             \"map_bytes\": {map_bytes}, \"build_ms\": {:.1}, \"distinct_names\": {}, \
-             \"distinct_targets\": {}}}",
-            bytes.len(),
-            build_time.as_secs_f64() * 1e3,
-            table.distinct().0,
-            table.distinct().1,
-        ));
     }
     if full {
         let path = out_path();
@@ -296,6 +302,136 @@ fn main() {
         println!("wrote {}", path.display());
     }
     c.final_summary();
+}
+
+/// Builds, checks and times one generator at one size; returns its JSON row.
+fn measure(c: &mut Criterion, generator: Generator, keys: usize, full: bool) -> String {
+    let fx = fixture(keys, generator);
+    let aliases = (keys * ALIASES_PER_KEY) as f64;
+    let build = || AliasTable::new(fx.sets.iter().map(|(id, s)| (id.to_be_bytes(), s)));
+    let (table_heap, table) = retained(|| build().expect("distinct keys"));
+    let build_time = median_time(if full { 3 } else { 1 }, || {
+        black_box(build().expect("distinct keys"));
+    });
+    // Fresh sets, so that the map owns its aliases and the count includes them.
+    let (map_bytes, map) = retained(|| {
+        fx.sets
+            .iter()
+            .map(|(id, s)| (*id, AliasSet::new(s.iter()).expect("valid")))
+            .collect::<HashMap<u64, AliasSet>>()
+    });
+    let bytes = table.as_bytes().to_vec();
+    assert!(table_heap as usize >= bytes.len());
+
+    // Both sides must give the same answer to every query, or there is nothing to compare.
+    let empty = AliasSet::default();
+    for (id, model) in &fx.queries {
+        let want = map.get(id).unwrap_or(&empty).resolve(model);
+        let key = table.get(id.to_be_bytes());
+        let got = key.resolve(model);
+        assert_eq!(
+            (want.model(), want.rule()),
+            (got.model(), got.rule()),
+            "{model}"
+        );
+    }
+
+    // The same table with ASCII case folding (issue 13), beside it in the same group, up to
+    // 100,000 keys (a second million-key table would double the bench's build time). A third
+    // of the queries are uppercased names, which only the folding table resolves.
+    let folding = (keys <= 100_000 && generator == Generator::Shared).then(|| {
+        let mut builder = TableBuilder::new();
+        builder.ignore_case(true);
+        for (id, s) in &fx.sets {
+            builder.insert(id.to_be_bytes(), s).expect("valid rows");
+        }
+        builder.build().expect("distinct keys")
+    });
+    if let Some(folding) = &folding {
+        for (id, model) in fx.queries.iter().take(2_000) {
+            let set = map.get(id).unwrap_or(&empty);
+            let folded = AliasSet::builder()
+                .ignore_case(true)
+                .build(set)
+                .expect("valid");
+            let want = folded.resolve(model);
+            let key = folding.get(id.to_be_bytes());
+            let got = key.resolve(model);
+            assert_eq!(
+                (want.model(), want.rule()),
+                (got.model(), got.rule()),
+                "{model}"
+            );
+        }
+    }
+
+    let mut group = c.benchmark_group(format!("{}_resolve_{keys}", generator.group()));
+    group.throughput(Throughput::Elements(BATCH as u64));
+    bench_table(&mut group, "AliasTable", &table, &fx.queries);
+    // The same bytes in an anonymous memory map backed by transparent huge pages: at a
+    // million keys most of a lookup's time is TLB misses on 4 KiB pages, and this is how
+    // a gateway can avoid them (memmap2's safe `advise`, on Linux).
+    if let Some(mapped) = huge_page_copy(table.as_bytes()) {
+        let mapped = AliasTable::from_bytes(mapped).expect("same bytes");
+        bench_table(&mut group, "AliasTable (huge pages)", &mapped, &fx.queries);
+    }
+    if let Some(folding) = &folding {
+        bench_table(&mut group, "AliasTable (ignore case)", folding, &fx.queries);
+    }
+    let mut at = 0;
+    group.bench_function("HashMap<u64, AliasSet>", |b| {
+        b.iter(|| {
+            at = (at + BATCH) % POOL;
+            for (id, model) in &fx.queries[at..at + BATCH] {
+                let set = map.get(black_box(id)).unwrap_or(&empty);
+                black_box(set.resolve(model).model());
+            }
+        })
+    });
+    // What finding a random key costs before any alias work: a map from key to a small
+    // number. Neither structure can beat it.
+    let ids: HashMap<u64, u32> = fx
+        .sets
+        .iter()
+        .map(|(id, s)| (*id, s.len() as u32))
+        .collect();
+    let mut at = 0;
+    group.bench_function("floor: HashMap<u64, u32> (key lookup only)", |b| {
+        b.iter(|| {
+            at = (at + BATCH) % POOL;
+            for (id, _) in &fx.queries[at..at + BATCH] {
+                black_box(ids.get(black_box(id)));
+            }
+        })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group(format!("{}_load", generator.group()));
+    group.bench_with_input(BenchmarkId::from_parameter(keys), &bytes, |b, bytes| {
+        b.iter(|| AliasTable::from_bytes(black_box(&bytes[..])).map(|t| t.len()))
+    });
+    group.finish();
+
+    let per_alias = |b: f64| b / aliases;
+    println!(
+        "{} {keys} keys: table {:.2} B/alias ({} bytes, {:?} distinct names/targets), \
+         HashMap<u64, AliasSet> {:.1} B/alias; build {build_time:?}",
+        generator.name(),
+        per_alias(bytes.len() as f64),
+        bytes.len(),
+        table.distinct(),
+        per_alias(map_bytes as f64),
+    );
+    format!(
+        "{{\"generator\": \"{}\", \"keys\": {keys}, \"aliases\": {aliases}, \"table_bytes\": {}, \
+         \"map_bytes\": {map_bytes}, \"build_ms\": {:.1}, \"distinct_names\": {}, \
+         \"distinct_targets\": {}}}",
+        generator.name(),
+        bytes.len(),
+        build_time.as_secs_f64() * 1e3,
+        table.distinct().0,
+        table.distinct().1,
+    )
 }
 
 /// `bytes` copied into an anonymous read-only memory map advised to use huge pages, where

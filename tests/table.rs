@@ -220,7 +220,7 @@ fn a_key_inserted_twice_is_an_error() {
 }
 
 #[test]
-fn many_keys_share_probes_and_all_resolve() {
+fn many_keys_share_buckets_and_all_resolve() {
     let sets: Vec<AliasSet> = (0..10)
         .map(|i| set(&[("m", &format!("target-{i}"), MatchKind::Exact)]))
         .collect();
@@ -266,13 +266,13 @@ fn load_errors_say_what_is_wrong() {
         })
     );
     let mut newer = good.clone();
-    newer[8] = 3;
-    let err = AliasTable::from_bytes(&newer[..]).expect_err("version 3");
+    newer[8] = 4;
+    let err = AliasTable::from_bytes(&newer[..]).expect_err("version 4");
     assert_eq!(
         err,
         TableError::UnsupportedVersion {
-            found: 3,
-            supported: 2
+            found: 4,
+            supported: 3
         }
     );
     assert!(
@@ -290,7 +290,7 @@ fn load_errors_say_what_is_wrong() {
     );
     // A forged table: right checksum, impossible structure.
     let mut forged = good.clone();
-    forged[41] = 3; // slot width
+    forged[41] = 3; // the directory's offset width
     fix_checksum(&mut forged);
     let err = AliasTable::from_bytes(&forged[..]).expect_err("bad width");
     assert_eq!(
@@ -476,9 +476,9 @@ proptest! {
     }
 }
 
-/// The sample of format 2's fixture: `sample()`'s keys plus a key with what format 2 added, a
-/// hidden alias and a carried target, in a table that ignores case.
-fn sample_v2() -> AliasTable {
+/// The sample of the committed fixtures of formats 2 and 3: `sample()`'s keys plus a key with
+/// what format 2 added, a hidden alias and a carried target, in a table that ignores case.
+fn sample_fixture() -> AliasTable {
     let mut builder = TableBuilder::new();
     builder.ignore_case(true);
     for key in sample().iter() {
@@ -500,22 +500,22 @@ fn sample_v2() -> AliasTable {
     builder.build().expect("distinct keys")
 }
 
-/// Issue 12, issue 13: a format is a tested promise. The committed fixture holds
-/// `sample_v2()` as format 2 writes it: the builder must still write exactly those bytes, and
-/// they must still load and resolve. A failure here means the format changed: bump its version
-/// and add a fixture. (`MODEL_ALIAS_WRITE_FIXTURES=1` writes a new one.)
+/// Issues 12, 13 and 17: a format is a tested promise. The committed fixture holds
+/// `sample_fixture()` as format 3 writes it: the builder must still write exactly those bytes,
+/// and they must still load and resolve. A failure here means the format changed: bump its
+/// version and add a fixture. (`MODEL_ALIAS_WRITE_FIXTURES=1` writes a new one.)
 #[test]
-fn format_2_is_the_committed_fixture() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/table-v2.bin");
+fn format_3_is_the_committed_fixture() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/table-v3.bin");
     if std::env::var_os("MODEL_ALIAS_WRITE_FIXTURES").is_some() {
-        std::fs::write(&path, sample_v2().as_bytes()).expect("write the fixture");
+        std::fs::write(&path, sample_fixture().as_bytes()).expect("write the fixture");
     }
-    let fixture = std::fs::read(&path).expect("tests/fixtures/table-v2.bin");
+    let fixture = std::fs::read(&path).expect("tests/fixtures/table-v3.bin");
     assert!(
-        sample_v2().as_bytes() == &fixture[..],
-        "the builder no longer writes format 2's bytes"
+        sample_fixture().as_bytes() == &fixture[..],
+        "the builder no longer writes format 3's bytes"
     );
-    let loaded = AliasTable::from_bytes(&fixture[..]).expect("format 2 loads");
+    let loaded = AliasTable::from_bytes(&fixture[..]).expect("format 3 loads");
     loaded.verify().expect("and verifies");
     assert_eq!(loaded.len(), 4);
     assert!(loaded.ignores_case());
@@ -535,24 +535,62 @@ fn format_2_is_the_committed_fixture() {
     assert_eq!(hidden, [false, true]);
 }
 
-/// Issue 13: format 1 (model-alias 0.1.0) is refused by name, not misread: its target fields
-/// have no hidden bit.
+/// Issues 13 and 17: formats 1 (model-alias 0.1.0, no hidden bit in its target fields) and 2
+/// (a slot table where format 3 has buckets) are refused by name, not misread.
 #[test]
-fn format_1_is_rejected_with_its_version() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/table-v1.bin");
-    let fixture = std::fs::read(&path).expect("tests/fixtures/table-v1.bin");
-    let err = AliasTable::from_bytes(&fixture[..]).unwrap_err();
-    assert_eq!(
-        err,
-        TableError::UnsupportedVersion {
-            found: 1,
-            supported: 2
+fn formats_1_and_2_are_rejected_with_their_version() {
+    for found in [1, 2] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("tests/fixtures/table-v{found}.bin"));
+        let fixture = std::fs::read(&path).expect("a committed fixture");
+        let err = AliasTable::from_bytes(&fixture[..]).unwrap_err();
+        assert_eq!(
+            err,
+            TableError::UnsupportedVersion {
+                found,
+                supported: 3
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "the alias table is format version {found}, this crate reads version 3: rebuild the table with this version of model-alias"
+            )
+        );
+    }
+}
+
+/// Issue 17: the directory is read as lookups need it, not checked when a table loads (that
+/// would cost a pass over it): a forged offset makes its bucket empty to lookups, never a
+/// panic, and `verify` names it.
+#[test]
+fn a_forged_directory_is_skipped_by_lookups_and_named_by_verify() {
+    let table = sample();
+    let header_len = 96;
+    // The sample's three keys share one bucket: the directory is two offsets, 0 and the end.
+    for (at, value) in [(0usize, 1u32), (1, u32::MAX), (1, 0)] {
+        let mut bytes = table.as_bytes().to_vec();
+        let field = header_len + 4 * at;
+        bytes[field..field + 4].copy_from_slice(&value.to_le_bytes());
+        fix_checksum(&mut bytes);
+        let forged = AliasTable::from_bytes(&bytes[..]).expect("the header is fine");
+        let err = forged.verify().expect_err("a bad directory");
+        assert!(
+            matches!(
+                err,
+                TableError::Malformed {
+                    section: "directory",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        for key in table.iter() {
+            let _ = resolve(&forged, key.key(), "claude-opus-4-9").model();
         }
-    );
-    assert_eq!(
-        err.to_string(),
-        "the alias table is format version 1, this crate reads version 2: rebuild the table with this version of model-alias"
-    );
+        let listed = forged.iter().count();
+        assert!(listed <= table.len(), "{listed}");
+    }
 }
 
 /// Issue 12: a key's rows are validated as a set's (a set's own aliases only for their

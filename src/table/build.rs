@@ -1,8 +1,9 @@
 //! [`TableBuilder`]: writes an [`AliasTable`] from each key's rows.
 //!
-//! Invariants of what it writes: every key is in the slot table, within `max_probe` probes of
-//! its home slot; at most half the slots are used; every name and target id in a block is
-//! below its dictionary's count; the bytes are the same for the same inserts in the same order
+//! Invariants of what it writes: every key is in the bucket its hash puts it in, with its
+//! fingerprint, and a bucket's keys ascend (so none is there twice); there are about
+//! [`KEYS_PER_BUCKET`] keys a bucket; every name and target id in a block is below its
+//! dictionary's count; the bytes are the same for the same inserts in the same order
 //! (the builder is deterministic, so two builds can be compared byte for byte). It writes only
 //! through the codec in `format.rs`, and the table it returns is loaded from its own bytes by
 //! [`AliasTable::from_bytes`], so a build that broke the format would fail, not ship.
@@ -16,6 +17,11 @@ use super::AliasTable;
 use super::format::{
     self, DictWriter, EntryByte, EntryOut, HEADER_LEN, Header, LONG_NAME, MAX_FIELD,
 };
+
+/// About this many keys share a bucket (between 2 and 4 on average; the bucket count is a
+/// power of two): the directory costs a byte or two a key, small enough to stay in cache at a
+/// million keys, and a lookup reads a bucket header of a few fingerprints and lengths.
+const KEYS_PER_BUCKET: usize = 4;
 use crate::error::TableError;
 use crate::validate;
 use crate::{Limits, MatchKind, Row};
@@ -190,18 +196,12 @@ impl TableBuilder {
             });
         }
         let widths = self.field_widths(&plan);
-        let (blocks, starts) = self.blocks(&plan, widths);
-        let slot_width = if blocks.len() < u32::MAX as usize {
-            4
-        } else {
-            8
-        };
-        let (slots, slot_bits, max_probe) = self.slots(&starts, slot_width)?;
+        let buckets = self.buckets(&plan, widths)?;
         let (name_offsets, names) = plan.shared.sections("alias names")?;
         let (target_offsets, targets) = self.targets.strings.sections("targets")?;
         let sections: [&[u8]; format::SECTIONS] = [
-            &slots,
-            &blocks,
+            &buckets.directory,
+            &buckets.blocks,
             &name_offsets,
             names,
             &target_offsets,
@@ -210,11 +210,11 @@ impl TableBuilder {
         let header = Header {
             ignore_case: self.ignore_case,
             keys: self.keys.len() as u64,
-            slot_bits,
-            slot_width,
+            bucket_bits: buckets.bits,
+            offset_width: buckets.offset_width,
             name_width: widths.0,
             target_width: widths.1,
-            max_probe,
+            length_width: buckets.length_width,
             sections: sections.map(<[u8]>::len),
         };
         let mut out = Vec::with_capacity(header.total_len());
@@ -297,75 +297,137 @@ impl TableBuilder {
         )
     }
 
-    /// The blocks section, and where each key's block starts in it.
-    fn blocks(&self, plan: &NamePlan, widths: (usize, usize)) -> (Vec<u8>, Vec<usize>) {
-        let per_entry = 1 + widths.0 + widths.1;
-        let mut out = Vec::with_capacity(
-            self.key_bytes.len() + self.keys.len() * 4 + self.entries.len() * per_entry,
-        );
-        let mut starts = Vec::with_capacity(self.keys.len());
-        let (mut tail, mut entries) = (Vec::new(), Vec::new());
-        for i in 0..self.keys.len() {
-            let (key, raw) = self.key(i);
-            tail.clear();
-            entries.clear();
-            for e in raw {
-                let name = self.names.strings.get(e.name);
-                let inline = TableBuilder::is_inline(plan, e);
-                let field = match plan.ids.get(e.name as usize).copied().flatten() {
-                    Some(id) => id,
-                    None => tail.len() as u64,
-                };
-                if inline {
-                    tail.extend_from_slice(name);
-                }
-                entries.push(EntryOut {
-                    byte: EntryByte::encode(name.len(), e.prefix, inline),
-                    name: field,
-                    target: e.target,
-                    hidden: e.hidden,
-                });
+    /// Appends key `i`'s block to `out`; `tail` and `entries` are scratch space.
+    fn push_block(
+        &self,
+        plan: &NamePlan,
+        widths: (usize, usize),
+        i: usize,
+        out: &mut Vec<u8>,
+        (tail, entries): (&mut Vec<u8>, &mut Vec<EntryOut>),
+    ) {
+        let (key, raw) = self.key(i);
+        tail.clear();
+        entries.clear();
+        for e in raw {
+            let name = self.names.strings.get(e.name);
+            let inline = TableBuilder::is_inline(plan, e);
+            let field = match plan.ids.get(e.name as usize).copied().flatten() {
+                Some(id) => id,
+                None => tail.len() as u64,
+            };
+            if inline {
+                tail.extend_from_slice(name);
             }
-            starts.push(out.len());
-            format::push_block(&mut out, key, &entries, &tail, widths);
+            entries.push(EntryOut {
+                byte: EntryByte::encode(name.len(), e.prefix, inline),
+                name: field,
+                target: e.target,
+                hidden: e.hidden,
+            });
         }
-        (out, starts)
+        format::push_block(out, key, entries, tail, widths);
     }
 
-    /// The slot table (twice as many slots as keys, rounded up to a power of two), its
-    /// `log2` size and the longest probe sequence. Finds keys inserted twice.
-    fn slots(&self, starts: &[usize], width: usize) -> Result<(Vec<u8>, u8, u64), TableError> {
-        let count = (self.keys.len() * 2).max(1).next_power_of_two();
+    /// The directory and blocks sections: each key in the bucket its hash puts it in,
+    /// ascending by key id within a bucket, each bucket's header before its blocks. Finds
+    /// keys inserted twice (they sort side by side).
+    fn buckets(&self, plan: &NamePlan, widths: (usize, usize)) -> Result<Buckets, TableError> {
+        let count = self
+            .keys
+            .len()
+            .div_ceil(KEYS_PER_BUCKET)
+            .max(1)
+            .next_power_of_two();
         let mask = count as u64 - 1;
-        // Which key sits in each slot, while placing them; written out as block offsets.
-        let mut placed: Vec<Option<usize>> = vec![None; count];
-        let mut max_probe = 0u64;
-        for i in 0..self.keys.len() {
-            let key = self.key(i).0;
-            let home = format::key_hash(key);
-            for probe in 0..count as u64 {
-                let Some(cell) = placed.get_mut((home.wrapping_add(probe) & mask) as usize) else {
-                    break;
-                };
-                match *cell {
-                    None => {
-                        *cell = Some(i);
-                        max_probe = max_probe.max(probe);
-                        break;
-                    }
-                    Some(other) if self.key(other).0 == key => {
-                        return Err(TableError::DuplicateKey { key: show_key(key) });
-                    }
-                    Some(_) => {}
+        let mut order: Vec<(u64, u8, usize)> = (0..self.keys.len())
+            .map(|i| {
+                let (bucket, fingerprint) = format::place(format::key_hash(self.key(i).0), mask);
+                (bucket, fingerprint, i)
+            })
+            .collect();
+        order.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| self.key(a.2).0.cmp(self.key(b.2).0))
+        });
+        for pair in order.windows(2) {
+            if let [(a, _, i), (b, _, j)] = *pair {
+                if a == b && self.key(i).0 == self.key(j).0 {
+                    return Err(TableError::DuplicateKey {
+                        key: show_key(self.key(i).0),
+                    });
                 }
             }
         }
-        let mut out = Vec::with_capacity(count * width);
-        for cell in placed {
-            format::push_slot(&mut out, cell.and_then(|i| starts.get(i)).copied(), width);
+        // The blocks first, in bucket order, to learn the longest (the length fields' width).
+        let mut written = Vec::with_capacity(self.key_bytes.len() + self.entries.len() * 5);
+        let mut heads: Vec<(u8, usize)> = Vec::with_capacity(order.len());
+        let mut scratch = (Vec::new(), Vec::new());
+        for &(_, fingerprint, i) in &order {
+            let start = written.len();
+            self.push_block(
+                plan,
+                widths,
+                i,
+                &mut written,
+                (&mut scratch.0, &mut scratch.1),
+            );
+            heads.push((fingerprint, written.len() - start));
         }
-        Ok((out, count.trailing_zeros() as u8, max_probe))
+        let longest = heads.iter().map(|&(_, len)| len).max().unwrap_or(0);
+        let length_width = format::width_for(longest as u64);
+        if length_width > 4 {
+            return Err(TableError::TooLarge {
+                what: "one key's aliases",
+                max: "4 GiB a key",
+            });
+        }
+        // Then each bucket: its header, then its blocks, copied.
+        let mut blocks = Vec::with_capacity(written.len() + heads.len() * (2 + length_width));
+        let mut starts = Vec::with_capacity(count + 1);
+        let (mut key, mut byte) = (0, 0);
+        for bucket in 0..count as u64 {
+            starts.push(blocks.len() as u64);
+            let n = order
+                .get(key..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|k| k.0 == bucket)
+                .count();
+            let bucket_heads = heads.get(key..key + n).unwrap_or_default();
+            let len: usize = bucket_heads.iter().map(|&(_, len)| len).sum();
+            let bucket_blocks = written.get(byte..byte + len).unwrap_or_default();
+            format::push_bucket(&mut blocks, bucket_heads, bucket_blocks, length_width);
+            key += n;
+            byte += len;
+        }
+        starts.push(blocks.len() as u64);
+        let offset_width = if blocks.len() <= u32::MAX as usize {
+            4
+        } else {
+            8
+        };
+        let mut directory = Vec::with_capacity(starts.len() * offset_width);
+        for start in starts {
+            format::push_uint(&mut directory, start, offset_width);
+        }
+        Ok(Buckets {
+            directory,
+            blocks,
+            bits: count.trailing_zeros() as u8,
+            offset_width,
+            length_width,
+        })
     }
+}
+
+/// What [`TableBuilder::buckets`] writes.
+struct Buckets {
+    directory: Vec<u8>,
+    blocks: Vec<u8>,
+    bits: u8,
+    offset_width: usize,
+    length_width: usize,
 }
 
 /// A key id for an error message: as text when it is printable ASCII, else in hex; at most
@@ -396,5 +458,38 @@ impl AliasTable {
             builder.insert(key, rows)?;
         }
         builder.build()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::expect_used, clippy::indexing_slicing)] // Tests fail by panicking.
+mod tests {
+    use super::*;
+
+    /// Issue 17: keys that share a bucket, and even a fingerprint, are told apart by their key
+    /// ids: each resolves to its own target, and an absent key finds nothing.
+    #[test]
+    fn keys_sharing_a_bucket_and_a_fingerprint_all_resolve() {
+        let mut builder = TableBuilder::new();
+        for k in 0..5_000u32 {
+            let target = format!("t-{k}");
+            builder
+                .insert(k.to_le_bytes(), [("m", target.as_str())])
+                .expect("valid rows");
+        }
+        let table = builder.build().expect("distinct keys");
+        let mask = table.layout.bucket_count() - 1;
+        let mut places: Vec<(u64, u8)> = (0..5_000u32)
+            .map(|k| format::place(format::key_hash(&k.to_le_bytes()), mask))
+            .collect();
+        places.sort_unstable();
+        let shared = places.windows(2).filter(|w| w[0] == w[1]).count();
+        assert!(shared > 0, "no two keys share a bucket and a fingerprint");
+        for k in 0..5_000u32 {
+            let aliases = table.get(k.to_le_bytes()).expect("present");
+            assert_eq!(aliases.resolve("m").model(), format!("t-{k}"));
+        }
+        assert!(table.get(5_000u32.to_le_bytes()).is_none());
+        table.verify().expect("a built table verifies");
     }
 }

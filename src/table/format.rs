@@ -4,7 +4,8 @@
 //! | part | written by | read by |
 //! |---|---|---|
 //! | header | [`Header::write`], [`seal`] | [`Header::read`], [`Layout::parse`] |
-//! | slot | [`push_slot`] | [`Layout::slot`] |
+//! | directory | [`push_uint`] of each bucket's start | [`Layout::bucket`] |
+//! | bucket | [`push_bucket`] | [`Layout::bucket`], [`Bucket::spans`] |
 //! | block | [`push_block`] | [`Layout::block_at`] |
 //! | entry byte | [`EntryByte::encode`] | [`EntryByte::decode`] |
 //! | dictionary | [`DictWriter::sections`] | [`Dict`] |
@@ -15,8 +16,10 @@
 //!    string can make a lookup panic;
 //! 2. every loop is bounded by a count read from the header or by the input's length, so none
 //!    can make it hang;
-//! 3. [`key_hash`] and every layout rule here are the format: the committed fixtures in
-//!    `tests/fixtures/` fail if either changes, and a change bumps [`VERSION`].
+//! 3. [`key_hash`], [`place`] and every layout rule here are the format: the committed
+//!    fixtures in `tests/fixtures/` fail if any changes, and a change bumps [`VERSION`];
+//! 4. a lookup reads one bucket's header and then only the block whose fingerprint matches:
+//!    the blocks before it are skipped by their lengths, never read.
 
 use crate::MatchKind;
 use crate::alias::carries_on_exact;
@@ -27,17 +30,18 @@ use crate::target::{is_target_byte, misplaced_star};
 /// The first 8 bytes of every table. The `\r\n` catches a file mangled by text-mode transfer.
 pub(crate) const MAGIC: [u8; 8] = *b"MALIAS\r\n";
 /// The format version this crate writes and reads.
-pub(crate) const VERSION: u32 = 2;
+pub(crate) const VERSION: u32 = 3;
 /// The header flag for a table that matches models with ASCII case folded.
 const FLAG_IGNORE_CASE: u32 = 1;
 /// The header's length in bytes.
 pub(crate) const HEADER_LEN: usize = 96;
 /// Where the checksummed bytes start: everything after the checksum field.
 const CHECKSUM_FROM: usize = 24;
-/// The largest slot table: 2^40 slots. Keeps `1 << slot_bits` far from overflow.
-const MAX_SLOT_BITS: u8 = 40;
-/// Sections, in the order they follow the header: slots, blocks, name offsets, names, target
-/// offsets, targets.
+/// The most buckets: 2^40. Keeps `1 << bucket_bits` far from overflow, and the bucket's bits
+/// clear of the fingerprint's (the hash's top byte).
+const MAX_BUCKET_BITS: u8 = 40;
+/// Sections, in the order they follow the header: the bucket directory, blocks, name offsets,
+/// names, target offsets, targets.
 pub(crate) const SECTIONS: usize = 6;
 
 /// Header fields, by offset.
@@ -47,11 +51,13 @@ mod at {
     pub(super) const CHECKSUM: usize = 16;
     pub(super) const TOTAL_LEN: usize = 24;
     pub(super) const KEYS: usize = 32;
-    pub(super) const SLOT_BITS: usize = 40;
-    pub(super) const SLOT_WIDTH: usize = 41;
+    pub(super) const BUCKET_BITS: usize = 40;
+    pub(super) const OFFSET_WIDTH: usize = 41;
     pub(super) const NAME_WIDTH: usize = 42;
     pub(super) const TARGET_WIDTH: usize = 43;
-    pub(super) const MAX_PROBE: usize = 44;
+    pub(super) const LENGTH_WIDTH: usize = 44;
+    /// Three bytes that must be zero.
+    pub(super) const RESERVED: usize = 45;
     pub(super) const SECTION_LENS: usize = 48;
 }
 
@@ -71,27 +77,40 @@ pub(crate) fn seal(table: &mut [u8]) {
     }
 }
 
-/// The hash that places a key id in the slot table. Part of the format: it must give the same
-/// value on every machine and in every version that reads this format, so it is defined here
-/// rather than borrowed from a hasher whose output may change (the `key_hash` fixture holds it;
-/// formats 1 and 2 share it).
+/// The hash that places a key id in its bucket (see [`place`]). Part of the format: it must
+/// give the same value on every machine and in every version that reads this format, so it is
+/// defined here rather than borrowed from a hasher whose output may change (the `key_hash`
+/// fixture holds it; formats 1 to 3 share it).
 pub(crate) fn key_hash(key: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut h = (key.len() as u64).wrapping_mul(K);
-    for chunk in key.chunks(8) {
-        let mut word = [0u8; 8];
-        for (dst, src) in word.iter_mut().zip(chunk) {
-            *dst = *src;
-        }
-        h = (h ^ u64::from_le_bytes(word)).wrapping_mul(K);
-        h ^= h >> 29;
+    let mix = |h: u64, word: u64| {
+        let h = (h ^ word).wrapping_mul(K);
+        h ^ h >> 29
+    };
+    // Whole words as one load each; the last partial word zero-padded.
+    let mut words = key.chunks_exact(8);
+    for word in &mut words {
+        h = mix(h, le(word));
     }
-    // The SplitMix64 finaliser: the low bits (the slot) depend on every input bit.
+    if !words.remainder().is_empty() {
+        h = mix(h, le(words.remainder()));
+    }
+    // The SplitMix64 finaliser: the low bits (the bucket) and the top byte
+    // (the fingerprint) depend on every input bit.
     h ^= h >> 30;
     h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
     h ^= h >> 27;
     h = h.wrapping_mul(0x94D0_49BB_1331_11EB);
     h ^ (h >> 31)
+}
+
+/// Where a key with this [`key_hash`] goes, in a table of `bucket_mask + 1` buckets: its
+/// bucket (the hash's low bits) and its fingerprint (the hash's top byte, which no bucket
+/// index reaches, so that keys sharing a bucket still differ in it 255 times in 256).
+#[inline]
+pub(crate) fn place(hash: u64, bucket_mask: u64) -> (u64, u8) {
+    (hash & bucket_mask, (hash >> 56) as u8)
 }
 
 /// Reads a little-endian unsigned integer of `width` (1 to 8) bytes at `at`.
@@ -101,20 +120,23 @@ pub(crate) fn uint(bytes: &[u8], at: usize, width: usize) -> Option<u64> {
 }
 
 /// Reads a whole little-endian field of 1 to 8 bytes: the lookup loop's read, specialised
-/// for the widths the format uses so that it compiles to one load.
+/// for the widths the format uses so that each compiles to a load or two, never a call.
 #[inline(always)]
 pub(crate) fn le(field: &[u8]) -> u64 {
-    if let Some(b) = field.first_chunk::<4>().filter(|_| field.len() == 4) {
-        return u64::from(u32::from_le_bytes(*b));
+    match *field {
+        [a] => u64::from(a),
+        [a, b] => u64::from(u16::from_le_bytes([a, b])),
+        [a, b, c] => u64::from(u16::from_le_bytes([a, b])) | u64::from(c) << 16,
+        [a, b, c, d] => u64::from(u32::from_le_bytes([a, b, c, d])),
+        [a, b, c, d, e, f, g, h] => u64::from_le_bytes([a, b, c, d, e, f, g, h]),
+        _ => {
+            let mut word = [0u8; 8];
+            for (dst, src) in word.iter_mut().zip(field) {
+                *dst = *src;
+            }
+            u64::from_le_bytes(word)
+        }
     }
-    if let Some(b) = field.first_chunk::<2>().filter(|_| field.len() == 2) {
-        return u64::from(u16::from_le_bytes(*b));
-    }
-    let mut word = [0u8; 8];
-    for (dst, src) in word.iter_mut().zip(field) {
-        *dst = *src;
-    }
-    u64::from_le_bytes(word)
 }
 
 /// Appends `value` as a little-endian integer of `width` bytes (the builder checked it fits).
@@ -157,15 +179,16 @@ pub(crate) struct Header {
     /// Models are matched with ASCII case folded (flag bit 0).
     pub(crate) ignore_case: bool,
     pub(crate) keys: u64,
-    /// The slot table has `2^slot_bits` slots.
-    pub(crate) slot_bits: u8,
-    /// 4 or 8.
-    pub(crate) slot_width: usize,
+    /// There are `2^bucket_bits` buckets.
+    pub(crate) bucket_bits: u8,
+    /// The directory's offsets: 4 or 8 bytes.
+    pub(crate) offset_width: usize,
     /// 1 to 4.
     pub(crate) name_width: usize,
     /// 1 to 4.
     pub(crate) target_width: usize,
-    pub(crate) max_probe: u64,
+    /// A bucket's block lengths: 1 to 4 bytes.
+    pub(crate) length_width: usize,
     /// Each section's length, in order.
     pub(crate) sections: [usize; SECTIONS],
 }
@@ -189,18 +212,19 @@ impl Header {
         push_uint(out, 0, 8); // checksum
         push_uint(out, self.total_len() as u64, 8);
         push_uint(out, self.keys, 8);
-        out.push(self.slot_bits);
-        push_uint(out, self.slot_width as u64, 1);
+        out.push(self.bucket_bits);
+        push_uint(out, self.offset_width as u64, 1);
         push_uint(out, self.name_width as u64, 1);
         push_uint(out, self.target_width as u64, 1);
-        push_uint(out, self.max_probe, 4);
+        push_uint(out, self.length_width as u64, 1);
+        push_uint(out, 0, 3); // reserved
         for len in self.sections {
             push_uint(out, len as u64, 8);
         }
     }
 
     /// Reads and checks the header of `table`, whose magic, version, length and checksum
-    /// [`Layout::parse`] has checked: flags, widths, slot count and the sections' lengths.
+    /// [`Layout::parse`] has checked: flags, widths, bucket count and the sections' lengths.
     fn read(table: &[u8]) -> Result<Header, TableError> {
         let field = |at: usize, width: usize| uint(table, at, width).ok_or(malformed("too short"));
         let flags = field(at::FLAGS, 4)?;
@@ -214,9 +238,12 @@ impl Header {
                 .then_some(w as usize)
                 .ok_or(malformed("a field width is out of range"))
         };
-        let slot_bits = field(at::SLOT_BITS, 1)? as u8;
-        if slot_bits > MAX_SLOT_BITS {
-            return Err(malformed("the slot table is larger than 2^40 slots"));
+        let bucket_bits = field(at::BUCKET_BITS, 1)? as u8;
+        if bucket_bits > MAX_BUCKET_BITS {
+            return Err(malformed("there are more than 2^40 buckets"));
+        }
+        if field(at::RESERVED, 3)? != 0 {
+            return Err(malformed("a reserved byte is not zero"));
         }
         let mut sections = [0usize; SECTIONS];
         for (i, len) in sections.iter_mut().enumerate() {
@@ -226,11 +253,11 @@ impl Header {
         Ok(Header {
             ignore_case: flags & u64::from(FLAG_IGNORE_CASE) != 0,
             keys: field(at::KEYS, 8)?,
-            slot_bits,
-            slot_width: width(at::SLOT_WIDTH, &[4, 8])?,
+            bucket_bits,
+            offset_width: width(at::OFFSET_WIDTH, &[4, 8])?,
             name_width: width(at::NAME_WIDTH, &[1, 2, 3, 4])?,
             target_width: width(at::TARGET_WIDTH, &[1, 2, 3, 4])?,
-            max_probe: field(at::MAX_PROBE, 4)?,
+            length_width: width(at::LENGTH_WIDTH, &[1, 2, 3, 4])?,
             sections,
         })
     }
@@ -282,13 +309,42 @@ impl EntryByte {
     }
 
     /// Whether an entry with this byte can match a model of `model_len` bytes: an exact name
-    /// must be as long as the model, a prefix name no longer. Branch-free, for the lookup's
-    /// first pass over a block.
-    #[inline(always)]
+    /// must be as long as the model, a prefix name no longer. The definition that
+    /// [`candidates`](EntryByte::candidates) computes eight entries at a time.
+    #[cfg(test)]
     pub(crate) fn may_match(byte: u8, model_len: usize) -> bool {
         let len = usize::from(byte >> LEN_SHIFT);
         let prefix = byte & PREFIX_BIT != 0;
         (len <= model_len) & (prefix | (len == model_len) | (len >= LONG_NAME))
+    }
+
+    /// Which of up to 64 entry bytes `may_match` (the tests' definition) a model of
+    /// `model_len` bytes, as a bit mask (bit `i` for `bytes[i]`): eight bytes at a time in a
+    /// word, without a branch per entry, which would mispredict on every other one. With the
+    /// length clamped to 63 like the entry byte's, the test is `len <= m` and either a prefix
+    /// or `len == m`; each byte's length is under 64, so per-byte subtraction never borrows
+    /// from its neighbour.
+    #[inline(always)]
+    pub(crate) fn candidates(bytes: &[u8], model_len: usize) -> u64 {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = ONES << 7;
+        let m = ONES * model_len.min(LONG_NAME) as u64;
+        let mut mask = 0u64;
+        for (k, group) in bytes.chunks(8).take(8).enumerate() {
+            let word = le(group);
+            let lens = (word >> LEN_SHIFT) & (ONES * 0x3f);
+            // Bit 7 of a byte: m >= len; then len == m (the xor is zero), or a prefix alias.
+            let fits = ((m | HIGH) - lens) & HIGH;
+            let differs = ((m ^ lens) | HIGH).wrapping_sub(ONES) & HIGH;
+            let prefix = (word & (ONES * u64::from(PREFIX_BIT))) << 7;
+            let hits = fits & (prefix | (differs ^ HIGH));
+            // Bit 7 of byte i to bit i (each product term lands on its own bit: no carries).
+            let packed = hits.wrapping_mul(0x0002_0408_1020_4081) >> 56;
+            // Past a short last group, the zero padding would read as an empty exact name.
+            let present = (1u64 << group.len()) - 1;
+            mask |= (packed & present) << (8 * k);
+        }
+        mask
     }
 }
 
@@ -428,9 +484,25 @@ pub(crate) fn valid_text(bytes: &[u8], allowed: fn(u8) -> bool) -> Option<&str> 
     }
 }
 
-/// Appends one slot: 0 for an empty one, else one more than the offset of its key's block.
-pub(crate) fn push_slot(out: &mut Vec<u8>, block: Option<usize>, width: usize) {
-    push_uint(out, block.map_or(0, |start| start as u64 + 1), width);
+/// Appends one bucket: nothing for an empty one, else the number of its keys (LEB128), each
+/// key's fingerprint (one byte), each key's block length (`length_width` bytes), then the
+/// blocks, which `blocks` holds back to back. `keys` is `(fingerprint, block length)` for
+/// each, in the bucket's order: ascending key ids.
+pub(crate) fn push_bucket(
+    out: &mut Vec<u8>,
+    keys: &[(u8, usize)],
+    blocks: &[u8],
+    length_width: usize,
+) {
+    if keys.is_empty() {
+        return;
+    }
+    push_varint(out, keys.len() as u64);
+    out.extend(keys.iter().map(|&(fingerprint, _)| fingerprint));
+    for &(_, len) in keys {
+        push_uint(out, len as u64, length_width);
+    }
+    out.extend_from_slice(blocks);
 }
 
 /// One entry as the builder writes it.
@@ -448,9 +520,9 @@ pub(crate) fn target_field(target: u64, hidden: bool) -> u64 {
     target << 1 | u64::from(hidden)
 }
 
-/// Appends one key's block: the key id's length and bytes, the entry count and the tail's
-/// length (LEB128 varints), the entries as three arrays (entry bytes, name fields, target
-/// fields), then the tail.
+/// Appends one key's block: the key id's length and bytes, the entry count (LEB128 varints),
+/// the entries as three arrays (entry bytes, name fields, target fields), then the tail, which
+/// runs to the block's end (its length is in the bucket's header).
 pub(crate) fn push_block(
     out: &mut Vec<u8>,
     key: &[u8],
@@ -461,7 +533,6 @@ pub(crate) fn push_block(
     push_varint(out, key.len() as u64);
     out.extend_from_slice(key);
     push_varint(out, entries.len() as u64);
-    push_varint(out, tail.len() as u64);
     out.extend(entries.iter().map(|e| e.byte));
     for e in entries {
         push_uint(out, e.name, name_width);
@@ -484,13 +555,13 @@ struct Section {
 pub(crate) struct Layout {
     pub(crate) ignore_case: bool,
     pub(crate) keys: u64,
-    slots: Section,
-    slot_mask: u64,
-    slot_width: usize,
-    max_probe: u64,
+    directory: Section,
+    bucket_mask: u64,
+    offset_width: usize,
     blocks: Section,
     name_width: usize,
     target_width: usize,
+    length_width: usize,
     /// One entry byte, the name field and the target field.
     entry_width: usize,
     pub(crate) names: Dict,
@@ -527,76 +598,106 @@ impl Layout {
                 "the sections do not add up to the table's length",
             ));
         }
-        let [slots, blocks, name_offsets, names, target_offsets, targets] = sections;
-        let slot_count = 1u64 << header.slot_bits;
-        if slots.len as u64 != slot_count * header.slot_width as u64 {
+        let [
+            directory,
+            blocks,
+            name_offsets,
+            names,
+            target_offsets,
+            targets,
+        ] = sections;
+        let buckets = 1u64 << header.bucket_bits;
+        if directory.len as u64 != (buckets + 1) * header.offset_width as u64 {
             return Err(malformed(
-                "the slot table's length is not 2^slot_bits slots",
+                "the directory's length is not 2^bucket_bits + 1 offsets",
             ));
-        }
-        if header.keys > slot_count {
-            return Err(malformed("more keys than slots"));
         }
         Ok(Layout {
             ignore_case: header.ignore_case,
             keys: header.keys,
-            slots,
-            slot_mask: slot_count - 1,
-            slot_width: header.slot_width,
-            max_probe: header.max_probe.min(slot_count),
+            directory,
+            bucket_mask: buckets - 1,
+            offset_width: header.offset_width,
             blocks,
             name_width: header.name_width,
             target_width: header.target_width,
+            length_width: header.length_width,
             entry_width: 1 + header.name_width + header.target_width,
             names: Dict::new(name_offsets, names)?,
             targets: Dict::new(target_offsets, targets)?,
         })
     }
 
-    /// The number of slots.
-    pub(crate) fn slot_count(&self) -> usize {
-        usize::try_from(self.slot_mask)
-            .unwrap_or(usize::MAX)
-            .saturating_add(1)
+    /// The number of buckets.
+    pub(crate) fn bucket_count(&self) -> u64 {
+        self.bucket_mask.saturating_add(1)
     }
 
-    /// The block the `i`th slot points at, if it is not empty.
+    /// The `b`th bucket's header: where its fingerprints, lengths and blocks are. `None` if
+    /// its directory offsets or header do not fit the blocks section (only in a forged table).
     #[inline]
-    pub(crate) fn slot(&self, table: &[u8], i: u64) -> Option<Block> {
-        let at = usize::try_from(i & self.slot_mask)
+    pub(crate) fn bucket(&self, table: &[u8], b: u64) -> Option<Bucket> {
+        let w = self.offset_width;
+        let at = usize::try_from(b)
             .ok()?
-            .checked_mul(self.slot_width)?
-            .checked_add(self.slots.start)?;
-        let value = le(table.get(at..at.checked_add(self.slot_width)?)?);
-        self.block_at(table, usize::try_from(value.checked_sub(1)?).ok()?)
+            .checked_mul(w)?
+            .checked_add(self.directory.start)?;
+        let start = usize::try_from(le(table.get(at..at.checked_add(w)?)?)).ok()?;
+        let end = usize::try_from(le(table.get(at + w..at.checked_add(2 * w)?)?)).ok()?;
+        if start > end || end > self.blocks.len {
+            return None;
+        }
+        let (mut at, end) = (self.blocks.start + start, self.blocks.start + end);
+        let count = if at == end {
+            0
+        } else {
+            usize::try_from(varint(table, &mut at)?).ok()?
+        };
+        let lengths = at.checked_add(count)?;
+        let blocks = lengths.checked_add(count.checked_mul(self.length_width)?)?;
+        (blocks <= end).then_some(Bucket {
+            count,
+            fingerprints: at,
+            lengths,
+            length_width: self.length_width,
+            blocks,
+            end,
+        })
     }
 
-    /// The block for `key`, if the table has one. At most `max_probe + 1` slots are read.
+    /// Every block, bucket by bucket.
+    pub(crate) fn all_blocks<'a>(&'a self, table: &'a [u8]) -> impl Iterator<Item = Block> + 'a {
+        (0..self.bucket_count()).flat_map(move |b| {
+            self.bucket(table, b)
+                .into_iter()
+                .flat_map(move |bucket| bucket.spans(table))
+                .filter_map(move |(_, start, end)| self.block_at(table, start, end))
+        })
+    }
+
+    /// The block for `key`, if the table has one: one directory read, the bucket's header,
+    /// and only the blocks whose fingerprint matches (one, 255 times in 256).
     #[inline]
     pub(crate) fn find_block(&self, table: &[u8], key: &[u8]) -> Option<Block> {
-        let home = key_hash(key);
-        (0..=self.max_probe)
-            .filter_map(|probe| self.slot(table, home.wrapping_add(probe)))
+        let (b, fingerprint) = place(key_hash(key), self.bucket_mask);
+        self.bucket(table, b)?
+            .spans(table)
+            .filter(|&(f, _, _)| f == fingerprint)
+            .filter_map(|(_, start, end)| self.block_at(table, start, end))
             .find(|block| block.key(table) == Some(key))
     }
 
-    /// The block that starts `start` bytes into the blocks section (see [`push_block`]).
+    /// The block in `table[start..end]` (see [`push_block`]): its tail runs to `end`.
     #[inline]
-    fn block_at(&self, table: &[u8], start: usize) -> Option<Block> {
-        if start >= self.blocks.len {
-            return None;
-        }
-        let mut at = self.blocks.start.checked_add(start)?;
+    fn block_at(&self, table: &[u8], start: usize, end: usize) -> Option<Block> {
+        let mut at = start;
         let key_len = usize::try_from(varint(table, &mut at)?).ok()?;
         let key = at;
         at = at.checked_add(key_len)?;
         let count = usize::try_from(varint(table, &mut at)?).ok()?;
-        let tail_len = usize::try_from(varint(table, &mut at)?).ok()?;
         let entries_len = count.checked_mul(self.entry_width)?;
-        let blocks_end = self.blocks.start + self.blocks.len;
-        if at.checked_add(entries_len)?.checked_add(tail_len)? > blocks_end {
-            return None;
-        }
+        let tail = at.checked_add(entries_len)?;
+        let tail_len = end.checked_sub(tail)?;
         Some(Block {
             key,
             key_len,
@@ -625,35 +726,58 @@ impl Layout {
         })
     }
 
-    /// Checks everything [`parse`](Layout::parse) leaves to the lookups: every slot, block,
-    /// entry and id. O(length).
+    /// Checks everything [`parse`](Layout::parse) leaves to the lookups: the directory, every
+    /// bucket, block, entry and id. O(length).
     pub(crate) fn verify(&self, table: &[u8]) -> Result<(), TableError> {
         let bad = |why: &'static str| TableError::Malformed {
             section: "blocks",
             why,
         };
+        let offset = |i: u64| {
+            let at = self.directory.start + i as usize * self.offset_width;
+            uint(table, at, self.offset_width).ok_or(TableError::Malformed {
+                section: "directory",
+                why: "past the end",
+            })
+        };
+        if offset(0)? != 0 || offset(self.bucket_count())? != self.blocks.len as u64 {
+            return Err(TableError::Malformed {
+                section: "directory",
+                why: "the buckets do not cover the blocks section",
+            });
+        }
         let mut keys = 0u64;
-        for i in 0..self.slot_count() as u64 {
-            let at = self.slots.start + (i as usize) * self.slot_width;
-            let value =
-                uint(table, at, self.slot_width).ok_or(bad("the slots are past the end"))?;
-            if value == 0 {
-                continue;
+        for b in 0..self.bucket_count() {
+            let bucket = self.bucket(table, b).ok_or(TableError::Malformed {
+                section: "directory",
+                why: "a bucket's offsets fall or its header runs past its end",
+            })?;
+            let mut last: Option<&[u8]> = None;
+            let mut filled = bucket.blocks;
+            for (fingerprint, start, end) in bucket.spans(table) {
+                let block = self
+                    .block_at(table, start, end)
+                    .ok_or(bad("a block runs past its length"))?;
+                let key = block
+                    .key(table)
+                    .ok_or(bad("a block runs past its length"))?;
+                if place(key_hash(key), self.bucket_mask) != (b, fingerprint) {
+                    return Err(bad("a key is not in the bucket its hash puts it in"));
+                }
+                if last.is_some_and(|last| last >= key) {
+                    return Err(bad("a bucket's keys do not ascend (or one is there twice)"));
+                }
+                last = Some(key);
+                self.verify_entries(table, &block)?;
+                filled = end;
+                keys += 1;
             }
-            keys += 1;
-            let block = self
-                .slot(table, i)
-                .ok_or(bad("a block runs past the end"))?;
-            let found = self.find_block(table, block.key(table).unwrap_or_default());
-            if found.map(|b| b.entries) != Some(block.entries) {
-                return Err(bad(
-                    "a key is not where its hash puts it, or is there twice",
-                ));
+            if filled != bucket.end || bucket.spans(table).count() != bucket.count {
+                return Err(bad("a bucket's blocks do not fill it"));
             }
-            self.verify_entries(table, &block)?;
         }
         if keys != self.keys {
-            return Err(bad("the key count does not match the slots"));
+            return Err(bad("the key count does not match the buckets"));
         }
         Ok(())
     }
@@ -739,9 +863,46 @@ fn check_envelope(table: &[u8]) -> Result<(), TableError> {
     Ok(())
 }
 
+/// One bucket's header, read by [`Layout::bucket`]: `count` fingerprints, then `count` block
+/// lengths, then the blocks, up to `end`. Every position is inside the blocks section.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bucket {
+    pub(crate) count: usize,
+    fingerprints: usize,
+    lengths: usize,
+    length_width: usize,
+    blocks: usize,
+    end: usize,
+}
+
+impl Bucket {
+    /// Each block's fingerprint, start and end, in order, from the header alone: a block is
+    /// skipped by its length without being read. Stops at a length that runs past the
+    /// bucket's end (only in a forged table).
+    #[inline]
+    pub(crate) fn spans(self, table: &[u8]) -> impl Iterator<Item = (u8, usize, usize)> + '_ {
+        let fingerprints = table
+            .get(self.fingerprints..self.lengths)
+            .unwrap_or_default();
+        let lengths = table.get(self.lengths..self.blocks).unwrap_or_default();
+        let mut start = self.blocks;
+        fingerprints
+            .iter()
+            .zip(lengths.chunks_exact(self.length_width.max(1)))
+            .map_while(move |(&fingerprint, len)| {
+                let end = start
+                    .checked_add(usize::try_from(le(len)).ok()?)
+                    .filter(|&end| end <= self.end)?;
+                let span = (fingerprint, start, end);
+                start = end;
+                Some(span)
+            })
+    }
+}
+
 /// One key's block: its key id, its entries in the user's order, then the names only this
-/// key uses (the tail). Bounds were checked when it was found: all of it is inside the
-/// blocks section.
+/// key uses (the tail). Its end was checked against its bucket's when it was found: all of it
+/// is inside the blocks section.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Block {
     key: usize,
@@ -849,6 +1010,34 @@ mod tests {
         assert!(checked >= 10, "{checked} vectors");
     }
 
+    /// Issue 17: the word-at-a-time candidate mask is the per-byte definition, for every entry
+    /// byte at every position of a group, every model length around the clamp, and groups cut
+    /// short (whose padding must not read as entries).
+    #[test]
+    fn candidates_are_may_match_eight_at_a_time() {
+        for model_len in (0..=70).chain([255, 4096]) {
+            for byte in 0..=255u8 {
+                for at in 0..12 {
+                    for len in at + 1..=at + 9 {
+                        let mut bytes = vec![0xffu8; len.min(64)];
+                        for (i, b) in bytes.iter_mut().enumerate() {
+                            *b = (i as u8).wrapping_mul(37) ^ byte.rotate_left(i as u32);
+                        }
+                        bytes[at] = byte;
+                        let want = bytes.iter().enumerate().fold(0u64, |m, (i, &b)| {
+                            m | u64::from(EntryByte::may_match(b, model_len)) << i
+                        });
+                        assert_eq!(
+                            EntryByte::candidates(&bytes, model_len),
+                            want,
+                            "{bytes:?} for a model of {model_len} bytes"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn entry_bytes_round_trip() {
         for len in 1..=70 {
@@ -873,12 +1062,12 @@ mod tests {
         let header = Header {
             ignore_case: true,
             keys: 3,
-            slot_bits: 3,
-            slot_width: 4,
+            bucket_bits: 3,
+            offset_width: 4,
             name_width: 1,
             target_width: 2,
-            max_probe: 2,
-            sections: [32, 10, 8, 3, 4, 0],
+            length_width: 1,
+            sections: [36, 10, 8, 3, 4, 0],
         };
         let mut table = Vec::new();
         header.write(&mut table);

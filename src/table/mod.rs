@@ -10,9 +10,9 @@
 //!    out (each is checked as it is read);
 //! 3. lookups allocate nothing;
 //! 4. the bytes are written and read only through the codec in `format.rs`, whose format is
-//!    held by committed fixtures (`tests/fixtures/table-v1.bin`, `key-hash-v1.txt`).
+//!    held by committed fixtures (`tests/fixtures/table-v3.bin`, `key-hash-v1.txt`).
 //!
-//! # Format, version 2
+//! # Format, version 3
 //!
 //! All integers are little-endian. A table is a 96-byte header followed by six sections, in
 //! this order and without gaps:
@@ -20,24 +20,31 @@
 //! | Offset | Size | Header field |
 //! |---|---|---|
 //! | 0 | 8 | magic `MALIAS\r\n` |
-//! | 8 | 4 | format version, `2` |
+//! | 8 | 4 | format version, `3` |
 //! | 12 | 4 | flags: bit 0, models are matched with ASCII case folded; a reader rejects any other bit |
 //! | 16 | 8 | checksum: XXH3-64 of bytes 24 to the end, seeded with bytes 8 to 16 (version and flags) as a little-endian `u64` |
 //! | 24 | 8 | the table's total length in bytes |
 //! | 32 | 8 | the number of keys |
-//! | 40 | 1 | `slot_bits`: the slot table has `2^slot_bits` slots (at most 2^40) |
-//! | 41 | 1 | slot width in bytes: 4 or 8 |
+//! | 40 | 1 | `bucket_bits`: there are `2^bucket_bits` buckets (at most 2^40) |
+//! | 41 | 1 | directory offset width in bytes: 4 or 8 |
 //! | 42 | 1 | name field width in bytes: 1 to 4 |
 //! | 43 | 1 | target field width in bytes: 1 to 4 |
-//! | 44 | 4 | `max_probe`: the longest probe sequence any key needs |
+//! | 44 | 1 | block length width in bytes: 1 to 4 |
+//! | 45 | 3 | reserved, zero |
 //! | 48 | 6 × 8 | the length of each section, in order |
 //!
-//! 1. **Slots**: an open-addressing table, `slot width` bytes a slot: 0 for empty, else one
-//!    more than the offset of a key's block in the blocks section. A key's home slot is
-//!    `key_hash(key) mod 2^slot_bits` (the hash is defined in `format.rs`); linear probing.
-//! 2. **Blocks**, one a key: the key id's length (LEB128), its bytes, the number of aliases
-//!    (LEB128), the length of the block's tail (LEB128), then one entry an alias in the
-//!    user's order, then the tail. The entries are three arrays: one byte an entry,
+//! 1. **Directory**: `2^bucket_bits + 1` offsets into the blocks section; bucket `b` is the
+//!    bytes from the `b`th offset to the next. A key's bucket is the low `bucket_bits` bits
+//!    of `key_hash(key)` (defined in `format.rs`), its fingerprint the hash's top byte. The
+//!    builder makes about one bucket for every four keys, so the directory is about a byte a
+//!    key and stays in cache where a slot a key would not.
+//! 2. **Blocks**, bucket after bucket. A bucket with keys starts with a header: the number
+//!    of keys (LEB128), one fingerprint byte a key, one block length a key; then the keys'
+//!    blocks, in ascending order of key id. A lookup reads the header, skips the blocks
+//!    whose fingerprint differs by their lengths, and reads only the block that matches.
+//!    A block is the key id's length (LEB128), its bytes, the number of aliases (LEB128),
+//!    then one entry an alias in the user's order, then the tail, up to the block's end. The
+//!    entries are three arrays: one byte an entry,
 //!    `min(name length, 63) << 2 | inline << 1 | prefix` (bit 0: a prefix alias; bit 1: the
 //!    name is inline; so that a lookup skips most entries without reading their names), then
 //!    the name fields, then the target fields. A name field is the name's id in the
@@ -50,9 +57,10 @@
 //! 5. and 6. **Targets**: the same, for targets: a target shared by a million keys is stored
 //!    once.
 //!
-//! A reader of version 2 rejects any other version, naming it
-//! ([`TableError::UnsupportedVersion`]); a change to the layout bumps it. Version 1 (model-alias
-//! 0.1.0) had no flags and plain target ids: rebuild such a table from its source.
+//! A reader of version 3 rejects any other version, naming it
+//! ([`TableError::UnsupportedVersion`]); a change to the layout bumps it. Versions 1 (0.1.0: no
+//! flags, plain target ids) and 2 (a slot table of one offset a key, probed linearly, in place
+//! of the directory and buckets) are not read: rebuild such a table from its source.
 //!
 //! # Why not an FST
 //!
@@ -60,7 +68,7 @@
 //! directly and panics on malformed bytes, and a table is meant to be loaded from files that
 //! travel: a table forged with a matching checksum must be rejected or read safely, never
 //! crash a gateway. Walking a key id through FST nodes also costs a dependent memory access
-//! per byte, where the slot table costs one. This format is read by a few dozen lines of
+//! per byte, where the directory costs one. This format is read by a few dozen lines of
 //! bounds-checked code instead, and keeps what made an FST attractive: each shared name and
 //! each target is stored once.
 
@@ -115,9 +123,9 @@ use self::format::{Block, Entry, EntryByte, LONG_NAME, Layout, Names};
 /// # Costs
 /// - [`get`](AliasTable::get) then [`resolve`](KeyAliases::resolve): no allocation, never
 ///   panics (case folding included: a folding table folds each candidate's bytes as it
-///   compares them). One hash of the key id, one slot read per probe (the builder keeps probes short:
-///   at most half the slots are used), then a scan of that key's entries, each compared
-///   against the model by its name's length. O(key id + the key's aliases × name length),
+///   compares them). One hash of the key id, one directory read, the key's bucket header (a
+///   few bytes a key, about four keys a bucket), then the key's block alone, and a scan of
+///   its entries, each compared against the model by its name's length. O(key id + the key's aliases × name length),
 ///   whatever the model's length. At a million keys that is a few cache misses: see
 ///   BENCHMARKS.md.
 /// - Memory: the bytes, about 5 to 8 bytes an alias when names come from a shared
@@ -150,8 +158,8 @@ impl<B: AsRef<[u8]>> AliasTable<B> {
         Ok(AliasTable { bytes, layout })
     }
 
-    /// Checks every structure the checksum covers: both dictionaries, every slot, block and
-    /// id. A table written by [`TableBuilder`] always passes; one that passes resolves every
+    /// Checks every structure the checksum covers: both dictionaries, the directory, every
+    /// bucket, block and id. A table written by [`TableBuilder`] always passes; one that passes resolves every
     /// key exactly as its bytes say. O(length); for tables from an untrusted writer.
     ///
     /// ```
@@ -207,7 +215,8 @@ impl<B: AsRef<[u8]>> AliasTable<B> {
     /// `key`'s aliases, or `None` if the table has no such key (resolve `None` and every model
     /// passes through: [`Resolve`] is implemented for `Option`).
     ///
-    /// No allocation, no panic, whatever `key` is: one hash and a short probe.
+    /// No allocation, no panic, whatever `key` is: one hash, one directory read and a bucket's
+    /// header.
     pub fn get(&self, key: impl AsRef<[u8]>) -> Option<KeyAliases<'_>> {
         let table = self.bytes.as_ref();
         let block = self.layout.find_block(table, key.as_ref())?;
@@ -218,16 +227,14 @@ impl<B: AsRef<[u8]>> AliasTable<B> {
         })
     }
 
-    /// Every key's aliases, in the table's (hash) order.
+    /// Every key's aliases, in the table's order (by bucket, then key id).
     pub fn iter(&self) -> impl Iterator<Item = KeyAliases<'_>> + '_ {
         let table = self.bytes.as_ref();
         let layout = &self.layout;
-        (0..layout.slot_count() as u64).filter_map(move |i| {
-            Some(KeyAliases {
-                table,
-                layout,
-                block: layout.slot(table, i)?,
-            })
+        layout.all_blocks(table).map(move |block| KeyAliases {
+            table,
+            layout,
+            block,
         })
     }
 }
@@ -334,12 +341,20 @@ impl<'t> KeyAliases<'t> {
         't: 'a,
     {
         if self.layout.ignore_case {
-            self.find_by(model.as_bytes(), fold::starts_with)
+            let (name, entry) = self.find_by(model.as_bytes(), fold::starts_with)?;
+            self.matched(name, entry)
         } else {
             // Most candidates differ in their first byte: skip them without a memcmp call.
-            self.find_by(model.as_bytes(), |model, name| {
+            let (name, entry) = self.find_by(model.as_bytes(), |model, name| {
                 name.first() == model.first() && model.starts_with(name)
-            })
+            })?;
+            // The name's bytes are the model's first bytes: take them from the model, which is
+            // text already, rather than checking them as UTF-8 again. Those of a name stored in
+            // a block are checked to be name bytes (the dictionary's were, at load).
+            if entry.inline && !name.iter().all(|&b| is_name_byte(b)) {
+                return None;
+            }
+            self.alias_ref(model.get(..name.len())?, entry)
         }
     }
 
@@ -350,13 +365,13 @@ impl<'t> KeyAliases<'t> {
         &self,
         wanted: &[u8],
         starts: impl Fn(&[u8], &[u8]) -> bool,
-    ) -> Option<AliasRef<'t>> {
+    ) -> Option<(&'t [u8], Entry)> {
         let names = Names::new(self.layout, self.table, &self.block)?;
         let entries = self.block.entries(self.table);
         let bytes = entries.get(..self.block.count).unwrap_or_default();
         let mut best: Option<(&'t [u8], Entry)> = None;
         for (chunk_index, chunk) in bytes.chunks(64).enumerate() {
-            let mut candidates = candidates(chunk, wanted.len());
+            let mut candidates = EntryByte::candidates(chunk, wanted.len());
             // Then the few candidates' names.
             while candidates != 0 {
                 let i = chunk_index * 64 + candidates.trailing_zeros() as usize;
@@ -376,15 +391,14 @@ impl<'t> KeyAliases<'t> {
                 }
                 if !entry.prefix {
                     if name.len() == wanted.len() {
-                        return self.matched(name, entry);
+                        return Some((name, entry));
                     }
                 } else if best.is_none_or(|(longest, _)| name.len() > longest.len()) {
                     best = Some((name, entry));
                 }
             }
         }
-        let (name, entry) = best?;
-        self.matched(name, entry)
+        best
     }
 
     /// The view of an entry whose name is `name`, its name and target read from the table:
@@ -392,8 +406,16 @@ impl<'t> KeyAliases<'t> {
     /// which only a forged table can hold.
     #[inline]
     fn matched(&self, name: &'t [u8], entry: Entry) -> Option<AliasRef<'t>> {
+        self.alias_ref(format::valid_text(name, is_name_byte)?, entry)
+    }
+
+    /// The view of an entry whose name, checked, is `name`: its target read from the table.
+    #[inline]
+    fn alias_ref<'a>(&self, name: &'a str, entry: Entry) -> Option<AliasRef<'a>>
+    where
+        't: 'a,
+    {
         let target = self.layout.targets.text(self.table, entry.target)?;
-        let name = format::valid_text(name, is_name_byte)?;
         Some(AliasRef::from_valid(
             name,
             target,
@@ -401,19 +423,6 @@ impl<'t> KeyAliases<'t> {
             entry.hidden,
         ))
     }
-}
-
-/// The entries among up to 64 whose entry byte allows a match for a model of `model_len`
-/// bytes, as a bit mask: computed without a branch per entry, which would mispredict on every
-/// other one.
-#[inline]
-fn candidates(entry_bytes: &[u8], model_len: usize) -> u64 {
-    entry_bytes
-        .iter()
-        .enumerate()
-        .fold(0u64, |mask, (i, &byte)| {
-            mask | u64::from(EntryByte::may_match(byte, model_len)) << i
-        })
 }
 
 fn kind(prefix: bool) -> MatchKind {
