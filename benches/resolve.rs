@@ -4,8 +4,10 @@
 //!
 //! Groups are `resolve_<size>`, functions are the resolvers, parameters the query mixes;
 //! `build_<size>` times building each strategy; `fold_<size>` puts ASCII case folding beside
-//! the case-sensitive path on the same queries (issue 13). `scripts/benchmarks.py` turns the results into
-//! BENCHMARKS.md.
+//! the case-sensitive path on the same queries (issue 13), and also times the two in
+//! alternating rounds for a paired ratio (`target/model-alias-fold.json`), which this
+//! machine's noise moves far less than a ratio of two criterion medians taken seconds apart.
+//! `scripts/benchmarks.py` turns the results into BENCHMARKS.md.
 //!
 //! ```text
 //! cargo bench --bench resolve                 # the whole comparison
@@ -16,7 +18,8 @@ mod support;
 
 use std::collections::HashMap;
 use std::hint::black_box;
-use std::time::Duration;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use aho_corasick::{AhoCorasick, Anchored, Input, StartKind};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -312,6 +315,7 @@ fn crossover(c: &mut Criterion) {
 /// queries as they are, and the same queries with half their ASCII letters uppercased (which
 /// only the folding set still resolves).
 fn fold(c: &mut Criterion) {
+    let mut paired = Vec::new();
     for &size in sizes() {
         let set = support::set(size);
         let folding = AliasSet::builder()
@@ -359,7 +363,67 @@ fn fold(c: &mut Criterion) {
             }
         }
         group.finish();
+        if wants_paired() {
+            paired.push(format!(
+                "{{\"aliases\": {size}, \"rounds\": {PAIRED_ROUNDS}, \"ratio\": {:.4}}}",
+                paired_ratio(&set, &folding, mixed)
+            ));
+        }
     }
+    if wants_paired() && std::env::args().any(|a| a == "--bench") {
+        let path = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"))
+            .join("model-alias-fold.json");
+        let json = format!("{{\"rows\": [{}]}}\n", paired.join(", "));
+        if let Err(e) = std::fs::write(&path, json) {
+            eprintln!("could not write {}: {e}", path.display());
+            std::process::exit(1);
+        }
+    }
+}
+
+/// Rounds of [`paired_ratio`]: an odd number, for a median.
+const PAIRED_ROUNDS: usize = 401;
+
+/// Whether this run measures the fold groups: no name filter, or one that names them.
+fn wants_paired() -> bool {
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    filters.is_empty() || filters.iter().any(|f| f.contains("fold"))
+}
+
+/// The folding set's time over the case-sensitive set's on the same queries: the median,
+/// over [`PAIRED_ROUNDS`] rounds, of the ratio of the two timed back to back (each 200 passes
+/// over the queries, the order alternating between rounds), so that the machine's slow and
+/// fast moments fall on both sides alike.
+fn paired_ratio(case_sensitive: &AliasSet, folding: &AliasSet, queries: &[String]) -> f64 {
+    let time = |set: &AliasSet| {
+        let start = Instant::now();
+        for _ in 0..200 {
+            for q in queries {
+                black_box(set.resolve(black_box(q.as_str())).model().head());
+            }
+        }
+        start.elapsed().as_secs_f64()
+    };
+    time(case_sensitive);
+    time(folding);
+    let mut ratios: Vec<f64> = (0..PAIRED_ROUNDS)
+        .map(|round| {
+            if round % 2 == 0 {
+                let sensitive = time(case_sensitive);
+                time(folding) / sensitive
+            } else {
+                let folded = time(folding);
+                folded / time(case_sensitive)
+            }
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios[ratios.len() / 2]
 }
 
 criterion_group! {

@@ -368,9 +368,22 @@ fn measure(c: &mut Criterion, generator: Generator, keys: usize, full: bool) -> 
     let mut group = c.benchmark_group(format!("{}_resolve_{keys}", generator.group()));
     group.throughput(Throughput::Elements(BATCH as u64));
     bench_table(&mut group, "AliasTable", &table, &fx.queries);
-    // The same bytes in an anonymous memory map backed by transparent huge pages: at a
-    // million keys most of a lookup's time is TLB misses on 4 KiB pages, and this is how
-    // a gateway can avoid them (memmap2's safe `advise`, on Linux).
+    // Finding the key's block alone: what a resolve costs before its entries are read.
+    let mut at = 0;
+    group.bench_function("AliasTable::get only", |b| {
+        b.iter(|| {
+            at = (at + BATCH) % POOL;
+            for (id, _) in &fx.queries[at..at + BATCH] {
+                black_box(
+                    table
+                        .get(black_box(id.to_be_bytes()))
+                        .map_or(0, |k| k.len()),
+                );
+            }
+        })
+    });
+    // The same bytes in an anonymous memory map backed by transparent huge pages, to tell TLB
+    // misses on 4 KiB pages from cache misses (memmap2's safe `advise`, on Linux).
     if let Some(mapped) = huge_page_copy(table.as_bytes()) {
         let mapped = AliasTable::from_bytes(mapped).expect("same bytes");
         bench_table(&mut group, "AliasTable (huge pages)", &mapped, &fx.queries);
