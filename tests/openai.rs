@@ -210,7 +210,24 @@ fn bad_bodies_get_clear_errors() {
         ),
         (
             br#"{"model":"\ud800"}"#,
-            not_json(10, "invalid escape in \"model\""),
+            not_json(10, "a lone high surrogate escape"),
+        ),
+        // Issue 16: what serde_json refuses is refused here too, anywhere in the body.
+        (
+            br#"{"model":"fast","a":"\ud800"}"#,
+            not_json(21, "a lone high surrogate escape"),
+        ),
+        (
+            br#"{"model":"fast","a":"x\udc00"}"#,
+            not_json(22, "a lone low surrogate escape"),
+        ),
+        (
+            br#"{"model":"fast","a":"\ud800\u0041"}"#,
+            not_json(21, "a lone high surrogate escape"),
+        ),
+        (
+            br#"{"model":"fast","t":1e999999}"#,
+            not_json(20, "a number beyond the range of a double"),
         ),
         (
             br#"[{"model":"gpt-4o"}]"#,
@@ -318,6 +335,93 @@ proptest! {
             prop_assert!(serde_json::from_slice::<Value>(out.body()).is_ok());
         }
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4_000))]
+
+    /// Issue 16: the rewrite accepts a body exactly when serde_json (the parser most upstreams
+    /// use) parses it, so that a gateway never routes and bills a body its upstream refuses.
+    /// Bodies hold JSON text built from what the two could disagree on (surrogate escapes,
+    /// numbers at and past a double's range, nesting around the depth limit), some with one
+    /// byte changed.
+    #[test]
+    fn the_rewrite_accepts_what_serde_json_parses(
+        text in prop_oneof![3 => hazardous_json(), 1 => deep_json()],
+        edit in proptest::option::of((any::<prop::sample::Index>(), prop::sample::select(&b"\\\"u{}[]e-+.0189dDcC, "[..]))),
+    ) {
+        let mut text = text.into_bytes();
+        if let Some((at, byte)) = edit {
+            let at = at.index(text.len().max(1));
+            if let Some(b) = text.get_mut(at) {
+                *b = byte;
+            }
+        }
+        let mut body = br#"{"model":"fast","a":"#.to_vec();
+        body.extend_from_slice(&text);
+        body.push(b'}');
+        // A changed byte can make a second top-level member; only bodies whose one model is
+        // the string "fast" are compared (the rewrite refuses a second model on purpose).
+        let parsed = serde_json::from_slice::<Value>(&body);
+        if let Ok(value) = &parsed {
+            prop_assume!(value.get("model") == Some(&Value::from("fast")));
+            prop_assume!(body.windows(7).filter(|w| *w == b"\"model\"").count() == 1);
+        }
+        let set = set();
+        let rewritten = rewrite_model(&body, &set);
+        prop_assert_eq!(
+            parsed.is_ok(),
+            rewritten.is_ok(),
+            "{}: serde_json {:?}, rewrite {:?}",
+            String::from_utf8_lossy(&body),
+            parsed.err().map(|e| e.to_string()),
+            rewritten.err()
+        );
+    }
+}
+
+/// JSON text made of the values a validator and serde_json could judge differently.
+fn hazardous_json() -> impl Strategy<Value = String> {
+    let number = prop_oneof![
+        prop::sample::select(vec![
+            "1e999999",
+            "-1e999999",
+            "1e308",
+            "1.7976931348623157e308",
+            "1.7976931348623159e308",
+            "1.8e308",
+            "1e-999999",
+            "-0",
+            "0.0e0",
+            "2.2250738585072014e-308",
+            "4.9e-324",
+            "1E400",
+        ])
+        .prop_map(str::to_owned),
+        "-?[1-9][0-9]{0,400}",
+        "-?[0-9]{1,3}\\.[0-9]{1,20}[eE][+-]?[0-9]{1,4}",
+    ];
+    let string = "\"(\\\\u[dD][89abAB][0-9a-fA-F]{2}|\\\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\\\u00[4-7][0-9a-f]|[a-z ]|\\\\n){0,4}\"";
+    let leaf = prop_oneof![
+        number,
+        string,
+        Just("null".to_owned()),
+        Just("true".to_owned())
+    ];
+    leaf.prop_recursive(3, 16, 3, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..3).prop_map(|v| format!("[{}]", v.join(","))),
+            prop::collection::vec(("[a-z]{1,3}", inner), 0..3).prop_map(|kv| {
+                let members: Vec<String> = kv.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+                format!("{{{}}}", members.join(","))
+            }),
+        ]
+    })
+}
+
+/// Arrays nested around the depth limit (the body's object adds one level).
+fn deep_json() -> impl Strategy<Value = String> {
+    (MAX_DEPTH - 3..=MAX_DEPTH + 2).prop_map(|n| format!("{}1{}", "[".repeat(n), "]".repeat(n)))
 }
 
 fn json_value() -> impl Strategy<Value = Value> {

@@ -7,7 +7,12 @@
 //! 2. members of the top-level object are reported in order, each once its value has been
 //!    scanned whole, and a body is accepted only once every byte has been checked, so a
 //!    caller never acts on a body that turns out to be malformed;
-//! 3. every string is checked: escapes well formed, no control characters, valid UTF-8.
+//! 3. every string is checked: escapes well formed, no control characters, valid UTF-8;
+//! 4. what it accepts is I-JSON (RFC 7493) as far as a parser can tell it apart: no string
+//!    holds a lone surrogate escape, no number is beyond the range of a double, and nesting
+//!    stops where serde_json's does, so that every body it accepts parses in serde_json, the
+//!    parser most upstreams use, and a gateway never routes and bills a body its upstream
+//!    then refuses (issue 16; `tests/openai.rs` checks the two agree).
 
 use std::borrow::Cow;
 
@@ -16,8 +21,9 @@ use super::rewrite::RewriteError;
 /// The deepest nesting of arrays and objects a body may have (the top-level object counts as
 /// one). Real request bodies nest a few levels (messages, content parts, tool schemas); a body
 /// past this is rejected rather than scanned, so that no body can make the stack grow without
-/// bound.
-pub const MAX_DEPTH: usize = 128;
+/// bound. 127 is serde_json's limit (it refuses a 128th level), so that a body accepted here
+/// is not refused upstream.
+pub const MAX_DEPTH: usize = 127;
 
 /// A range of the body's bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -354,12 +360,29 @@ impl Scanner<'_> {
                             self.at += 1
                         }
                         Some(b'u') => {
-                            self.at += 1;
-                            for _ in 0..4 {
-                                if !self.peek().is_some_and(|b| b.is_ascii_hexdigit()) {
-                                    return Err(self.err("invalid \\u escape"));
+                            // Errors point at the escape's backslash.
+                            let escape = self.at - 1;
+                            let lone = move |reason| RewriteError::NotJson { at: escape, reason };
+                            let unit = self.hex_escape()?;
+                            // A surrogate escape stands for a character only as a high one
+                            // followed at once by a low one (I-JSON: valid Unicode only).
+                            if (0xDC00..0xE000).contains(&unit) {
+                                return Err(lone("a lone low surrogate escape"));
+                            }
+                            if (0xD800..0xDC00).contains(&unit) {
+                                let low = match self.peek() {
+                                    Some(b'\\') => {
+                                        self.at += 1;
+                                        match self.peek() {
+                                            Some(b'u') => Some(self.hex_escape()?),
+                                            _ => None,
+                                        }
+                                    }
+                                    _ => None,
+                                };
+                                if !low.is_some_and(|low| (0xDC00..0xE000).contains(&low)) {
+                                    return Err(lone("a lone high surrogate escape"));
                                 }
-                                self.at += 1;
                             }
                         }
                         _ => return Err(self.err("invalid escape")),
@@ -369,6 +392,22 @@ impl Scanner<'_> {
                 Some(_) => self.at += 1,
             }
         }
+    }
+
+    /// The four hex digits of a `\u` escape, the `u` at the current byte; leaves the scanner
+    /// after them.
+    fn hex_escape(&mut self) -> Result<u32, RewriteError> {
+        self.at += 1;
+        let mut unit = 0;
+        for _ in 0..4 {
+            let digit = self
+                .peek()
+                .and_then(|b| char::from(b).to_digit(16))
+                .ok_or_else(|| self.err("invalid \\u escape"))?;
+            unit = unit << 4 | digit;
+            self.at += 1;
+        }
+        Ok(unit)
     }
 
     fn literal(&mut self, word: &[u8]) -> Result<Span, RewriteError> {
@@ -394,17 +433,35 @@ impl Scanner<'_> {
         if self.eat(b'.') {
             self.required_digits()?;
         }
-        if matches!(self.peek(), Some(b'e' | b'E')) {
+        let exponent = matches!(self.peek(), Some(b'e' | b'E'));
+        if exponent {
             self.at += 1;
             if matches!(self.peek(), Some(b'+' | b'-')) {
                 self.at += 1;
             }
             self.required_digits()?;
         }
-        Ok(Span {
+        let span = Span {
             start,
             end: self.at,
-        })
+        };
+        // I-JSON: a number must fit a double. Without an exponent, 15 characters cannot pass
+        // 10^15, so only longer numbers and those with an exponent are parsed to find out
+        // (an underflow to zero is fine, as in serde_json).
+        if exponent || span.end - span.start > 15 {
+            let text = self.body.get(span.start..span.end).unwrap_or_default();
+            let fits = std::str::from_utf8(text)
+                .ok()
+                .and_then(|t| t.parse::<f64>().ok())
+                .is_some_and(f64::is_finite);
+            if !fits {
+                return Err(RewriteError::NotJson {
+                    at: span.start,
+                    reason: "a number beyond the range of a double",
+                });
+            }
+        }
+        Ok(span)
     }
 
     fn required_digits(&mut self) -> Result<(), RewriteError> {
