@@ -19,7 +19,6 @@ mod support;
 
 use std::collections::HashMap;
 use std::hint::black_box;
-use std::path::PathBuf;
 
 use counting::Counting;
 use model_alias::{AliasSet, Engine};
@@ -68,13 +67,6 @@ fn measure(size: usize) -> Vec<f64> {
     bytes.iter().map(|&b| b as f64 / size as f64).collect()
 }
 
-fn out_path() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    target.join("model-alias-memory.json")
-}
-
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` does not, and gets a quick check.
     let full = std::env::args().any(|a| a == "--bench");
@@ -110,11 +102,6 @@ fn main() {
             columns.join(", "),
             rows.join(", ")
         );
-        let path = out_path();
-        if let Err(e) = std::fs::write(&path, json) {
-            eprintln!("could not write {}: {e}", path.display());
-            std::process::exit(1);
-        }
-        println!("wrote {}", path.display());
+        support::write_result("model-alias-memory.json", &json);
     }
 }

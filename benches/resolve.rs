@@ -18,7 +18,6 @@ mod support;
 
 use std::collections::HashMap;
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use aho_corasick::{AhoCorasick, Anchored, Input, StartKind};
@@ -371,15 +370,8 @@ fn fold(c: &mut Criterion) {
         }
     }
     if wants_paired() && std::env::args().any(|a| a == "--bench") {
-        let path = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"))
-            .join("model-alias-fold.json");
         let json = format!("{{\"rows\": [{}]}}\n", paired.join(", "));
-        if let Err(e) = std::fs::write(&path, json) {
-            eprintln!("could not write {}: {e}", path.display());
-            std::process::exit(1);
-        }
+        support::write_result("model-alias-fold.json", &json);
     }
 }
 

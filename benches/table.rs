@@ -32,7 +32,6 @@ mod support;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use counting::Counting;
@@ -293,13 +292,8 @@ fn main() {
         }
     }
     if full {
-        let path = out_path();
         let json = format!("{{\"rows\": [{}]}}\n", rows.join(", "));
-        if let Err(e) = std::fs::write(&path, json) {
-            eprintln!("could not write {}: {e}", path.display());
-            std::process::exit(1);
-        }
-        println!("wrote {}", path.display());
+        support::write_result("model-alias-table.json", &json);
     }
     c.final_summary();
 }
@@ -484,11 +478,4 @@ fn bench_table<B: AsRef<[u8]>>(
             }
         })
     });
-}
-
-fn out_path() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    target.join("model-alias-table.json")
 }

@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 use std::collections::HashSet;
+use std::path::PathBuf;
 
 use model_alias::{AliasSet, Engine, Limits, MatchKind, Rule};
 
@@ -14,6 +15,20 @@ use model_alias::{AliasSet, Engine, Limits, MatchKind, Rule};
 mod engines;
 #[allow(unused_imports)] // Not every bench or test uses both.
 pub use engines::{ENGINES, with_engine};
+
+/// Writes a bench's results for `scripts/benchmarks.py` to `target/<name>` (under
+/// `CARGO_TARGET_DIR` when set), or exits with the reason.
+pub fn write_result(name: &str, json: &str) {
+    let path = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"))
+        .join(name);
+    if let Err(e) = std::fs::write(&path, json) {
+        eprintln!("could not write {}: {e}", path.display());
+        std::process::exit(1);
+    }
+    println!("wrote {}", path.display());
+}
 
 /// SplitMix64: tiny, fast, and good enough to shuffle benchmark inputs.
 pub struct Rng(u64);

@@ -17,14 +17,14 @@ use super::AliasTable;
 use super::format::{
     self, DictWriter, EntryByte, EntryOut, HEADER_LEN, Header, LONG_NAME, MAX_FIELD,
 };
+use crate::error::TableError;
+use crate::validate;
+use crate::{Limits, MatchKind, Row};
 
 /// About this many keys share a bucket (between 2 and 4 on average; the bucket count is a
 /// power of two): the directory costs a byte or two a key, small enough to stay in cache at a
 /// million keys, and a lookup reads a bucket header of a few fingerprints and lengths.
 const KEYS_PER_BUCKET: usize = 4;
-use crate::error::TableError;
-use crate::validate;
-use crate::{Limits, MatchKind, Row};
 
 /// Builds an [`AliasTable`] key by key: each key's rows are validated as an
 /// [`AliasSet`](crate::AliasSet)'s are, and stored without building any index.

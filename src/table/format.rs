@@ -637,13 +637,7 @@ impl Layout {
     /// its directory offsets or header do not fit the blocks section (only in a forged table).
     #[inline]
     pub(crate) fn bucket(&self, table: &[u8], b: u64) -> Option<Bucket> {
-        let w = self.offset_width;
-        let at = usize::try_from(b)
-            .ok()?
-            .checked_mul(w)?
-            .checked_add(self.directory.start)?;
-        let start = usize::try_from(le(table.get(at..at.checked_add(w)?)?)).ok()?;
-        let end = usize::try_from(le(table.get(at + w..at.checked_add(2 * w)?)?)).ok()?;
+        let (start, end) = self.offsets(table, b)?;
         if start > end || end > self.blocks.len {
             return None;
         }
@@ -663,6 +657,20 @@ impl Layout {
             blocks,
             end,
         })
+    }
+
+    /// Bucket `b`'s directory offsets: where it starts and where the next one does, as
+    /// written (not yet checked against each other or the blocks section).
+    #[inline]
+    fn offsets(&self, table: &[u8], b: u64) -> Option<(usize, usize)> {
+        let w = self.offset_width;
+        let at = usize::try_from(b)
+            .ok()?
+            .checked_mul(w)?
+            .checked_add(self.directory.start)?;
+        let start = usize::try_from(le(table.get(at..at.checked_add(w)?)?)).ok()?;
+        let end = usize::try_from(le(table.get(at + w..at.checked_add(2 * w)?)?)).ok()?;
+        Some((start, end))
     }
 
     /// Every block, bucket by bucket.
@@ -733,14 +741,12 @@ impl Layout {
             section: "blocks",
             why,
         };
-        let offset = |i: u64| {
-            let at = self.directory.start + i as usize * self.offset_width;
-            uint(table, at, self.offset_width).ok_or(TableError::Malformed {
-                section: "directory",
-                why: "past the end",
-            })
-        };
-        if offset(0)? != 0 || offset(self.bucket_count())? != self.blocks.len as u64 {
+        let last = self.bucket_count() - 1;
+        let covers = self.offsets(table, 0).is_some_and(|(start, _)| start == 0)
+            && self
+                .offsets(table, last)
+                .is_some_and(|(_, end)| end == self.blocks.len);
+        if !covers {
             return Err(TableError::Malformed {
                 section: "directory",
                 why: "the buckets do not cover the blocks section",
@@ -753,7 +759,7 @@ impl Layout {
                 why: "a bucket's offsets fall or its header runs past its end",
             })?;
             let mut last: Option<&[u8]> = None;
-            let mut filled = bucket.blocks;
+            let (mut filled, mut spans) = (bucket.blocks, 0);
             for (fingerprint, start, end) in bucket.spans(table) {
                 let block = self
                     .block_at(table, start, end)
@@ -770,9 +776,10 @@ impl Layout {
                 last = Some(key);
                 self.verify_entries(table, &block)?;
                 filled = end;
+                spans += 1;
                 keys += 1;
             }
-            if filled != bucket.end || bucket.spans(table).count() != bucket.count {
+            if filled != bucket.end || spans != bucket.count {
                 return Err(bad("a bucket's blocks do not fill it"));
             }
         }
