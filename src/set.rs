@@ -7,9 +7,12 @@
 //! 2. its index was built over exactly those aliases and is never rebuilt;
 //! 3. it is immutable: a change is a new set, built whole or not at all;
 //! 4. `longest` is the length of its longest name, and with `ignore_case` every model is
-//!    matched folded: by `Scan` folding each word it compares that differs, by the other
-//!    engines through a folded window of the model (`fold.rs`), or, for a set with a name
-//!    too long for the window, by the reference rules over folded bytes.
+//!    matched folded: by `Scan` folding each word it compares that differs; by the other
+//!    engines as it is when its first `longest` bytes hold no uppercase letter (names are
+//!    lowercase, so folding would change nothing), else through a folded window of the model
+//!    (`fold.rs`; `Hashed` needs it only for its exact table, and folds each word it hashes or
+//!    compares), or, for a set with a name too long for the window, by the reference rules
+//!    over folded bytes.
 
 use std::sync::Arc;
 
@@ -17,7 +20,7 @@ use crate::error::SetError;
 use crate::strategy::{self, Engine, Index};
 use crate::validate::validate;
 use crate::warning::{Warning, WarningKind, looks_like_template};
-use crate::{Alias, AliasRef, Limits, Resolution, Resolve, Row};
+use crate::{Alias, AliasRef, Limits, Resolution, Resolve, Row, fold};
 
 /// One API key's aliases, validated, and the resolver for them.
 ///
@@ -50,9 +53,9 @@ use crate::{Alias, AliasRef, Limits, Resolution, Resolve, Row};
 ///   ([`Engine::Hashed`]): the faster for each size in the `resolve` benchmark, about 10 to
 ///   40 ns (BENCHMARKS.md). Either way it reads at most the longest name's length of the model
 ///   (plus a length check), so a 1 MiB model costs what a 64-byte one does. With
-///   [`ignore_case`](AliasSetBuilder::ignore_case), a small set folds the words it compares
-///   and a large one folds those bytes into a buffer on the stack first: about 1.25× the
-///   case-sensitive time (BENCHMARKS.md, "ASCII case folding").
+///   [`ignore_case`](AliasSetBuilder::ignore_case), a small set folds the words it compares,
+///   and a large one checks the bytes it reads for uppercase letters (one AND a word) and
+///   folds only if they may hold one (BENCHMARKS.md, "ASCII case folding").
 /// - Building: O(total bytes of the rows + n log n); two allocations an alias (its name and
 ///   target) plus the index.
 /// - Memory: the aliases (two boxed strings and a tag each) plus the index (48 bytes an alias
@@ -167,13 +170,18 @@ impl AliasSet {
     #[inline(always)]
     pub fn resolve<'a>(&'a self, model: &'a str) -> Resolution<'a> {
         let found = match (self.ignore_case, &self.index) {
-            (false, index) => index.find(&self.aliases, model.as_bytes()),
             // Small sets fold as they compare, inlined like the case-sensitive path: a call
             // would cost them a third of their time.
             (true, AnyIndex::Scan(scan)) => {
                 scan.find_folded(&self.aliases, model.as_bytes(), self.longest)
             }
-            (true, _) => self.find_folded(model.as_bytes()),
+            // Names are lowercase, so a model without an uppercase letter in the part that
+            // matching reads resolves folded as it is, by the case-sensitive path: only one
+            // that may hold one takes the folding path, out of line.
+            (true, _) if fold::may_have_uppercase(self.read_part(model)) => {
+                self.find_folded(model.as_bytes())
+            }
+            (_, index) => index.find(&self.aliases, model.as_bytes()),
         };
         Resolution::new(
             model,
@@ -181,9 +189,18 @@ impl AliasSet {
         )
     }
 
+    /// The bytes of `model` that resolution reads beyond its length: its first `longest`
+    /// (a longer model can only match a prefix alias, whose name is within them).
+    #[inline(always)]
+    fn read_part<'m>(&self, model: &'m str) -> &'m [u8] {
+        let model = model.as_bytes();
+        model.get(..self.longest).unwrap_or(model)
+    }
+
     /// The position of the alias that wins for `model` with its ASCII folded (see
-    /// `Index::find_folded`). Out of line, so that `resolve` stays small enough to be inlined
-    /// where it is called, as it was before folding existed.
+    /// `Index::find_folded`). Out of line: only models that may hold an uppercase letter come
+    /// here, and `resolve` stays small enough to be inlined where it is called, as it was
+    /// before folding existed.
     #[inline(never)]
     fn find_folded(&self, model: &[u8]) -> Option<usize> {
         self.index.find_folded(&self.aliases, model, self.longest)
@@ -378,11 +395,14 @@ impl AliasSetBuilder {
     /// Cost, with no allocation either way: a [`Engine::Scan`] set (up to 32 aliases) compares
     /// as usual, and folds only a word of the model that differs from a name's before it
     /// compares it again, so a lowercase model costs about what it does case-sensitively. The
-    /// other engines check the model's first `longest name + 1` bytes (at most) for uppercase
-    /// letters, eight at a time, and, if they hold any, fold them into a 128-byte buffer on the
-    /// stack, then resolve as usual. A few nanoseconds (BENCHMARKS.md). A set with a name of
-    /// 128 bytes or more (raised limits only) and an engine other than `Scan` compares folded
-    /// bytes alias by alias instead, as [`Engine::Reference`] does.
+    /// other engines first check the model's first `longest name` bytes (at most) for
+    /// uppercase letters, a word at a time, with one AND a word; a model with none resolves as
+    /// it would case-sensitively. One with some is resolved folded, out of line:
+    /// [`Engine::Hashed`] folds each word as it hashes or compares it; it and the other
+    /// engines fold those bytes into a 128-byte buffer on the stack for a table probe or a
+    /// walk, or, for a set with a name of 128 bytes or more (raised limits only), compare
+    /// folded bytes alias by alias, as [`Engine::Reference`] does. A few nanoseconds
+    /// (BENCHMARKS.md).
     #[must_use]
     pub fn ignore_case(mut self, ignore_case: bool) -> AliasSetBuilder {
         self.ignore_case = ignore_case;

@@ -5,7 +5,7 @@
 //! |---|---|---|---|---|
 //! | `Reference` | O(n · L) | none | none | checking the others |
 //! | `Scan` | O(b) word compares | O(n log n) | 48 bytes an alias | small sets (the automatic choice up to 32 aliases) |
-//! | `Hashed` | 1 + L/8 hash probes | O(n log n) | 80 to 100 bytes an alias | large sets (the automatic choice above 32) |
+//! | `Hashed` | 1 + L/8 hash probes | O(n log n) | 100 to 125 bytes an alias | large sets (the automatic choice above 32) |
 //! | `Trie` | O(L) edge searches | O(n · L) | about 350 bytes an alias | reading the algorithm |
 //! | `Fst` | O(L) FST transitions | O(n log n) | about 15 bytes an alias | very large sets, little memory |
 //!
@@ -69,7 +69,7 @@ pub(crate) use self::trie::Trie;
 /// |---|---|---|---|
 /// | `Reference` | O(n · L) | none | none |
 /// | `Scan` | O(b) word compares | O(n log n) | 48 bytes an alias |
-/// | `Hashed` | 1 + L/8 hash probes | O(n log n) | 80 to 100 bytes an alias |
+/// | `Hashed` | 1 + L/8 hash probes | O(n log n) | 100 to 125 bytes an alias |
 /// | `Trie` | O(L) edge searches | O(n · L) | about 350 bytes an alias |
 /// | `Fst` | O(L) FST transitions | O(n log n) | about 15 bytes an alias |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -112,18 +112,17 @@ pub(crate) trait Index {
 
     /// [`find`](Index::find) with `model`'s ASCII folded, `longest` being the longest name.
     ///
-    /// By default, the part of the model that matching reads is tested for uppercase letters
-    /// and, if it may hold one, folded on the stack and found as it is (`fold.rs`); a set with
-    /// a name too long for the window compares folded bytes alias by alias. An engine that
-    /// reads the model a word at a time folds those words instead, and overrides this.
+    /// [`AliasSet::resolve`](crate::AliasSet::resolve) calls it only for a model that may hold
+    /// an uppercase letter where matching reads (any other resolves folded as it is), but it
+    /// answers right for any model. By default, the part of the model that matching reads is
+    /// folded into a buffer on the stack and found as it is (`fold.rs`); a set with a name too
+    /// long for the window compares folded bytes alias by alias. An engine that reads the model
+    /// a word at a time folds those words instead, and overrides this.
     #[inline]
     fn find_folded(&self, aliases: &[Alias], model: &[u8], longest: usize) -> Option<usize> {
         let Some(part) = fold::part(model, longest) else {
             return Reference::find_by(aliases, model, <[u8]>::eq_ignore_ascii_case);
         };
-        if !fold::may_have_uppercase(part.get(..longest).unwrap_or(part)) {
-            return self.find(aliases, part);
-        }
         let mut buf = [0u8; fold::WINDOW];
         self.find(aliases, fold::fold_into(part, &mut buf))
     }
