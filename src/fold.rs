@@ -7,10 +7,9 @@
 //!    client's original string (for passthrough and for a carried rest);
 //! 2. folding allocates nothing, and only a model that may hold an uppercase letter where
 //!    matching reads is folded at all ([`may_have_uppercase`]; any other resolves folded as
-//!    it is). A small set (`Scan`), a large one (`Hashed`) and a table fold the words they
-//!    hash or compare ([`fold_word`], [`starts_with`]); `Hashed`'s exact table and the other
-//!    engines take the few bytes matching can read ([`part`]) folded into a [`WINDOW`]-byte
-//!    buffer on the stack ([`fold_into`]);
+//!    it is). A small set (`Scan`) and a table fold the words they compare ([`fold_word`],
+//!    [`starts_with`]); the other engines take the few bytes matching can read ([`part`])
+//!    folded into a [`WINDOW`]-byte buffer on the stack ([`fold_into`]);
 //! 3. folding maps ASCII to ASCII and leaves every other byte alone, so a byte offset in the
 //!    folded model is one in the original, and a char boundary there is one here.
 

@@ -10,8 +10,7 @@
 //!    matched folded: by `Scan` folding each word it compares that differs; by the other
 //!    engines as it is when its first `longest` bytes hold no uppercase letter (names are
 //!    lowercase, so folding would change nothing), else through a folded window of the model
-//!    (`fold.rs`; `Hashed` needs it only for its exact table, and folds each word it hashes or
-//!    compares), or, for a set with a name too long for the window, by the reference rules
+//!    (`fold.rs`), or, for a set with a name too long for the window, by the reference rules
 //!    over folded bytes.
 
 use std::sync::Arc;
@@ -190,7 +189,8 @@ impl AliasSet {
     }
 
     /// The bytes of `model` that resolution reads beyond its length: its first `longest`
-    /// (a longer model can only match a prefix alias, whose name is within them).
+    /// (a longer model can only match a prefix alias, whose name is within them). Whether
+    /// they may hold an uppercase letter decides whether a folding set folds at all.
     #[inline(always)]
     fn read_part<'m>(&self, model: &'m str) -> &'m [u8] {
         let model = model.as_bytes();
@@ -397,12 +397,10 @@ impl AliasSetBuilder {
     /// compares it again, so a lowercase model costs about what it does case-sensitively. The
     /// other engines first check the model's first `longest name` bytes (at most) for
     /// uppercase letters, a word at a time, with one AND a word; a model with none resolves as
-    /// it would case-sensitively. One with some is resolved folded, out of line:
-    /// [`Engine::Hashed`] folds each word as it hashes or compares it; it and the other
-    /// engines fold those bytes into a 128-byte buffer on the stack for a table probe or a
-    /// walk, or, for a set with a name of 128 bytes or more (raised limits only), compare
-    /// folded bytes alias by alias, as [`Engine::Reference`] does. A few nanoseconds
-    /// (BENCHMARKS.md).
+    /// it would case-sensitively. One with some is resolved folded, out of line: those bytes
+    /// are folded into a 128-byte buffer on the stack and resolved as usual, or, for a set
+    /// with a name of 128 bytes or more (raised limits only), compared folded alias by alias,
+    /// as [`Engine::Reference`] does. A few nanoseconds (BENCHMARKS.md).
     #[must_use]
     pub fn ignore_case(mut self, ignore_case: bool) -> AliasSetBuilder {
         self.ignore_case = ignore_case;

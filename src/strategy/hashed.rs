@@ -13,15 +13,14 @@
 //!   at level `k` (bit 63 standing for all levels past 62).
 //! - `short` holds the prefix names of at most 8 bytes.
 //! - A name's level keys at build and a model's at lookup come from one function,
-//!   [`Keys::leading`], so they agree; it yields every level's key in one pass, inline. Folding
-//!   ASCII case, it folds each word as it reads it.
+//!   [`Keys::leading`], so they agree; it yields every level's key in one pass, inline.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
+use super::Index;
 use super::words::{Buckets, ByteSet, Packed, head_word};
-use super::{Index, Reference};
-use crate::{Alias, MatchKind, fold};
+use crate::{Alias, MatchKind};
 
 type RandomState = foldhash::fast::RandomState;
 
@@ -39,11 +38,6 @@ type RandomState = foldhash::fast::RandomState;
 ///
 /// The exact table hashes with `foldhash`'s fast hasher and the levels with [`Keys`], both
 /// seeded per process, so clients cannot aim inputs at collisions.
-///
-/// Folding ASCII case (`find_folded`, reached only for a model that may hold an uppercase
-/// letter), it folds the first byte, each word it hashes for the levels and each word it
-/// compares; only the exact table's probe needs the folded model as bytes, in a buffer on the
-/// stack.
 ///
 /// - Lookup: one probe for the exact question, then at most `L / 8` probes (L being the
 ///   longest name, and only at levels that hold prefix names), hashing at most 2L bytes in
@@ -93,7 +87,7 @@ impl Index for Hashed {
                 let packed = Packed::new(index, alias);
                 if name.len() > 8 {
                     let level = (name.len() - 1) / 8;
-                    long_entries.push((keys.level::<false>(name, level), level, packed));
+                    long_entries.push((keys.level(name, level), level, packed));
                 } else {
                     short.push(packed);
                 }
@@ -119,53 +113,21 @@ impl Index for Hashed {
 
     #[inline]
     fn find(&self, aliases: &[Alias], model: &[u8]) -> Option<usize> {
-        self.find_by::<false>(aliases, model)
-    }
-
-    /// Folds each word of the model as it hashes or compares it, and, for the exact table
-    /// only, the model into a buffer on the stack (when some name is as long as the model).
-    #[inline]
-    fn find_folded(&self, aliases: &[Alias], model: &[u8], _: usize) -> Option<usize> {
-        // A name as long as the window: a model as long may not fit the buffer.
-        if self.longest >= fold::WINDOW {
-            return Reference::find_by(aliases, model, <[u8]>::eq_ignore_ascii_case);
-        }
-        self.find_by::<true>(aliases, model)
-    }
-}
-
-impl Hashed {
-    /// The alias that wins for `model`, with its ASCII folded when `FOLD` is (which needs
-    /// `self.longest < fold::WINDOW`). One body for both, so that the two cannot drift apart.
-    #[inline(always)]
-    fn find_by<const FOLD: bool>(&self, aliases: &[Alias], model: &[u8]) -> Option<usize> {
-        let first = *model.first()?;
-        let first = match FOLD {
-            true => first.to_ascii_lowercase(),
-            false => first,
-        };
         // A model whose first byte starts no name matches nothing: most foreign ids end here.
-        if !self.firsts.contains(first) {
+        if !self.firsts.contains(*model.first()?) {
             return None;
         }
         // The deepest level that can hold a prefix of the model; deeper names win, so search
         // from there up and stop at the first match.
         let top = model.len().min(self.longest).saturating_sub(1) / 8;
         if self.may_have_len(model.len()) {
-            // The model is at most `longest` bytes here, so it fits the window. (Unused, and
-            // optimised away, without `FOLD`.)
-            let mut buf = [0u8; fold::WINDOW];
-            let exact = match FOLD {
-                true => fold::fold_into(model, &mut buf),
-                false => model,
-            };
-            if let Some(&index) = self.table.get(exact) {
+            if let Some(&index) = self.table.get(model) {
                 return Some(index);
             }
         }
         // The keys of the first levels, from one pass over the model.
         let mut near = [0u64; 8];
-        self.keys.leading::<FOLD>(model, top, &mut near);
+        self.keys.leading(model, top, &mut near);
         let head = head_word(model);
         for level in (1..=top).rev() {
             if self.levels & level_bit(level) == 0 {
@@ -173,17 +135,17 @@ impl Hashed {
             }
             let key = match near.get(level - 1) {
                 Some(&key) => key,
-                None => self.keys.level::<FOLD>(model, level),
+                None => self.keys.level(model, level),
             };
             let Some(&(from, to)) = self.groups.get(&key) else {
                 continue;
             };
             let group = self.long_entries.get(from..to).unwrap_or_default();
-            if let Some(e) = group.iter().find(|e| e.wins::<FOLD>(model, head, aliases)) {
+            if let Some(e) = group.iter().find(|e| e.wins::<false>(model, head, aliases)) {
                 return Some(e.index);
             }
         }
-        self.short.find::<FOLD>(model, head, aliases)
+        self.short.find::<false>(model, head, aliases)
     }
 }
 
@@ -211,18 +173,12 @@ impl Keys {
 
     /// Puts the keys of `bytes`' first `words` whole 8-byte words (all of them, at most) in
     /// `near`, as far as it goes: the `k`-th key stands for the first `8k` bytes. Returns the
-    /// last key (the seed when there is no word), for [`Keys::level`]. With `FOLD`, each
-    /// word's ASCII is folded first: a model's folded keys are its lowercase form's, which
-    /// are the (lowercase) names'.
+    /// last key (the seed when there is no word), for [`Keys::level`].
     #[inline]
-    fn leading<const FOLD: bool>(self, bytes: &[u8], words: usize, near: &mut [u64; 8]) -> u64 {
+    fn leading(self, bytes: &[u8], words: usize, near: &mut [u64; 8]) -> u64 {
         let mut key = self.start;
         for (level, word) in bytes.chunks_exact(8).take(words).enumerate() {
-            let word = match FOLD {
-                true => fold::fold_word(head_word(word)),
-                false => head_word(word),
-            };
-            key = fold_multiply(key ^ word, self.mix);
+            key = fold(key ^ head_word(word), self.mix);
             if let Some(slot) = near.get_mut(level) {
                 *slot = key;
             }
@@ -231,14 +187,14 @@ impl Keys {
     }
 
     /// The key of level `level >= 1` for `bytes` (see [`Keys::leading`]).
-    fn level<const FOLD: bool>(self, bytes: &[u8], level: usize) -> u64 {
-        self.leading::<FOLD>(bytes, level, &mut [0; 8])
+    fn level(self, bytes: &[u8], level: usize) -> u64 {
+        self.leading(bytes, level, &mut [0; 8])
     }
 }
 
 /// `a * b` as 128 bits, its halves XORed: the mixing step of foldhash and wyhash.
 #[inline(always)]
-fn fold_multiply(a: u64, b: u64) -> u64 {
+fn fold(a: u64, b: u64) -> u64 {
     let product = u128::from(a) * u128::from(b);
     (product >> 64) as u64 ^ product as u64
 }
@@ -317,7 +273,7 @@ mod tests {
         assert_eq!(index.groups.len(), aliases.len(), "one group per name");
         let keys = Keys::new();
         let leading: Vec<u64> = (0..4)
-            .map(|words| keys.leading::<false>(b"0123456789abcdef01234567", words, &mut [0; 8]))
+            .map(|words| keys.leading(b"0123456789abcdef01234567", words, &mut [0; 8]))
             .collect();
         for (i, a) in leading.iter().enumerate() {
             for b in &leading[i + 1..] {

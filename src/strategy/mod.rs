@@ -117,7 +117,9 @@ pub(crate) trait Index {
     /// answers right for any model. By default, the part of the model that matching reads is
     /// folded into a buffer on the stack and found as it is (`fold.rs`); a set with a name too
     /// long for the window compares folded bytes alias by alias. An engine that reads the model
-    /// a word at a time folds those words instead, and overrides this.
+    /// a word at a time may fold those words instead, and override this (`Scan` does: it is
+    /// called for every model). For `Hashed`, folding its words as it hashes and compares them
+    /// was measured slower on uppercase models than this copy (BENCHMARKS.md).
     #[inline]
     fn find_folded(&self, aliases: &[Alias], model: &[u8], longest: usize) -> Option<usize> {
         let Some(part) = fold::part(model, longest) else {
