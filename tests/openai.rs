@@ -525,6 +525,22 @@ fn check_reports_targets_missing_from_the_catalog() {
     assert!(err.to_string().contains("missing field `id`"), "{err}");
 }
 
+/// Issue 16 (mutation testing found `models` and `is_empty` unchecked): the catalog keeps
+/// its models in the order read, a repeated id once, and says that it has some.
+#[test]
+fn the_catalog_keeps_its_models_in_order() {
+    let catalog = catalog();
+    let ids: Vec<&str> = catalog.models().iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["deepseek/deepseek-chat", "anthropic/claude-opus-4-8"]);
+    assert_eq!(
+        catalog.models()[0].owned_by.as_deref(),
+        Some("deepseek"),
+        "the first entry"
+    );
+    assert!(!catalog.is_empty());
+    assert!(Catalog::new([]).is_empty());
+}
+
 /// Issue 13: the listing leaves hidden aliases out and lists a carrying alias under its name
 /// with its target as written; `check` accepts a carried target some catalog id starts with.
 #[test]
