@@ -153,6 +153,21 @@ fn escapes_in_the_model_are_decoded() {
     assert!(!out.is_changed());
 }
 
+/// Issue 16 (a mutant that rewrote whenever an alias applied survived): an alias whose
+/// target is the model it was asked for changes nothing, so the body goes out as sent, its
+/// escapes included, without a copy.
+#[test]
+fn an_alias_to_the_same_model_leaves_the_body_as_sent() {
+    let set = AliasSet::new([("gpt-4o", "gpt-4o")]).unwrap();
+    for body in [&br#"{"model":"gpt-4o"}"#[..], br#"{"model":"gpt\u002d4o"}"#] {
+        let out = rewrite_model(body, &set).unwrap();
+        assert_eq!(out.resolution().rule(), Rule::Exact);
+        assert_eq!(out.resolution().requested(), "gpt-4o");
+        assert!(!out.is_changed());
+        assert!(std::ptr::eq(out.body(), body), "no copy");
+    }
+}
+
 #[test]
 fn a_table_key_rewrites_like_its_set() {
     let table = AliasTable::new([("k", &set())]).unwrap();
