@@ -5,7 +5,7 @@
 //! |---|---|---|---|---|
 //! | `Reference` | O(n · L) | none | none | checking the others |
 //! | `Scan` | O(b) word compares | O(n log n) | 48 bytes an alias | small sets (the automatic choice up to 32 aliases) |
-//! | `Hashed` | 1 + L/8 hash probes | O(n log n) | 100 to 125 bytes an alias | large sets (the automatic choice above 32) |
+//! | `Hashed` | 1 + L/8 hash probes | O(n log n) | 80 to 100 bytes an alias | large sets (the automatic choice above 32) |
 //! | `Trie` | O(L) edge searches | O(n · L) | about 350 bytes an alias | reading the algorithm |
 //! | `Fst` | O(L) FST transitions | O(n log n) | about 15 bytes an alias | very large sets, little memory |
 //!
@@ -69,7 +69,7 @@ pub(crate) use self::trie::Trie;
 /// |---|---|---|---|
 /// | `Reference` | O(n · L) | none | none |
 /// | `Scan` | O(b) word compares | O(n log n) | 48 bytes an alias |
-/// | `Hashed` | 1 + L/8 hash probes | O(n log n) | 100 to 125 bytes an alias |
+/// | `Hashed` | 1 + L/8 hash probes | O(n log n) | 80 to 100 bytes an alias |
 /// | `Trie` | O(L) edge searches | O(n · L) | about 350 bytes an alias |
 /// | `Fst` | O(L) FST transitions | O(n log n) | about 15 bytes an alias |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
