@@ -6,7 +6,7 @@
 //! 1. the folded model is only ever compared, never handed out: a resolution keeps the
 //!    client's original string (for passthrough and for a carried rest);
 //! 2. folding allocates nothing, and only a model that may hold an uppercase letter where
-//!    matching reads is folded at all ([`may_have_uppercase`]; any other resolves folded as
+//!    matching reads is folded at all ([`may_matter`]; any other resolves folded as
 //!    it is). A small set (`Scan`) and a table fold the words they compare ([`fold_word`],
 //!    [`starts_with`]); the other engines take the few bytes matching can read ([`part`])
 //!    folded into a [`WINDOW`]-byte buffer on the stack ([`fold_into`]);
@@ -29,6 +29,16 @@ pub(crate) fn part(model: &[u8], longest: usize) -> Option<&[u8]> {
         return None;
     }
     model.get(..model.len().min(longest + 1))
+}
+
+/// Whether resolving `model` folded can differ from resolving it as it is, the longest name
+/// being `longest` bytes: whether the bytes matching reads beyond the length check (the first
+/// `longest`; a longer model can only match a prefix alias, whose name is within them) may
+/// hold an uppercase letter. Names are lowercase, so folding a model without one changes
+/// nothing it is compared with.
+#[inline(always)]
+pub(crate) fn may_matter(model: &[u8], longest: usize) -> bool {
+    may_have_uppercase(model.get(..longest).unwrap_or(model))
 }
 
 /// `word` with its ASCII `A-Z` bytes made `a-z`, every other byte kept: the one fold that

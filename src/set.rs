@@ -177,7 +177,7 @@ impl AliasSet {
             // Names are lowercase, so a model without an uppercase letter in the part that
             // matching reads resolves folded as it is, by the case-sensitive path: only one
             // that may hold one takes the folding path, out of line.
-            (true, _) if fold::may_have_uppercase(self.read_part(model)) => {
+            (true, _) if fold::may_matter(model.as_bytes(), self.longest) => {
                 self.find_folded(model.as_bytes())
             }
             (_, index) => index.find(&self.aliases, model.as_bytes()),
@@ -186,15 +186,6 @@ impl AliasSet {
             model,
             found.and_then(|i| self.aliases.get(i)).map(AliasRef::from),
         )
-    }
-
-    /// The bytes of `model` that resolution reads beyond its length: its first `longest`
-    /// (a longer model can only match a prefix alias, whose name is within them). Whether
-    /// they may hold an uppercase letter decides whether a folding set folds at all.
-    #[inline(always)]
-    fn read_part<'m>(&self, model: &'m str) -> &'m [u8] {
-        let model = model.as_bytes();
-        model.get(..self.longest).unwrap_or(model)
     }
 
     /// The position of the alias that wins for `model` with its ASCII folded (see
