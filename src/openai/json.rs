@@ -12,7 +12,9 @@
 //!    holds a lone surrogate escape, no number is beyond the range of a double, and nesting
 //!    stops where serde_json's does, so that every body it accepts parses in serde_json, the
 //!    parser most upstreams use, and a gateway never routes and bills a body its upstream
-//!    then refuses (issue 16; `tests/openai.rs` checks the two agree).
+//!    then refuses (issue 16; `tests/openai.rs` checks the two agree). At the very end of a
+//!    double's range parsers differ in their last digit, so a sliver is refused there too
+//!    ([`NUMBER_LIMIT`]).
 
 use std::borrow::Cow;
 
@@ -24,6 +26,14 @@ use super::rewrite::RewriteError;
 /// bound. 127 is serde_json's limit (it refuses a 128th level), so that a body accepted here
 /// is not refused upstream.
 pub const MAX_DEPTH: usize = 127;
+
+/// The magnitude from which a number is refused: the largest double, 1.7976931348623157e308,
+/// cut to 15 significant digits (28 doubles below it). Numbers this close to the end of the
+/// range round differently from parser to parser: serde_json's default parsing, which is not
+/// correctly rounded, refuses some that round to the largest double and reads some that round
+/// past it. Refusing the sliver where they may differ keeps every accepted number one that any
+/// parser reads as a finite double; no real request carries a number within 10^-14 of 1.8e308.
+pub(crate) const NUMBER_LIMIT: f64 = 1.797_693_134_862_31e308;
 
 /// A range of the body's bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -445,19 +455,20 @@ impl Scanner<'_> {
             start,
             end: self.at,
         };
-        // I-JSON: a number must fit a double. Without an exponent, 15 characters cannot pass
-        // 10^15, so only longer numbers and those with an exponent are parsed to find out
-        // (an underflow to zero is fine, as in serde_json).
+        // I-JSON: a number must fit a double, short of the sliver at its end (NUMBER_LIMIT).
+        // Without an exponent, 15 characters cannot pass 10^15, so only longer numbers and
+        // those with an exponent are parsed to find out (an underflow to zero is fine, as in
+        // serde_json).
         if exponent || span.end - span.start > 15 {
             let text = self.body.get(span.start..span.end).unwrap_or_default();
             let fits = std::str::from_utf8(text)
                 .ok()
                 .and_then(|t| t.parse::<f64>().ok())
-                .is_some_and(f64::is_finite);
+                .is_some_and(|x| x.abs() < NUMBER_LIMIT);
             if !fits {
                 return Err(RewriteError::NotJson {
                     at: span.start,
-                    reason: "a number beyond the range of a double",
+                    reason: "a number beyond the range of a double (1.79769313486231e308 or more)",
                 });
             }
         }
