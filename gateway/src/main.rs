@@ -504,7 +504,7 @@ async fn proxy(
 }
 
 /// Re-reads the keys file every `ttl`; publishes it when it changed and loads, keeps the last
-/// good keys (and says why) when it does not.
+/// good keys (and says why, once for each version of the file) when it does not.
 async fn reload(app: Arc<App>, path: PathBuf, ttl: Duration, mut last: String) {
     let KeySource::File(store) = &app.keys else {
         return;
@@ -525,10 +525,11 @@ async fn reload(app: Arc<App>, path: PathBuf, ttl: Duration, mut last: String) {
             Ok(keys) => {
                 store.publish(keys);
                 eprintln!("gateway: reloaded {}", path.display());
-                last = text;
             }
             Err(e) => eprintln!("gateway: keeping the last keys: {e}"),
         }
+        // A bad version is refused once, not again every `ttl` while it stays in place.
+        last = text;
     }
 }
 
