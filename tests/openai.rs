@@ -397,7 +397,7 @@ proptest! {
         // The one disagreement allowed: a number serde_json reads, in the sliver at the end of
         // a double's range that the rewrite refuses on purpose (json.rs, NUMBER_LIMIT).
         if let (Ok(value), Err(RewriteError::NotJson { reason: RANGE, .. })) = (&parsed, &rewritten) {
-            prop_assert!(holds_number_near_the_limit(value), "{}", String::from_utf8_lossy(&body));
+            prop_assert!(common::holds_number_near_the_limit(value), "{}", String::from_utf8_lossy(&body));
             return Ok(());
         }
         prop_assert_eq!(
@@ -413,20 +413,6 @@ proptest! {
 
 /// The reason `rewrite_model` gives for a number it refuses as beyond a double's range.
 const RANGE: &str = "a number beyond the range of a double (1.79769313486231e308 or more)";
-
-/// Whether a value holds a number in the sliver at the end of a double's range that the rewrite
-/// refuses (from 1.79769313486231e308 up), with room for serde_json's reading of it to be off
-/// by a few doubles.
-fn holds_number_near_the_limit(value: &Value) -> bool {
-    match value {
-        Value::Number(n) => n
-            .as_f64()
-            .is_some_and(|x| x.abs() >= 1.797_693_134_862_309e308),
-        Value::Array(items) => items.iter().any(holds_number_near_the_limit),
-        Value::Object(map) => map.values().any(holds_number_near_the_limit),
-        _ => false,
-    }
-}
 
 /// JSON text made of the values a validator and serde_json could judge differently.
 fn hazardous_json() -> impl Strategy<Value = String> {

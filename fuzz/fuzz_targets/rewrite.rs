@@ -10,6 +10,11 @@ use model_alias::openai::{RewriteError, rewrite_model};
 use model_alias::{AliasSet, MatchKind};
 use serde_json::Value;
 
+// For the one disagreement allowed (`holds_number_near_the_limit`), shared with tests/openai.rs.
+#[allow(dead_code)]
+#[path = "../../tests/common/mod.rs"]
+mod common;
+
 fuzz_target!(|data: &[u8]| {
     let set = AliasSet::new([
         ("a", "target/a", MatchKind::Exact),
@@ -26,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
                 (RewriteError::NotJson { reason, .. }, Ok(value))
                     if reason.starts_with("a number beyond the range of a double") =>
                 {
-                    assert!(near_the_limit(value), "{error} but serde_json reads it")
+                    assert!(common::holds_number_near_the_limit(value), "{error} but serde_json reads it")
                 }
                 (RewriteError::NotJson { .. } | RewriteError::TooDeep { .. }, Ok(_)) => {
                     panic!("{error} but serde_json reads it")
@@ -49,15 +54,3 @@ fuzz_target!(|data: &[u8]| {
     expected["model"] = Value::from(set.resolve(rewrite.resolution().requested()).model().to_string());
     assert_eq!(output, expected);
 });
-
-/// Whether a value holds a number from the sliver at the end of a double's range that the
-/// rewrite refuses (1.79769313486231e308 and up), with room for serde_json's reading to be a
-/// few doubles off.
-fn near_the_limit(value: &Value) -> bool {
-    match value {
-        Value::Number(n) => n.as_f64().is_some_and(|x| x.abs() >= 1.797_693_134_862_309e308),
-        Value::Array(items) => items.iter().any(near_the_limit),
-        Value::Object(map) => map.values().any(near_the_limit),
-        _ => false,
-    }
-}
