@@ -451,3 +451,81 @@ impl<S: Source> AliasCacheBuilder<S> {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::expect_used)] // Tests fail by panicking.
+mod tests {
+    use super::*;
+
+    /// A source that yields to the runtime a few times before answering, so that other `get`s
+    /// of the same key wait for its lock meanwhile; key `bad` fails.
+    #[derive(Debug)]
+    struct Slow;
+
+    impl Source for Slow {
+        type Error = std::fmt::Error;
+
+        async fn load(&self, key: &[u8]) -> Result<Option<AliasSet>, std::fmt::Error> {
+            for _ in 0..3 {
+                tokio::task::yield_now().await;
+            }
+            if key == b"bad" {
+                return Err(std::fmt::Error);
+            }
+            Ok(Some(
+                AliasSet::new([("m", "model")]).map_err(|_| std::fmt::Error)?,
+            ))
+        }
+    }
+
+    fn load_locks<S: Source>(cache: &AliasCache<S>) -> usize {
+        cache.loads.0.lock().map_or(usize::MAX, |map| map.len())
+    }
+
+    /// Issue 16 (mutation testing found these unchecked): the load-lock map holds a key only
+    /// while someone holds or awaits its lock, so it does not grow with every key ever loaded;
+    /// the cache counts and prints the keys it holds; a lookup lists and prints its aliases.
+    #[tokio::test(flavor = "current_thread")]
+    async fn load_locks_go_and_the_cache_and_its_lookups_say_what_they_hold() {
+        let cache = AliasCache::new(Slow);
+        let (a, b, c, d) = tokio::join!(
+            cache.get(b"k"),
+            cache.get(b"k"),
+            cache.get(b"j"),
+            cache.get(b"bad")
+        );
+        assert!(b.is_ok() && c.is_ok() && d.is_err());
+        assert_eq!(load_locks(&cache), 0);
+        // What a lookup lists and prints (the doc-tests, which mutation runs leave out, read
+        // these too).
+        let lookup = a.expect("loads");
+        let listed: Vec<String> = lookup.iter().map(|a| a.to_string()).collect();
+        assert_eq!(
+            listed,
+            [AliasSet::new([("m", "model")])
+                .expect("valid")
+                .iter()
+                .next()
+                .expect("one")
+                .to_string()]
+        );
+        let debug = format!("{lookup:?}");
+        assert!(
+            debug.starts_with("Lookup { aliases: Some(") && debug.ends_with("stale_error: None }"),
+            "{debug}"
+        );
+        // The keys held: "k", "j" and "bad" (a failed first load is held, to be retried).
+        cache.run_pending_tasks().await;
+        assert_eq!((cache.len(), cache.is_empty()), (3, false));
+        assert_eq!(
+            format!("{cache:?}"),
+            "AliasCache { source: Slow, ttl: 60s, error_retry: 5s, keys: 3 }"
+        );
+        let fresh = AliasCache::new(Slow);
+        assert_eq!((fresh.len(), fresh.is_empty()), (0, true));
+        cache.insert(b"i", None).await;
+        cache.invalidate(b"k").await;
+        assert!(cache.get(b"k").await.is_ok());
+        assert_eq!(load_locks(&cache), 0);
+    }
+}

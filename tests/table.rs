@@ -297,6 +297,19 @@ fn load_errors_say_what_is_wrong() {
         err.to_string(),
         "the alias table's header section is malformed (a field width is out of range): rebuild it with TableBuilder"
     );
+    // 2^40 buckets is the most the header allows (issue 16): 40 passes that check (and fails
+    // on the directory it would need), 41 does not.
+    let bucket_bits = |bits: u8| {
+        let mut forged = good.clone();
+        forged[40] = bits;
+        fix_checksum(&mut forged);
+        AliasTable::from_bytes(&forged[..])
+            .expect_err("no such directory")
+            .to_string()
+    };
+    let too_many = "there are more than 2^40 buckets";
+    assert!(!bucket_bits(40).contains(too_many), "{}", bucket_bits(40));
+    assert!(bucket_bits(41).contains(too_many), "{}", bucket_bits(41));
 }
 
 #[test]
@@ -590,6 +603,15 @@ fn a_forged_directory_is_skipped_by_lookups_and_named_by_verify() {
         }
         let listed = forged.iter().count();
         assert!(listed <= table.len(), "{listed}");
+        if at == 1 {
+            // The bucket's end is forged (to 0, or past the blocks section, into the
+            // dictionaries and beyond): its keys are gone, not read from other sections
+            // (issue 16: mutation testing found this unchecked).
+            assert_eq!(listed, 0);
+            for key in table.iter() {
+                assert!(forged.get(key.key()).is_none(), "{:?}", key.key());
+            }
+        }
     }
 }
 
@@ -642,4 +664,222 @@ fn a_key_is_inserted_whole_or_not_at_all() {
         .insert("k", twice)
         .unwrap_err();
     assert!(err.to_string().contains("already used by row 1"), "{err}");
+}
+
+/// Issue 16 (mutation testing of `src/table/mod.rs`): what a table and a key's view say about
+/// themselves (case, emptiness, `Debug`, equality) each follow what was built.
+#[test]
+fn a_table_and_its_keys_describe_what_they_hold() {
+    let table = sample();
+    let folded = sample_fixture();
+    assert!(!table.ignores_case());
+    assert!(folded.ignores_case());
+
+    assert!(!table.is_empty());
+    assert_eq!(table.len(), 3);
+    let empty = TableBuilder::new().build().expect("no key");
+    assert!(empty.is_empty());
+    assert_eq!(empty.len(), 0);
+
+    let team_a = table.get("team-a").expect("a known key");
+    assert!(!team_a.is_empty());
+    assert_eq!(team_a.len(), 3);
+    let no_aliases = table.get("").expect("the key with an empty set");
+    assert!(no_aliases.is_empty());
+    assert_eq!(no_aliases.len(), 0);
+
+    let (names, targets) = table.distinct();
+    assert_eq!(
+        format!("{table:?}"),
+        format!(
+            "AliasTable {{ keys: 3, names: {names}, targets: {targets}, bytes: {} }}",
+            table.as_bytes().len()
+        )
+    );
+    let debug = format!("{team_a:?}");
+    assert!(
+        debug.starts_with("KeyAliases { key: [116, 101, 97, 109, 45, 97], aliases: ["),
+        "{debug}"
+    );
+    assert!(debug.contains("claude-opus"), "{debug}");
+
+    // Equal exactly when the bytes are, whatever holds them.
+    assert_eq!(
+        table,
+        AliasTable::from_bytes(table.as_bytes()).expect("its own bytes")
+    );
+    assert_ne!(table, folded);
+    assert_ne!(table, empty);
+}
+
+/// Issue 16 (mutation testing of `src/table/build.rs`): a builder counts what was inserted, and
+/// a duplicate key's error shows at most its first 64 bytes, marking the cut.
+#[test]
+fn a_builder_counts_its_keys_and_shortens_a_long_duplicate() {
+    let mut b = TableBuilder::new();
+    assert!(b.is_empty());
+    assert_eq!(b.len(), 0);
+    let long = "k".repeat(100);
+    for key in ["a", "b", long.as_str(), long.as_str()] {
+        b.insert(key, &AliasSet::default()).expect("valid rows");
+    }
+    assert!(!b.is_empty());
+    assert_eq!(b.len(), 4);
+    let shown = format!("{:?}…", "k".repeat(64));
+    assert_eq!(b.build(), Err(TableError::DuplicateKey { key: shown }));
+
+    let mut b = TableBuilder::new();
+    let binary = [0xffu8; 65];
+    b.insert(binary, &AliasSet::default()).unwrap();
+    b.insert(binary, &AliasSet::default()).unwrap();
+    let shown = format!("0x{}…", "ff".repeat(64));
+    assert_eq!(b.build(), Err(TableError::DuplicateKey { key: shown }));
+}
+
+/// Issue 16: a key whose aliases take more than 16 MiB (4-byte block lengths) is not too
+/// large; only past 4 GiB is a key's block refused. Its name fields (offsets into the block)
+/// and target fields (ids of 1,000 targets) are wider than a byte, and each alias is read back
+/// through them.
+#[test]
+fn a_key_with_megabytes_of_aliases_builds() {
+    let count = 300_000;
+    // 62-byte names, each used once: stored in the key's block, about 66 bytes each.
+    let rows: Vec<(String, String)> = (0..count)
+        .map(|i| (format!("{i:062}"), format!("m{}", i % 1000)))
+        .collect();
+    let mut b = TableBuilder::with_limits(Limits::DEFAULT.with_max_aliases(count));
+    b.insert(
+        "big",
+        rows.iter()
+            .map(|(n, t)| (n.as_str(), t.as_str(), MatchKind::Exact)),
+    )
+    .expect("valid rows");
+    b.insert("small", [("a", "b", MatchKind::Exact)])
+        .expect("valid rows");
+    let table = b.build().expect("a big key is not too large");
+    assert!(
+        table.as_bytes().len() > 1 << 24,
+        "{} bytes",
+        table.as_bytes().len()
+    );
+    let big = table.get("big").expect("a known key");
+    assert_eq!(big.len(), count);
+    for i in [0, 1, 999, 1000, 123_457, count - 1] {
+        let (name, target) = &rows[i];
+        assert_eq!(big.resolve(name).model(), target.as_str());
+    }
+    assert_eq!(resolve(&table, "small", "a").model(), "b");
+}
+
+/// Issue 16 (mutation testing of `src/table/format.rs`): a dictionary's offsets start at 0 and
+/// rise strictly, or the table is refused, naming the dictionary.
+#[test]
+fn verify_names_a_forged_dictionary() {
+    let table = sample();
+    let good = table.as_bytes().to_vec();
+    // The header's section lengths (bytes 48 to 96): directory, blocks, name offsets, names,
+    // target offsets, targets.
+    let len =
+        |i: usize| u64::from_le_bytes(good[48 + 8 * i..56 + 8 * i].try_into().unwrap()) as usize;
+    let name_offsets = 96 + len(0) + len(1);
+    let target_offsets = name_offsets + len(2) + len(3);
+    assert!(
+        len(2) >= 8 && len(4) >= 12,
+        "a name and two targets: {} {}",
+        len(2),
+        len(4)
+    );
+    let forge = |at: usize, value: u32| {
+        let mut bytes = good.clone();
+        bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
+        fix_checksum(&mut bytes);
+        // The names are checked as the table loads, the targets by `verify`.
+        AliasTable::from_bytes(bytes).and_then(|table| table.verify())
+    };
+    assert_eq!(
+        forge(name_offsets, 1),
+        Err(TableError::Malformed {
+            section: "names",
+            why: "the first offset is not 0"
+        })
+    );
+    assert_eq!(
+        forge(target_offsets + 4, 0),
+        Err(TableError::Malformed {
+            section: "targets",
+            why: "offsets do not rise (an empty or overlapping string)"
+        })
+    );
+}
+
+/// Issue 16 (mutation testing of `src/table/format.rs`): `verify` finds each forgery of a block
+/// that lookups would read past: an entry's length byte that is not its name's, a target with a
+/// misplaced `*`, and a byte after a bucket's last block.
+#[test]
+fn verify_names_a_forged_block() {
+    let good = sample().as_bytes().to_vec();
+    let verify = |bytes: &mut Vec<u8>| {
+        fix_checksum(bytes);
+        AliasTable::from_bytes(&bytes[..]).and_then(|table| table.verify())
+    };
+    let blocks = |why| {
+        Err(TableError::Malformed {
+            section: "blocks",
+            why,
+        })
+    };
+    // team-a's block: the key's length and bytes, the entry count (3), then the entry bytes:
+    // "claude-opus" and "claude" (prefix aliases stored in the block: length << 2 | 3), then
+    // "cross-model-basic" (an exact alias in the shared dictionary: 17 << 2). A name in the
+    // block takes its length from the entry byte; one in the dictionary must match it.
+    let entry = good
+        .windows(10)
+        .position(|w| w == b"team-a\x03\x2f\x1b\x44")
+        .expect("team-a's block")
+        + 9;
+    let mut bytes = good.clone();
+    bytes[entry] = 18 << 2;
+    assert_eq!(
+        verify(&mut bytes),
+        blocks("an entry's length byte does not match its name")
+    );
+
+    let mut bytes = good.clone();
+    let target = bytes
+        .windows(22)
+        .position(|w| w == b"deepseek/deepseek-chat")
+        .expect("a target");
+    bytes[target + 13] = b'*';
+    assert_eq!(
+        verify(&mut bytes),
+        blocks("a target has a '*' that validation rejects")
+    );
+
+    // One byte more in the blocks section, after the sample's one bucket: the header's blocks
+    // length (bytes 56..64), the total length (24..32) and the directory's end offset (100..104)
+    // grow by one, so the table still loads.
+    let mut bytes = good.clone();
+    let len = |bytes: &[u8], at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
+    let end = 96 + len(&bytes, 48) + len(&bytes, 56);
+    bytes.insert(end as usize, 0);
+    for at in [24, 56] {
+        let grown = len(&bytes, at) + 1;
+        bytes[at..at + 8].copy_from_slice(&grown.to_le_bytes());
+    }
+    let directory_end = u32::from_le_bytes(bytes[100..104].try_into().unwrap()) + 1;
+    bytes[100..104].copy_from_slice(&directory_end.to_le_bytes());
+    assert_eq!(
+        verify(&mut bytes),
+        blocks("a bucket's blocks do not fill it")
+    );
+
+    // A table exactly as long as a header is not cut short at the header: its stated length
+    // is what it lacks.
+    assert_eq!(
+        AliasTable::from_bytes(&good[..96]).err(),
+        Some(TableError::Truncated {
+            len: 96,
+            expected: good.len()
+        })
+    );
 }
