@@ -114,6 +114,8 @@ fn a_shorthand_target_that_is_not_a_string_names_its_row() {
     );
     for (json, what) in [
         (r#"{"a": 5}"#, "a number"),
+        (r#"{"a": -5}"#, "a number"),
+        (r#"{"a": 0.5}"#, "a number"),
         (r#"{"a": null}"#, "null"),
         (r#"{"a": true}"#, "a boolean"),
     ] {
@@ -415,5 +417,21 @@ fn problems_and_warnings_serialise_with_row_name_field_kind_and_message() {
             {"row": 1, "name": "fast", "kind": "target_is_alias_name", "message": set.warnings()[0].to_string().split_once(": ").unwrap().1},
             {"row": 3, "name": "tpl", "kind": "template_syntax", "message": set.warnings()[1].to_string().split_once(": ").unwrap().1},
         ])
+    );
+}
+
+/// Issue 16 (mutation testing of `src/serde.rs`): a format other than JSON can hand a target
+/// over as bytes, which JSON has no way to write; the error still says what a target is.
+#[test]
+fn a_target_as_bytes_from_another_format_is_refused_saying_what_a_target_is() {
+    use serde::Deserialize;
+    use serde::de::value::{Error, MapDeserializer};
+    let map =
+        MapDeserializer::<_, Error>::new([("fast", &b"deepseek/deepseek-chat"[..])].into_iter());
+    let err = AliasSet::deserialize(map).expect_err("bytes are not a target");
+    assert!(
+        err.to_string()
+            .contains("expected a target model id string"),
+        "{err}"
     );
 }

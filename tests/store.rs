@@ -125,6 +125,10 @@ fn a_snapshot_outlives_its_replacement() {
     );
     let store: AliasStore<AliasSet> = AliasStore::default();
     assert_eq!(store.load().resolve("a").rule(), Rule::Passthrough);
+    // Both print what they hold (issue 16: mutation testing found this unchecked).
+    let store = AliasStore::new(7u8);
+    assert_eq!(format!("{store:?}"), "AliasStore { current: 7 }");
+    assert_eq!(format!("{:?}", store.load()), "Snapshot(7)");
 }
 
 #[cfg(feature = "cache")]

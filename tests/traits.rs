@@ -127,8 +127,9 @@ fn a_set_debugs_as_its_aliases_and_engine() {
         .build([("claude-opus", "anthropic/claude-opus-4-8")])
         .unwrap();
     let debug = format!("{set:?}");
+    // The index says its engine and size (issue 16: a `Debug` printing nothing went unseen).
     assert!(
-        debug.contains("claude-opus") && debug.contains("Fst"),
+        debug.contains("claude-opus") && debug.contains("Fst { bytes: "),
         "{debug}"
     );
     assert_eq!(set.engine(), Engine::Fst);

@@ -281,4 +281,40 @@ mod tests {
             }
         }
     }
+
+    /// The group map's hasher passes a key through as its hash, and each level has a bit of
+    /// its own in `levels`: were either to collapse, lookups would still answer right, only
+    /// slower (issue 16: mutants of `KeyHasher` and `level_bit`), so only this notices.
+    #[test]
+    fn keys_pass_through_and_levels_have_bits_of_their_own() {
+        let hash = |key: u64| {
+            let mut hasher = KeyHasher::default();
+            hasher.write_u64(key);
+            hasher.finish()
+        };
+        assert_eq!((hash(7), hash(u64::MAX)), (7, u64::MAX));
+        let bytes = |b: &[u8]| {
+            let mut hasher = KeyHasher::default();
+            hasher.write(b);
+            hasher.finish()
+        };
+        assert_eq!(bytes(&[1, 2]), 0x0102);
+        // The ninth byte lands on the first, rotated all the way round: they cancel.
+        assert_eq!(bytes(&[1, 0, 0, 0, 0, 0, 0, 0, 1]), 0);
+        let bits: Vec<u64> = (1..=8).map(level_bit).collect();
+        assert_eq!(bits.iter().fold(0, |all, bit| all | bit).count_ones(), 8);
+    }
+
+    /// The exact-match table is looked in only for a model as long as some name (up to 64
+    /// bytes, exactly; past that, up to the longest name): another speed-only rule.
+    #[test]
+    fn the_exact_table_is_skipped_for_lengths_no_name_has() {
+        let aliases: Vec<Alias> = ["abc", "abcdefghij"]
+            .iter()
+            .map(|name| Alias::exact(AliasName::new(name).unwrap(), ModelId::new("m").unwrap()))
+            .collect();
+        let index = Hashed::build(&aliases);
+        let lens: Vec<usize> = (0..=70).filter(|&len| index.may_have_len(len)).collect();
+        assert_eq!(lens, [3, 10]);
+    }
 }
