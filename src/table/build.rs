@@ -14,9 +14,7 @@ use std::collections::hash_map::Entry as MapEntry;
 use foldhash::fast::RandomState as FoldState;
 
 use super::AliasTable;
-use super::format::{
-    self, DictWriter, EntryByte, EntryOut, HEADER_LEN, Header, LONG_NAME, MAX_FIELD,
-};
+use super::format::{self, DictWriter, EntryByte, EntryOut, HEADER_LEN, Header, LONG_NAME};
 use crate::error::TableError;
 use crate::validate;
 use crate::{Limits, MatchKind, Row};
@@ -188,8 +186,7 @@ impl TableBuilder {
     pub fn build(&self) -> Result<AliasTable, TableError> {
         let plan = self.plan_names();
         let target_ids = self.targets.strings.len() as u64;
-        // A target field holds the id and the hidden bit: one bit fewer for ids.
-        if plan.shared.len() as u64 > MAX_FIELD || target_ids > MAX_FIELD >> 1 {
+        if !format::fits_field(plan.shared.len() as u64) || !format::fits_targets(target_ids) {
             return Err(TableError::TooLarge {
                 what: "distinct names or targets",
                 max: "2^32 names and 2^31 targets",

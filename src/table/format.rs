@@ -356,7 +356,19 @@ pub(crate) struct DictWriter {
 }
 
 /// The largest offset or id a 4-byte field holds.
-pub(crate) const MAX_FIELD: u64 = u32::MAX as u64;
+const MAX_FIELD: u64 = u32::MAX as u64;
+
+/// Whether `value` fits a 4-byte field: the limit on a dictionary's ids and bytes (2^32 names,
+/// 4 GiB of text).
+pub(crate) fn fits_field(value: u64) -> bool {
+    value <= MAX_FIELD
+}
+
+/// Whether `count` distinct targets can be written: a target field holds an id and the hidden
+/// bit, so one bit fewer is left for ids (2^31 targets).
+pub(crate) fn fits_targets(count: u64) -> bool {
+    fits_field(count.saturating_mul(2))
+}
 
 impl DictWriter {
     /// Appends `s`; returns its id.
@@ -380,7 +392,7 @@ impl DictWriter {
 
     /// The two sections [`Dict`] reads: `count + 1` u32 offsets, then the bytes.
     pub(crate) fn sections(&self, what: &'static str) -> Result<(Vec<u8>, &[u8]), TableError> {
-        if self.bytes.len() as u64 > MAX_FIELD {
+        if !fits_field(self.bytes.len() as u64) {
             return Err(TableError::TooLarge {
                 what,
                 max: "4 GiB of distinct strings",
@@ -994,6 +1006,14 @@ mod tests {
 
     /// The committed `key_hash` vectors: the hash is part of format 1, so a change to it
     /// must fail here (and bump the version), not silently misplace every key.
+    /// Issue 16: the format's limits on ids and dictionary sizes are at their documented
+    /// bounds (tables that large cannot be built in a test, so the rule is checked alone).
+    #[test]
+    fn fields_hold_what_the_format_documents() {
+        assert!(fits_field(0) && fits_field(u64::from(u32::MAX)) && !fits_field(1 << 32));
+        assert!(fits_targets((1 << 31) - 1) && !fits_targets(1 << 31) && !fits_targets(u64::MAX));
+    }
+
     #[test]
     fn key_hash_matches_the_committed_vectors() {
         let vectors = include_str!("../../tests/fixtures/key-hash-v1.txt");
