@@ -203,19 +203,3 @@ pub fn example_binary(name: &str) -> std::path::PathBuf {
     path.join("examples")
         .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
-
-/// Whether a value serde_json read holds a number in the sliver at the end of a double's range
-/// that `openai::rewrite_model` refuses on purpose (from 1.79769313486231e308 up, json.rs's
-/// `NUMBER_LIMIT`), with room for serde_json's reading of it to be a few doubles off: the one
-/// disagreement between the two that the `openai` tests and the `rewrite` fuzz target allow.
-pub fn holds_number_near_the_limit(value: &serde_json::Value) -> bool {
-    use serde_json::Value;
-    match value {
-        Value::Number(n) => n
-            .as_f64()
-            .is_some_and(|x| x.abs() >= 1.797_693_134_862_309e308),
-        Value::Array(items) => items.iter().any(holds_number_near_the_limit),
-        Value::Object(map) => map.values().any(holds_number_near_the_limit),
-        _ => false,
-    }
-}
