@@ -499,16 +499,8 @@ mod tests {
         // What a lookup lists and prints (the doc-tests, which mutation runs leave out, read
         // these too).
         let lookup = a.expect("loads");
-        let listed: Vec<String> = lookup.iter().map(|a| a.to_string()).collect();
-        assert_eq!(
-            listed,
-            [AliasSet::new([("m", "model")])
-                .expect("valid")
-                .iter()
-                .next()
-                .expect("one")
-                .to_string()]
-        );
+        let listed: Vec<(&str, &str)> = lookup.iter().map(|a| (a.name(), a.target())).collect();
+        assert_eq!(listed, [("m", "model")]);
         let debug = format!("{lookup:?}");
         assert!(
             debug.starts_with("Lookup { aliases: Some(") && debug.ends_with("stale_error: None }"),

@@ -22,9 +22,16 @@ use proptest::prelude::*;
 /// Byte 16 holds the checksum of bytes 24 onwards, seeded with bytes 8 to 16 (the format's
 /// documented rule).
 fn fix_checksum(bytes: &mut [u8]) {
-    let seed = u64::from_le_bytes(bytes[8..16].try_into().unwrap());
+    let seed = header_field(bytes, 8);
     let sum = xxhash_rust::xxh3::xxh3_64_with_seed(&bytes[24..], seed);
     bytes[16..24].copy_from_slice(&sum.to_le_bytes());
+}
+
+/// The little-endian `u64` at byte `at` of a table's header: the version and flags at 8, the
+/// total length at 24, the section lengths from 48 (directory, blocks, name offsets, names,
+/// target offsets, targets).
+fn header_field(bytes: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap())
 }
 
 fn set(rows: &[(&str, &str, MatchKind)]) -> AliasSet {
@@ -779,8 +786,7 @@ fn verify_names_a_forged_dictionary() {
     let good = table.as_bytes().to_vec();
     // The header's section lengths (bytes 48 to 96): directory, blocks, name offsets, names,
     // target offsets, targets.
-    let len =
-        |i: usize| u64::from_le_bytes(good[48 + 8 * i..56 + 8 * i].try_into().unwrap()) as usize;
+    let len = |i: usize| header_field(&good, 48 + 8 * i) as usize;
     let name_offsets = 96 + len(0) + len(1);
     let target_offsets = name_offsets + len(2) + len(3);
     assert!(
@@ -859,11 +865,10 @@ fn verify_names_a_forged_block() {
     // length (bytes 56..64), the total length (24..32) and the directory's end offset (100..104)
     // grow by one, so the table still loads.
     let mut bytes = good.clone();
-    let len = |bytes: &[u8], at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
-    let end = 96 + len(&bytes, 48) + len(&bytes, 56);
+    let end = 96 + header_field(&bytes, 48) + header_field(&bytes, 56);
     bytes.insert(end as usize, 0);
     for at in [24, 56] {
-        let grown = len(&bytes, at) + 1;
+        let grown = header_field(&bytes, at) + 1;
         bytes[at..at + 8].copy_from_slice(&grown.to_le_bytes());
     }
     let directory_end = u32::from_le_bytes(bytes[100..104].try_into().unwrap()) + 1;

@@ -1004,8 +1004,6 @@ pub(crate) struct Entry {
 mod tests {
     use super::*;
 
-    /// The committed `key_hash` vectors: the hash is part of format 1, so a change to it
-    /// must fail here (and bump the version), not silently misplace every key.
     /// Issue 16: the format's limits on ids and dictionary sizes are at their documented
     /// bounds (tables that large cannot be built in a test, so the rule is checked alone).
     #[test]
@@ -1014,6 +1012,8 @@ mod tests {
         assert!(fits_targets((1 << 31) - 1) && !fits_targets(1 << 31) && !fits_targets(u64::MAX));
     }
 
+    /// The committed `key_hash` vectors: the hash is part of format 1, so a change to it
+    /// must fail here (and bump the version), not silently misplace every key.
     #[test]
     fn key_hash_matches_the_committed_vectors() {
         let vectors = include_str!("../../tests/fixtures/key-hash-v1.txt");
