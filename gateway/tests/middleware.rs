@@ -338,3 +338,397 @@ async fn the_response_carries_the_resolution_and_is_otherwise_untouched() {
         .unwrap();
     assert_eq!(body, "as made");
 }
+
+// What follows drives the service directly (`tower::ServiceExt::oneshot`), with bodies made
+// frame by frame, to reach what a server on loopback cannot show: trailers, body errors,
+// size hints and the readiness contract. Mutation testing of `src/middleware.rs` (issue 16)
+// found each of these unchecked.
+
+type Frames = Vec<Result<http_body::Frame<Bytes>, std::io::Error>>;
+type FrameBody = http_body_util::StreamBody<
+    futures_util::stream::Iter<std::vec::IntoIter<Result<http_body::Frame<Bytes>, std::io::Error>>>,
+>;
+
+fn frames(frames: Frames) -> FrameBody {
+    http_body_util::StreamBody::new(futures_util::stream::iter(frames))
+}
+
+fn data(text: &str) -> Result<http_body::Frame<Bytes>, std::io::Error> {
+    Ok(http_body::Frame::data(Bytes::copy_from_slice(
+        text.as_bytes(),
+    )))
+}
+
+fn trailers() -> Result<http_body::Frame<Bytes>, std::io::Error> {
+    let mut map = HeaderMap::new();
+    map.insert("x-checksum", "7".parse().unwrap());
+    Ok(http_body::Frame::trailers(map))
+}
+
+fn broken() -> Result<http_body::Frame<Bytes>, std::io::Error> {
+    Err(std::io::Error::other("upstream cut"))
+}
+
+/// What a body gave, frame by frame: `data:<text>`, `trailers:<x-checksum>` or `error:<it>`.
+async fn read_frames<B>(mut body: B) -> Vec<String>
+where
+    B: http_body::Body<Data = Bytes> + Unpin,
+    B::Error: std::fmt::Display,
+{
+    use http_body_util::BodyExt;
+    let mut seen = Vec::new();
+    while let Some(frame) = body.frame().await {
+        seen.push(match frame {
+            Ok(frame) => match frame.into_data() {
+                Ok(data) => format!("data:{}", String::from_utf8_lossy(&data)),
+                Err(frame) => {
+                    let map = frame.into_trailers().unwrap();
+                    format!("trailers:{}", map["x-checksum"].to_str().unwrap())
+                }
+            },
+            Err(e) => format!("error:{e}"),
+        });
+    }
+    seen
+}
+
+/// The response to a request for `claude-opus-4-9` (resolved to `anthropic/claude-opus-4-8`)
+/// through the layer, restoring on, when the handler answers with `content_type` and `body`.
+async fn answered(
+    content_type: Option<&'static str>,
+    body: Frames,
+) -> Response<model_alias::middleware::AliasBody<FrameBody>> {
+    use tower::{Layer, ServiceExt};
+    let body = Arc::new(std::sync::Mutex::new(Some(body)));
+    let handler = tower::service_fn(move |_: Request<http_body_util::Full<Bytes>>| {
+        let mut response = Response::new(frames(body.lock().unwrap().take().unwrap()));
+        if let Some(content_type) = content_type {
+            let value = content_type.parse().unwrap();
+            response.headers_mut().insert(header::CONTENT_TYPE, value);
+            // A length the handler set for the body as it made it.
+            response
+                .headers_mut()
+                .insert(header::CONTENT_LENGTH, "999".parse().unwrap());
+        }
+        std::future::ready(Ok::<_, Infallible>(response))
+    });
+    let request = Request::post("/v1/chat/completions")
+        .header(header::AUTHORIZATION, "Bearer sk-one")
+        .body(Body::from(r#"{"model": "claude-opus-4-9"}"#))
+        .unwrap();
+    layer(true).layer(handler).oneshot(request).await.unwrap()
+}
+
+/// What the client gets, frame by frame (see [`read_frames`]), when the handler answers as
+/// [`answered`] is told.
+async fn answered_frames(content_type: Option<&'static str>, body: Frames) -> Vec<String> {
+    read_frames(answered(content_type, body).await.into_body()).await
+}
+
+const RESOLVED: &str = r#"{"model":"anthropic/claude-opus-4-8","n":1}"#;
+const RESTORED: &str = r#"{"model":"claude-opus-4-9","n":1}"#;
+
+/// A JSON answer is restored whole, with its length, up to the bound; one past it, or
+/// one that ends in trailers or an error, passes on as it came, split where it was read.
+#[tokio::test]
+async fn a_json_answer_is_restored_within_the_bound_and_passed_on_otherwise() {
+    use http_body::Body as _;
+    let json = Some("application/json");
+    // Exactly the bound, in two frames: restored, as one frame of known length.
+    let pad = MAX_BODY - RESOLVED.len();
+    let fits = format!("{}{}", RESOLVED, " ".repeat(pad));
+    let (head, tail) = fits.split_at(20);
+    let response = answered(json, vec![data(head), data(tail)]).await;
+    let want = format!("{}{}", RESTORED, " ".repeat(pad));
+    assert_eq!(
+        response.headers()[header::CONTENT_LENGTH],
+        want.len().to_string()
+    );
+    let body = response.into_body();
+    assert_eq!(body.size_hint().exact(), Some(want.len() as u64));
+    assert!(!body.is_end_stream());
+    assert_eq!(format!("{body:?}"), r#"AliasBody { kind: "full" }"#);
+    let mut body = body;
+    {
+        use http_body_util::BodyExt;
+        let frame = body.frame().await.unwrap().unwrap();
+        assert_eq!(frame.into_data().unwrap(), want);
+    }
+    assert!(
+        body.is_end_stream(),
+        "a full body has ended once its frame is read"
+    );
+    assert_eq!(body.size_hint().exact(), Some(0));
+
+    // Past it: passed on unrestored, what was read first (up to the frame that crossed the
+    // bound), then the rest.
+    let over = format!("{fits}{}", " ".repeat(20));
+    let (head, tail) = over.split_at(MAX_BODY - 10);
+    let (middle, tail) = tail.split_at(15);
+    let response = answered(json, vec![data(head), data(middle), data(tail)]).await;
+    assert_eq!(
+        response.headers()[header::CONTENT_LENGTH],
+        "999",
+        "the handler's, untouched"
+    );
+    let body = response.into_body();
+    assert_eq!(body.size_hint().exact(), None);
+    assert!(!body.is_end_stream());
+    assert_eq!(format!("{body:?}"), r#"AliasBody { kind: "after" }"#);
+    let seen = read_frames(body).await;
+    assert_eq!(
+        seen,
+        [format!("data:{head}{middle}"), format!("data:{tail}")]
+    );
+
+    // Trailers end it: what was read, unrestored, then the trailers; an error likewise; and
+    // with nothing read before them, no empty frame first.
+    let whole = format!("data:{RESOLVED}");
+    let cases = [
+        (
+            vec![data(RESOLVED), trailers()],
+            vec![&*whole, "trailers:7"],
+        ),
+        (
+            vec![data(RESOLVED), broken()],
+            vec![&whole, "error:upstream cut"],
+        ),
+        (vec![trailers()], vec!["trailers:7"]),
+        (vec![broken()], vec!["error:upstream cut"]),
+    ];
+    for (frames, want) in cases {
+        assert_eq!(answered_frames(json, frames).await, want);
+    }
+}
+
+/// A stream is restored line by line, its length dropped; the line it holds back goes out
+/// before trailers or at the end; an error passes through.
+#[tokio::test]
+async fn a_stream_is_restored_frame_by_frame_to_its_end() {
+    use http_body::Body as _;
+    let sse = Some("text/event-stream");
+    let first = format!("data: {RESOLVED}\n");
+    let response = answered(sse, vec![data(&first), data("\ndata: {\"mo"), trailers()]).await;
+    assert!(!response.headers().contains_key(header::CONTENT_LENGTH));
+    let body = response.into_body();
+    assert_eq!(body.size_hint().exact(), None);
+    assert!(!body.is_end_stream());
+    assert_eq!(format!("{body:?}"), r#"AliasBody { kind: "restoring" }"#);
+    let seen = read_frames(body).await;
+    let want = [
+        format!("data:data: {RESTORED}\n"),
+        "data:\n".to_owned(),
+        "data:data: {\"mo".to_owned(),
+        "trailers:7".to_owned(),
+    ];
+    assert_eq!(seen, want);
+
+    // Nothing held: the trailers come straight after; at the end, what is held goes out (after
+    // the empty prefix of the chunk that started it); an error passes through.
+    let restored = format!("data:data: {RESTORED}\n");
+    let cases = [
+        (
+            vec![data(&first), trailers()],
+            vec![&*restored, "trailers:7"],
+        ),
+        (
+            vec![data(&first), data("data: [DO")],
+            vec![&restored, "data:", "data:data: [DO"],
+        ),
+        (
+            vec![data(&first), broken()],
+            vec![&restored, "error:upstream cut"],
+        ),
+    ];
+    for (frames, want) in cases {
+        assert_eq!(answered_frames(sse, frames).await, want);
+    }
+}
+
+/// With restoring on, a body neither JSON nor a stream passes through as the handler made it.
+#[tokio::test]
+async fn other_answers_pass_through_when_restoring() {
+    use http_body::Body as _;
+    for content_type in [Some("text/plain"), None] {
+        let response = answered(content_type, vec![data(RESOLVED), trailers()]).await;
+        let body = response.into_body();
+        assert_eq!(format!("{body:?}"), r#"AliasBody { kind: "inner" }"#);
+        assert!(!body.is_end_stream());
+        assert_eq!(body.size_hint().exact(), None);
+        let seen = read_frames(body).await;
+        assert_eq!(seen, [format!("data:{RESOLVED}"), "trailers:7".to_owned()]);
+    }
+}
+
+/// The request the handler gets through `layer`, or the layer's own answer: `Ok` with the
+/// handler's view (its headers, the body's model), `Err` with the rejection's status and body.
+async fn sent<F, Fut>(
+    layer: AliasLayer<F>,
+    request: Request<Body>,
+) -> Result<(HeaderMap, Value), (StatusCode, Value)>
+where
+    F: Fn(&axum::http::request::Parts) -> Fut + Clone,
+    Fut: std::future::Future<Output = Result<Arc<AliasSet>, Rejection>> + Send + 'static,
+{
+    use tower::{Layer, ServiceExt};
+    let handler = tower::service_fn(|request: Request<http_body_util::Full<Bytes>>| async move {
+        let (parts, body) = request.into_parts();
+        let body = axum::body::to_bytes(Body::new(body), usize::MAX)
+            .await
+            .unwrap();
+        let model = serde_json::from_slice::<Value>(&body).unwrap()["model"].clone();
+        let mut response = Response::new(Body::from(model.to_string()));
+        *response.headers_mut() = parts.headers;
+        Ok::<_, Infallible>(response)
+    });
+    let response = layer.layer(handler).oneshot(request).await.unwrap();
+    let (parts, body) = response.into_parts();
+    let body = axum::body::to_bytes(Body::new(body), usize::MAX)
+        .await
+        .unwrap();
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    match parts.status {
+        StatusCode::OK => Ok((parts.headers, body)),
+        status => Err((status, body)),
+    }
+}
+
+fn request(headers: &[(&str, &str)], body: impl Into<Body>) -> Request<Body> {
+    let mut request = Request::post("/v1/chat/completions")
+        .header(header::AUTHORIZATION, "Bearer sk-one")
+        .body(body.into())
+        .unwrap();
+    for (name, value) in headers {
+        let name = header::HeaderName::from_bytes(name.as_bytes()).unwrap();
+        request.headers_mut().insert(name, value.parse().unwrap());
+    }
+    request
+}
+
+/// The headers that say how the body is framed are the layer's to decide: the handler sees
+/// the rewritten body's `Content-Length` and no `Transfer-Encoding`; an encoding named
+/// `identity` in any case is no encoding; the bound on a declared length is inclusive, and a
+/// length that is not a number is left to the body read to check.
+#[tokio::test]
+async fn the_layer_reads_the_framing_headers_as_http_says() {
+    let body = r#"{"model": "fast"}"#;
+    let chunked = request(&[("transfer-encoding", "chunked")], body);
+    let (headers, model) = sent(layer(false), chunked).await.unwrap();
+    assert_eq!(model, "deepseek/deepseek-chat");
+    assert!(!headers.contains_key(header::TRANSFER_ENCODING));
+    let length = body.len() - "fast".len() + "deepseek/deepseek-chat".len();
+    assert_eq!(headers[header::CONTENT_LENGTH], length.to_string());
+
+    let upper = request(&[("content-encoding", "IDENTITY")], body);
+    assert!(sent(layer(false), upper).await.is_ok());
+
+    let exact = format!(
+        r#"{{"model": "fast", "pad": "{}"}}"#,
+        "x".repeat(MAX_BODY - 28)
+    );
+    assert_eq!(exact.len(), MAX_BODY);
+    let declared = request(&[("content-length", &MAX_BODY.to_string())], exact.clone());
+    assert!(
+        sent(layer(false), declared).await.is_ok(),
+        "the bound itself is read"
+    );
+    let over = (MAX_BODY + 1).to_string();
+    let (status, error) = sent(layer(false), request(&[("content-length", &over)], body))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "refused from the header: {error}"
+    );
+    let garbled = request(&[("content-length", "seventeen")], body);
+    assert!(sent(layer(false), garbled).await.is_ok());
+}
+
+/// A body that fails while it is read is a 400 that says so; the handler never sees it.
+#[tokio::test]
+async fn a_body_that_cannot_be_read_is_refused() {
+    let body = Body::new(frames(vec![data(r#"{"model": "fa"#), broken()]));
+    let (status, error) = sent(layer(false), request(&[], body)).await.unwrap_err();
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error["error"]["code"], "invalid_body");
+    let message = error["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("could not be read: upstream cut"),
+        "{message}"
+    );
+}
+
+/// The default bound is OpenAI's 32 MiB, and a layer says what bound it has.
+#[tokio::test]
+async fn the_default_bound_is_32_mib() {
+    let open = AliasLayer::new(|_: &axum::http::request::Parts| {
+        std::future::ready(Ok::<_, Rejection>(Arc::new(AliasSet::default())))
+    });
+    assert_eq!(open.max_body_limit(), 32 << 20);
+    assert_eq!(
+        open.max_body_limit(),
+        model_alias::middleware::DEFAULT_MAX_BODY
+    );
+    assert_eq!(layer(false).max_body_limit(), MAX_BODY);
+    let declared = (32 << 20).to_string();
+    let fits = request(&[("content-length", &declared)], r#"{"model": "fast"}"#);
+    assert!(sent(open.clone(), fits).await.is_ok());
+    let over = (33_554_433).to_string();
+    let (status, error) = sent(open, request(&[("content-length", &over)], "{}"))
+        .await
+        .unwrap_err();
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let message = error["error"]["message"].as_str().unwrap();
+    assert!(message.contains("larger than 33554432 bytes"), "{message}");
+}
+
+/// tower's contract: the service that was polled ready is the one called. A concurrency
+/// limit of one hands its permit only to the service it was polled on, and refuses (panics,
+/// in tower) a call without one.
+#[tokio::test]
+async fn the_service_polled_ready_is_the_one_called() {
+    use tower::{Layer, Service, ServiceExt};
+    let handler = tower::service_fn(|_: Request<http_body_util::Full<Bytes>>| async {
+        Ok::<_, Infallible>(Response::new(Body::from("ok")))
+    });
+    let mut service = layer(false).layer(tower::limit::ConcurrencyLimit::new(handler, 1));
+    for _ in 0..3 {
+        let ready = ServiceExt::<Request<Body>>::ready(&mut service)
+            .await
+            .unwrap();
+        let response = ready
+            .call(request(&[], r#"{"model": "fast"}"#))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    // While one call holds the only permit, the service is not ready.
+    let ready = ServiceExt::<Request<Body>>::ready(&mut service)
+        .await
+        .unwrap();
+    let held = ready.call(request(&[], r#"{"model": "fast"}"#));
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let mut poll = || Service::<Request<Body>>::poll_ready(&mut service, &mut cx);
+    assert!(poll().is_pending());
+    drop(held);
+    assert!(poll().is_ready());
+}
+
+/// A rejection reads as its status, code and message, and answers as OpenAI's errors do.
+#[test]
+fn a_rejection_says_what_it_is() {
+    let r = Rejection::new(StatusCode::SERVICE_UNAVAILABLE, "store_down", "try again")
+        .with_param("key");
+    assert_eq!(r.to_string(), "503 store_down: try again");
+    assert_eq!(
+        (r.status(), r.code(), r.message()),
+        (StatusCode::SERVICE_UNAVAILABLE, "store_down", "try again")
+    );
+    let body: Value = serde_json::from_str(&r.to_json()).unwrap();
+    let want = json!({"error": {"message": "try again", "type": "api_error", "param": "key", "code": "store_down"}});
+    assert_eq!(body, want);
+    let response = r.into_response();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+}
