@@ -344,28 +344,29 @@ async fn the_response_carries_the_resolution_and_is_otherwise_untouched() {
 // size hints and the readiness contract. Mutation testing of `src/middleware.rs` (issue 16)
 // found each of these unchecked.
 
-type Frames = Vec<Result<http_body::Frame<Bytes>, std::io::Error>>;
-type FrameBody = http_body_util::StreamBody<
-    futures_util::stream::Iter<std::vec::IntoIter<Result<http_body::Frame<Bytes>, std::io::Error>>>,
->;
+/// One frame of a handler's body, as the tests script it.
+type FrameResult = Result<http_body::Frame<Bytes>, std::io::Error>;
+type Frames = Vec<FrameResult>;
+type FrameBody =
+    http_body_util::StreamBody<futures_util::stream::Iter<std::vec::IntoIter<FrameResult>>>;
 
 fn frames(frames: Frames) -> FrameBody {
     http_body_util::StreamBody::new(futures_util::stream::iter(frames))
 }
 
-fn data(text: &str) -> Result<http_body::Frame<Bytes>, std::io::Error> {
+fn data(text: &str) -> FrameResult {
     Ok(http_body::Frame::data(Bytes::copy_from_slice(
         text.as_bytes(),
     )))
 }
 
-fn trailers() -> Result<http_body::Frame<Bytes>, std::io::Error> {
+fn trailers() -> FrameResult {
     let mut map = HeaderMap::new();
     map.insert("x-checksum", "7".parse().unwrap());
     Ok(http_body::Frame::trailers(map))
 }
 
-fn broken() -> Result<http_body::Frame<Bytes>, std::io::Error> {
+fn broken() -> FrameResult {
     Err(std::io::Error::other("upstream cut"))
 }
 
@@ -674,7 +675,7 @@ async fn the_default_bound_is_32_mib() {
     let declared = (32 << 20).to_string();
     let fits = request(&[("content-length", &declared)], r#"{"model": "fast"}"#);
     assert!(sent(open.clone(), fits).await.is_ok());
-    let over = (33_554_433).to_string();
+    let over = ((32 << 20) + 1).to_string();
     let (status, error) = sent(open, request(&[("content-length", &over)], "{}"))
         .await
         .unwrap_err();
