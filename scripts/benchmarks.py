@@ -13,12 +13,12 @@ With --summary it prints only the target checks, for a quick look while tuning.
 
 import glob
 import json
-import time
 import os
 import platform
 import statistics
 import subprocess
 import sys
+import time
 from collections import defaultdict
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")

@@ -66,7 +66,7 @@ async fn upstream(request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let resolution = parts.extensions.get::<OwnedResolution>().cloned();
     let declared = parts.headers.get(header::CONTENT_LENGTH).cloned();
-    let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+    let body = collected(body).await;
     let model = serde_json::from_slice::<Value>(&body).unwrap()["model"].clone();
     let seen = json!({
         "model": model,
@@ -320,11 +320,10 @@ async fn the_response_carries_the_resolution_and_is_otherwise_untouched() {
         Ok::<_, Infallible>(response)
     });
     let service = layer(false).layer(handler);
-    let request = Request::post("/v1/chat/completions")
-        .header(header::AUTHORIZATION, "Bearer sk-one")
-        .body(Body::from(r#"{"model": "fast"}"#))
+    let response = service
+        .oneshot(request(&[], r#"{"model": "fast"}"#))
+        .await
         .unwrap();
-    let response = service.oneshot(request).await.unwrap();
     assert_eq!(response.headers()["x-seen"], "exact");
     let resolution = response
         .extensions()
@@ -333,10 +332,7 @@ async fn the_response_carries_the_resolution_and_is_otherwise_untouched() {
         .clone();
     assert_eq!(resolution.resolution().rule(), Rule::Exact);
     assert_eq!(resolution.resolution().model(), "deepseek/deepseek-chat");
-    let body = axum::body::to_bytes(Body::new(response.into_body()), usize::MAX)
-        .await
-        .unwrap();
-    assert_eq!(body, "as made");
+    assert_eq!(collected(response.into_body()).await, "as made");
 }
 
 // What follows drives the service directly (`tower::ServiceExt::oneshot`), with bodies made
@@ -413,10 +409,7 @@ async fn answered(
         }
         std::future::ready(Ok::<_, Infallible>(response))
     });
-    let request = Request::post("/v1/chat/completions")
-        .header(header::AUTHORIZATION, "Bearer sk-one")
-        .body(Body::from(r#"{"model": "claude-opus-4-9"}"#))
-        .unwrap();
+    let request = request(&[], r#"{"model": "claude-opus-4-9"}"#);
     layer(true).layer(handler).oneshot(request).await.unwrap()
 }
 
@@ -445,16 +438,15 @@ async fn a_json_answer_is_restored_within_the_bound_and_passed_on_otherwise() {
         response.headers()[header::CONTENT_LENGTH],
         want.len().to_string()
     );
-    let body = response.into_body();
+    let mut body = response.into_body();
     assert_eq!(body.size_hint().exact(), Some(want.len() as u64));
     assert!(!body.is_end_stream());
     assert_eq!(format!("{body:?}"), r#"AliasBody { kind: "full" }"#);
-    let mut body = body;
-    {
-        use http_body_util::BodyExt;
-        let frame = body.frame().await.unwrap().unwrap();
-        assert_eq!(frame.into_data().unwrap(), want);
-    }
+    let frame = http_body_util::BodyExt::frame(&mut body)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(frame.into_data().unwrap(), want);
     assert!(
         body.is_end_stream(),
         "a full body has ended once its frame is read"
@@ -574,9 +566,7 @@ where
     use tower::{Layer, ServiceExt};
     let handler = tower::service_fn(|request: Request<http_body_util::Full<Bytes>>| async move {
         let (parts, body) = request.into_parts();
-        let body = axum::body::to_bytes(Body::new(body), usize::MAX)
-            .await
-            .unwrap();
+        let body = collected(body).await;
         let model = serde_json::from_slice::<Value>(&body).unwrap()["model"].clone();
         let mut response = Response::new(Body::from(model.to_string()));
         *response.headers_mut() = parts.headers;
@@ -584,16 +574,25 @@ where
     });
     let response = layer.layer(handler).oneshot(request).await.unwrap();
     let (parts, body) = response.into_parts();
-    let body = axum::body::to_bytes(Body::new(body), usize::MAX)
-        .await
-        .unwrap();
-    let body: Value = serde_json::from_slice(&body).unwrap();
+    let body: Value = serde_json::from_slice(&collected(body).await).unwrap();
     match parts.status {
         StatusCode::OK => Ok((parts.headers, body)),
         status => Err((status, body)),
     }
 }
 
+/// A body's bytes, whole.
+async fn collected<B>(body: B) -> Bytes
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    axum::body::to_bytes(Body::new(body), usize::MAX)
+        .await
+        .unwrap()
+}
+
+/// A request for the layer with the known key, `headers` added.
 fn request(headers: &[(&str, &str)], body: impl Into<Body>) -> Request<Body> {
     let mut request = Request::post("/v1/chat/completions")
         .header(header::AUTHORIZATION, "Bearer sk-one")
@@ -666,16 +665,14 @@ async fn the_default_bound_is_32_mib() {
     let open = AliasLayer::new(|_: &axum::http::request::Parts| {
         std::future::ready(Ok::<_, Rejection>(Arc::new(AliasSet::default())))
     });
-    assert_eq!(open.max_body_limit(), 32 << 20);
-    assert_eq!(
-        open.max_body_limit(),
-        model_alias::middleware::DEFAULT_MAX_BODY
-    );
+    use model_alias::middleware::DEFAULT_MAX_BODY;
+    assert_eq!(DEFAULT_MAX_BODY, 32 << 20);
+    assert_eq!(open.max_body_limit(), DEFAULT_MAX_BODY);
     assert_eq!(layer(false).max_body_limit(), MAX_BODY);
-    let declared = (32 << 20).to_string();
+    let declared = DEFAULT_MAX_BODY.to_string();
     let fits = request(&[("content-length", &declared)], r#"{"model": "fast"}"#);
     assert!(sent(open.clone(), fits).await.is_ok());
-    let over = ((32 << 20) + 1).to_string();
+    let over = (DEFAULT_MAX_BODY + 1).to_string();
     let (status, error) = sent(open, request(&[("content-length", &over)], "{}"))
         .await
         .unwrap_err();
