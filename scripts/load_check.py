@@ -36,7 +36,7 @@ def main():
     for _ in range(a.rounds):
         for mode in ("aliases", "no-aliases"):
             database = "sqlite://" + os.path.join(ROOT, "target", "load-check.db")
-            args = [os.path.join(ROOT, "target", "release", "gateway"), "--listen", "127.0.0.1:0", "--database", database]
+            args = [os.path.join(ROOT, "target", "release", "gateway"), "--listen", "127.0.0.1:0", "--database", database, "--demo"]
             if mode == "no-aliases":
                 args.append("--no-aliases")
             gw = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)

@@ -24,7 +24,7 @@ def start_gateway():
     if not os.path.exists(GATEWAY):
         subprocess.run(["cargo", "build", "-p", "model-alias-gateway", "--bin", "gateway"], cwd=ROOT, check=True)
     database = "sqlite://" + os.path.join(tempfile.mkdtemp(prefix="model-alias-sdk-"), "gateway.db")
-    gw = subprocess.Popen([GATEWAY, "--listen", "127.0.0.1:0", "--database", database], stdout=subprocess.PIPE, text=True)
+    gw = subprocess.Popen([GATEWAY, "--listen", "127.0.0.1:0", "--database", database, "--demo"], stdout=subprocess.PIPE, text=True)
     line = gw.stdout.readline()
     url = next((w for w in line.split() if w.startswith("http://")), None)
     if url is None:

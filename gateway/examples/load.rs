@@ -12,77 +12,45 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-const USAGE: &str =
-    "usage: load URL [--seconds S] [--requests N] [--concurrency C] [--key KEY] [--model MODEL]";
-
+/// A small load generator for the example gateway.
+#[derive(clap::Parser)]
+#[command(name = "load")]
 struct Args {
+    /// The gateway's base URL, e.g. http://127.0.0.1:8080.
     url: String,
+    /// Stop after this many seconds.
+    #[arg(long, default_value_t = 5.0)]
     seconds: f64,
+    /// Stop after this many requests.
+    #[arg(long, default_value_t = 1_000_000)]
     requests: u64,
-    concurrency: usize,
+    /// Connections sending at once.
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..))]
+    concurrency: u16,
+    /// The API key to send.
+    #[arg(long, default_value = "sk-demo")]
     key: String,
+    /// The model each request asks for.
+    #[arg(long, default_value = "claude-opus-4-9")]
     model: String,
-}
-
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        url: String::new(),
-        seconds: 5.0,
-        requests: 1_000_000,
-        concurrency: 32,
-        key: "sk-demo".into(),
-        model: "claude-opus-4-9".into(),
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let mut value = || it.next().ok_or(format!("{arg} needs a value\n{USAGE}"));
-        match arg.as_str() {
-            "--seconds" => {
-                args.seconds = value()?.parse().map_err(|e| format!("--seconds: {e}"))?
-            }
-            "--requests" => {
-                args.requests = value()?.parse().map_err(|e| format!("--requests: {e}"))?
-            }
-            "--concurrency" => {
-                args.concurrency = value()?
-                    .parse()
-                    .map_err(|e| format!("--concurrency: {e}"))?
-            }
-            "--key" => args.key = value()?,
-            "--model" => args.model = value()?,
-            url if args.url.is_empty() && !url.starts_with('-') => {
-                args.url = url.trim_end_matches('/').into()
-            }
-            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
-        }
-    }
-    if args.url.is_empty() {
-        return Err(USAGE.into());
-    }
-    Ok(args)
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let args = match parse_args() {
-        Ok(args) => args,
-        Err(e) => {
-            eprintln!("{e}");
-            return std::process::ExitCode::from(2);
-        }
-    };
+    let args = <Args as clap::Parser>::parse();
+    let base = args.url.trim_end_matches('/');
     let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::new();
     let body = format!(
         r#"{{"model": "{}", "messages": [{{"role": "user", "content": "Say hello in one short sentence."}}], "max_tokens": 16, "temperature": 0.7}}"#,
         args.model
     );
-    let url = format!("{}/v1/chat/completions", args.url);
+    let url = format!("{base}/v1/chat/completions");
     let deadline = Instant::now() + Duration::from_secs_f64(args.seconds);
     let sent = Arc::new(AtomicU64::new(0));
     let errors = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
-    let workers: Vec<_> = (0..args.concurrency)
+    let workers: Vec<_> = (0..usize::from(args.concurrency))
         .map(|_| {
             let (client, url, body, key) =
                 (client.clone(), url.clone(), body.clone(), args.key.clone());

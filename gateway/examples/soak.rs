@@ -35,8 +35,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "usage: soak GATEWAY_BINARY [--seconds S] [--warmup W] [--rate R] \
-                     [--concurrency C] [--ttl T]";
 /// Keys in every version.
 const KEYS: u64 = 50;
 /// How far behind the newest published version a response may be: the gateway reads the
@@ -45,51 +43,36 @@ const LAG: Duration = Duration::from_secs(2);
 /// The end-of-run memory may exceed the warm-up memory by at most this share.
 const MEMORY_SLACK: f64 = 0.10;
 
+/// The soak: the gateway under a steady load while its keys file changes.
+#[derive(clap::Parser)]
+#[command(name = "soak")]
 struct Args {
+    /// The gateway binary to run.
     gateway: PathBuf,
+    /// How long the load runs, in seconds.
+    #[arg(long, default_value_t = 30.0)]
     seconds: f64,
+    /// Seconds of warm-up before the first memory sample.
+    #[arg(long, default_value_t = 5.0)]
     warmup: f64,
+    /// Requests a second.
+    #[arg(long, default_value_t = 2_000.0)]
     rate: f64,
-    concurrency: usize,
+    /// Requests in flight at most.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+    concurrency: u16,
+    /// The gateway's --ttl, in seconds.
+    #[arg(long, default_value_t = 0.25)]
     ttl: f64,
 }
 
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        gateway: PathBuf::new(),
-        seconds: 30.0,
-        warmup: 5.0,
-        rate: 2_000.0,
-        concurrency: 16,
-        ttl: 0.25,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let mut value = || it.next().ok_or(format!("{arg} needs a value\n{USAGE}"));
-        let number = |v: String| v.parse::<f64>().map_err(|e| format!("{arg}: {e}"));
-        match arg.as_str() {
-            "--seconds" => args.seconds = number(value()?)?,
-            "--warmup" => args.warmup = number(value()?)?,
-            "--rate" => args.rate = number(value()?)?,
-            "--ttl" => args.ttl = number(value()?)?,
-            "--concurrency" => {
-                args.concurrency = value()?
-                    .parse()
-                    .map_err(|e| format!("--concurrency: {e}"))?
-            }
-            path if args.gateway.as_os_str().is_empty() && !path.starts_with('-') => {
-                args.gateway = path.into()
-            }
-            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+impl Args {
+    fn check(self) -> Result<Args, String> {
+        if !(self.rate > 0.0 && self.seconds > self.warmup && self.warmup >= 0.0) {
+            return Err("--rate must be positive and --seconds longer than --warmup".into());
         }
+        Ok(self)
     }
-    if args.gateway.as_os_str().is_empty() {
-        return Err(USAGE.into());
-    }
-    if !(args.rate > 0.0 && args.seconds > args.warmup && args.warmup >= 0.0) {
-        return Err("--rate must be positive and --seconds longer than --warmup".into());
-    }
-    Ok(args)
 }
 
 /// The models a request asks for.
@@ -306,9 +289,9 @@ fn start_gateway(binary: &Path, keys: &Path, ttl: f64) -> Result<Gateway, String
         let (reloads, refusals) = (reloads.clone(), refusals.clone());
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if line.starts_with("gateway: reloaded") {
+                if line.contains(" reloaded ") {
                     reloads.fetch_add(1, Ordering::Relaxed);
-                } else if line.starts_with("gateway: keeping the last keys") {
+                } else if line.contains(" keeping the last keys ") {
                     refusals.fetch_add(1, Ordering::Relaxed);
                 }
             }
@@ -342,7 +325,7 @@ fn start_gateway(binary: &Path, keys: &Path, ttl: f64) -> Result<Gateway, String
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let args = match parse_args() {
+    let args = match <Args as clap::Parser>::parse().check() {
         Ok(args) => args,
         Err(e) => {
             eprintln!("{e}");
@@ -436,7 +419,7 @@ async fn run(args: Args) -> Result<bool, String> {
     };
 
     let tally = Arc::new(Tally::default());
-    let workers: Vec<_> = (0..args.concurrency)
+    let workers: Vec<_> = (0..usize::from(args.concurrency))
         .map(|w| {
             let (client, url, permits, tally, published) = (
                 client.clone(),

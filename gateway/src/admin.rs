@@ -4,7 +4,10 @@
 //! with every problem, each with its row, and nothing is stored.
 //!
 //! - `POST /admin/keys` `{"name": "..."}`: creates a key; the answer holds its secret, once.
-//! - `GET /admin/keys`: every key, with how many aliases it has.
+//! - `GET /admin/keys`: every key, with how many aliases it has; `GET /admin/keys/{id}`: one.
+//! - `DELETE /admin/keys/{id}`: revokes the key (its secret fails at once here, within
+//!   `--ttl` on other replicas).
+//! - `POST /admin/keys/{id}/rotate`: a new secret, shown once; the old one is revoked.
 //! - `GET /admin/keys/{id}/aliases`: the key's aliases (list form) and their warnings.
 //! - `PUT /admin/keys/{id}/aliases`: replaces them whole, with either JSON form of a set.
 //! - `GET /admin/catalog?q=...`: catalog models matching `q`, best first, at most 20.
@@ -20,27 +23,34 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use model_alias::AliasSet;
-use model_alias::middleware::Rejection;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::db::{self, StoredAlias};
-use crate::{App, bearer, error, reject};
+use crate::app::App;
+use crate::auth::Admin;
+use crate::db::StoredAlias;
+use crate::error::ApiError;
 
 /// The largest admin request body: a set of aliases is a few KiB.
 const MAX_ADMIN_BODY: usize = 1 << 20;
 /// The most catalog models a search returns.
 const MAX_RESULTS: usize = 20;
+/// The longest key name.
+const MAX_NAME: usize = 128;
+
+type Shared = State<Arc<App>>;
 
 /// The admin routes, for a gateway whose keys are in the database and that has a token.
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/admin/keys", post(create_key).get(list_keys))
+        .route("/admin/keys/{id}", get(read_key).delete(delete_key))
+        .route("/admin/keys/{id}/rotate", post(rotate_key))
         .route(
             "/admin/keys/{id}/aliases",
             get(read_aliases).put(replace_aliases),
@@ -51,62 +61,26 @@ pub fn routes() -> Router<Arc<App>> {
         .layer(DefaultBodyLimit::max(MAX_ADMIN_BODY))
 }
 
-/// A request that carried the admin token, with the store it may change. As an extractor it
-/// runs before the body is read, so a request without the token is refused unread.
-struct Admin(db::Db);
+/// The `{id}` of a key's route; a path that is not UTF-8 gets an OpenAI-shaped 400.
+struct KeyId(String);
 
-impl FromRequestParts<Arc<App>> for Admin {
-    type Rejection = Response;
+impl<S: Send + Sync> FromRequestParts<S> for KeyId {
+    type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Admin, Response> {
-        admitted(app, &parts.headers)
-            .map(|db| Admin(db.clone()))
-            .map_err(reject)
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<KeyId, ApiError> {
+        match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(id)) => Ok(KeyId(id)),
+            Err(e) => Err(ApiError::invalid(
+                StatusCode::BAD_REQUEST,
+                "invalid_path",
+                e.body_text(),
+            )),
+        }
     }
 }
 
-/// The store, once the request's admin token is checked.
-fn admitted<'a>(app: &'a App, headers: &HeaderMap) -> Result<&'a db::Db, Rejection> {
-    let wrong = || {
-        let message =
-            "Missing or wrong admin token: send Authorization: Bearer <MODEL_ALIAS_ADMIN_TOKEN>.";
-        Rejection::new(StatusCode::UNAUTHORIZED, "invalid_admin_token", message)
-    };
-    let (Some(token), Some(want)) = (bearer(headers), app.admin_token.as_deref()) else {
-        return Err(wrong());
-    };
-    // Compared in full whatever the first difference, so timing says nothing about the token.
-    let same = token.len() == want.len()
-        && token
-            .bytes()
-            .zip(want.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    match (same, app.database()) {
-        (true, Some(db)) => Ok(db),
-        (true, None) => Err(Rejection::new(
-            StatusCode::NOT_FOUND,
-            "no_database",
-            "this gateway reads its keys from a file",
-        )),
-        (false, _) => Err(wrong()),
-    }
-}
-
-fn store_failed(e: db::DbError) -> Response {
-    error(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "database_unavailable",
-        &e.to_string(),
-    )
-}
-
-fn no_such_key(id: &str) -> Response {
-    error(
-        StatusCode::NOT_FOUND,
-        "key_not_found",
-        &format!("No key has the id {id:?}."),
-    )
+fn invalid_body(message: impl Into<String>) -> ApiError {
+    ApiError::invalid(StatusCode::BAD_REQUEST, "invalid_body", message)
 }
 
 #[derive(Deserialize)]
@@ -115,40 +89,64 @@ struct NewKey {
     name: String,
 }
 
-async fn create_key(Admin(db): Admin, body: Result<axum::Json<NewKey>, JsonRejection>) -> Response {
-    let name = match body {
-        Ok(axum::Json(key)) if !key.name.trim().is_empty() && key.name.len() <= 128 => key.name,
-        Ok(_) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "invalid_body",
-                "a key's name is 1 to 128 bytes",
-            );
-        }
-        Err(e) => {
-            return error(
-                e.status(),
-                "invalid_body",
-                &format!("{}: send {{\"name\": \"...\"}}", e.body_text()),
-            );
-        }
-    };
-    match db.create_key(&name).await {
-        Ok((id, secret)) => (
-            StatusCode::CREATED,
-            axum::Json(json!({"id": id, "name": name, "secret": secret,
-                "note": "the secret is shown once: store it now"})),
+async fn create_key(
+    Admin(db): Admin,
+    body: Result<axum::Json<NewKey>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let axum::Json(NewKey { name }) = body.map_err(|e| {
+        ApiError::invalid(
+            e.status(),
+            "invalid_body",
+            format!("{}: send {{\"name\": \"...\"}}", e.body_text()),
         )
-            .into_response(),
-        Err(e) => store_failed(e),
+    })?;
+    if name.trim().is_empty() || name.len() > MAX_NAME {
+        return Err(invalid_body(format!(
+            "a key's name is 1 to {MAX_NAME} bytes"
+        )));
+    }
+    let created = db.create_key(&name).await?;
+    Ok((StatusCode::CREATED, axum::Json(created)).into_response())
+}
+
+async fn list_keys(Admin(db): Admin) -> Result<Response, ApiError> {
+    let keys = db.list_keys().await?;
+    Ok(axum::Json(json!({"data": keys})).into_response())
+}
+
+async fn read_key(Admin(db): Admin, KeyId(id): KeyId) -> Result<Response, ApiError> {
+    match db.key(&id).await? {
+        Some(key) => Ok(axum::Json(key).into_response()),
+        None => Err(ApiError::NoSuchKey(id)),
     }
 }
 
-async fn list_keys(Admin(db): Admin) -> Response {
-    match db.list_keys().await {
-        Ok(keys) => axum::Json(json!({"data": keys})).into_response(),
-        Err(e) => store_failed(e),
-    }
+async fn delete_key(
+    State(app): Shared,
+    Admin(db): Admin,
+    KeyId(id): KeyId,
+) -> Result<Response, ApiError> {
+    let hash = db
+        .delete_key(&id)
+        .await?
+        .ok_or(ApiError::NoSuchKey(id.clone()))?;
+    app.keys.forget(&hash).await;
+    tracing::info!(key = %id, "key revoked");
+    Ok(axum::Json(json!({"id": id, "deleted": true})).into_response())
+}
+
+async fn rotate_key(
+    State(app): Shared,
+    Admin(db): Admin,
+    KeyId(id): KeyId,
+) -> Result<Response, ApiError> {
+    let (secret, old) = db
+        .rotate_key(&id)
+        .await?
+        .ok_or(ApiError::NoSuchKey(id.clone()))?;
+    app.keys.forget(&old).await;
+    tracing::info!(key = %id, "key rotated");
+    Ok(axum::Json(secret).into_response())
 }
 
 /// A set's warnings and its targets the catalog does not list, as JSON next to their rows.
@@ -166,73 +164,47 @@ fn warnings(app: &App, set: &AliasSet) -> Vec<Value> {
 }
 
 async fn read_aliases(
-    State(app): State<Arc<App>>,
-    Path(id): Path<String>,
+    State(app): Shared,
     Admin(db): Admin,
-) -> Response {
-    match db.aliases(&id).await {
-        Ok(Some(rows)) => {
-            let warnings = AliasSet::new(&rows)
-                .map(|set| warnings(&app, &set))
-                .unwrap_or_default();
-            axum::Json(json!({"id": id, "aliases": rows, "warnings": warnings,
-                "max": set_limit(), "ttl_seconds": app.ttl.as_secs()}))
-            .into_response()
-        }
-        Ok(None) => no_such_key(&id),
-        Err(e) => store_failed(e),
-    }
-}
-
-fn set_limit() -> usize {
-    model_alias::Limits::default().max_aliases()
+    KeyId(id): KeyId,
+) -> Result<Response, ApiError> {
+    let rows = db
+        .aliases(&id)
+        .await?
+        .ok_or(ApiError::NoSuchKey(id.clone()))?;
+    let warnings = AliasSet::new(&rows)
+        .map(|set| warnings(&app, &set))
+        .unwrap_or_default();
+    let max = model_alias::Limits::default().max_aliases();
+    Ok(
+        axum::Json(json!({"id": id, "aliases": rows, "warnings": warnings,
+        "max": max, "ttl_seconds": app.ttl.as_secs()}))
+        .into_response(),
+    )
 }
 
 async fn replace_aliases(
-    State(app): State<Arc<App>>,
-    Path(id): Path<String>,
+    State(app): Shared,
     Admin(db): Admin,
+    KeyId(id): KeyId,
     body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let body = match body {
-        Ok(body) => body,
-        Err(e) => return error(e.status(), "invalid_body", &e.body_text()),
-    };
-    let Ok(text) = std::str::from_utf8(&body) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "invalid_body",
-            "the body is not UTF-8: send a JSON list of aliases",
-        );
-    };
-    let set = match AliasSet::from_json(text) {
-        Ok(set) => set,
-        Err(e) => {
-            let count = e.problems().len();
-            let rejection = Rejection::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_aliases",
-                format!("{count} problem(s) in the aliases; nothing was saved: {e}"),
-            );
-            let mut answer: Value =
-                serde_json::from_str(&rejection.to_json()).unwrap_or(Value::Null);
-            answer["problems"] = serde_json::to_value(e.problems()).unwrap_or(Value::Null);
-            return (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(answer)).into_response();
-        }
-    };
-    let rows: Vec<StoredAlias> = set.iter().map(db::stored).collect();
-    match db.replace_aliases(&id, &rows).await {
-        Ok(true) => {
-            // This replica serves the change at once; others within their cache's TTL.
-            if let (Ok(Some(hash)), Some(cache)) = (db.secret_hash_of(&id).await, app.cache()) {
-                cache.invalidate(hash.as_bytes()).await;
-            }
-            axum::Json(json!({"id": id, "aliases": rows.len(), "warnings": warnings(&app, &set)}))
-                .into_response()
-        }
-        Ok(false) => no_such_key(&id),
-        Err(e) => store_failed(e),
+) -> Result<Response, ApiError> {
+    let body = body.map_err(|e| ApiError::invalid(e.status(), "invalid_body", e.body_text()))?;
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| invalid_body("the body is not UTF-8: send a JSON list of aliases"))?;
+    let set = AliasSet::from_json(text).map_err(ApiError::InvalidAliases)?;
+    let rows: Vec<StoredAlias> = set.iter().map(StoredAlias::from).collect();
+    if !db.replace_aliases(&id, &rows).await? {
+        return Err(ApiError::NoSuchKey(id));
     }
+    // This replica serves the change at once; others within their cache's TTL.
+    if let Some(hash) = db.secret_hash_of(&id).await? {
+        app.keys.forget(&hash).await;
+    }
+    Ok(
+        axum::Json(json!({"id": id, "aliases": rows.len(), "warnings": warnings(&app, &set)}))
+            .into_response(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -245,14 +217,13 @@ struct Search {
 /// (after the provider's `/`) or whole id starts with it, then ids that contain it; ASCII
 /// case ignored; at most [`MAX_RESULTS`].
 async fn search_catalog(
-    State(app): State<Arc<App>>,
+    State(app): Shared,
     _: Admin,
     query: Result<Query<Search>, QueryRejection>,
-) -> Response {
-    let q = match query {
-        Ok(Query(search)) => search.q.to_ascii_lowercase(),
-        Err(e) => return error(StatusCode::BAD_REQUEST, "invalid_query", &e.body_text()),
-    };
+) -> Result<Response, ApiError> {
+    let Query(search) =
+        query.map_err(|e| ApiError::bad_param("invalid_query", "q", e.body_text()))?;
+    let q = search.q.to_ascii_lowercase();
     let mut ranked: Vec<(u8, &str)> = app
         .catalog
         .models()
@@ -279,7 +250,7 @@ async fn search_catalog(
         .filter_map(|(_, id)| app.catalog.get(id))
         .map(|m| serde_json::to_value(m).unwrap_or(Value::Null))
         .collect();
-    axum::Json(json!({"data": data})).into_response()
+    Ok(axum::Json(json!({"data": data})).into_response())
 }
 
 #[derive(Deserialize)]
@@ -288,50 +259,37 @@ struct TestBox {
 }
 
 async fn test_box(
-    State(app): State<Arc<App>>,
-    Path(id): Path<String>,
     Admin(db): Admin,
+    KeyId(id): KeyId,
     query: Result<Query<TestBox>, QueryRejection>,
-) -> Response {
-    let Ok(Query(q)) = query else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "invalid_query",
-            "send ?model=<model id or alias>",
-        );
-    };
-    match served_set(&app, &db, &id).await {
-        Ok(set) => axum::Json(set.resolve(&q.model)).into_response(),
-        Err(response) => response,
-    }
+) -> Result<Response, ApiError> {
+    let Query(q) = query.map_err(|_| {
+        ApiError::bad_param("invalid_query", "model", "send ?model=<model id or alias>")
+    })?;
+    let set = served_set(&db, &id).await?;
+    Ok(axum::Json(set.resolve(&q.model)).into_response())
 }
 
 async fn preview(
-    State(app): State<Arc<App>>,
-    Path(id): Path<String>,
+    State(app): Shared,
     Admin(db): Admin,
-) -> Response {
-    match served_set(&app, &db, &id).await {
-        Ok(set) => axum::Json(crate::listing(&app, set.iter())).into_response(),
-        Err(response) => response,
-    }
+    KeyId(id): KeyId,
+) -> Result<Response, ApiError> {
+    let set = served_set(&db, &id).await?;
+    Ok(axum::Json(app.listing(set.iter())).into_response())
 }
 
-/// Key `id`'s stored aliases as the gateway serves them, or the error response to send.
-async fn served_set(app: &App, db: &db::Db, id: &str) -> Result<AliasSet, Response> {
-    let rows = match db.aliases(id).await {
-        Ok(Some(rows)) => rows,
-        Ok(None) => return Err(no_such_key(id)),
-        Err(e) => return Err(store_failed(e)),
-    };
-    AliasSet::builder()
-        .ignore_case(app.ignore_case)
-        .build(&rows)
-        .map_err(|e| {
-            error(
-                StatusCode::CONFLICT,
-                "invalid_stored_aliases",
-                &e.to_string(),
-            )
-        })
+/// Key `id`'s stored aliases as the gateway serves them: a 404 for no such key, a 409 when
+/// rows edited by hand are not a valid set.
+async fn served_set(db: &crate::db::Db, id: &str) -> Result<AliasSet, ApiError> {
+    match db.served_set(id).await {
+        Ok(Some(set)) => Ok(set),
+        Ok(None) => Err(ApiError::NoSuchKey(id.to_owned())),
+        Err(crate::db::DbError::InvalidRows { source, .. }) => Err(ApiError::invalid(
+            StatusCode::CONFLICT,
+            "invalid_stored_aliases",
+            source.to_string(),
+        )),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -4,18 +4,25 @@
 //!
 //! Invariants:
 //! 1. a key's secret is never stored: only its SHA-256 in hex, which requests are looked up
-//!    by; the secret exists once, in the answer to the request that created the key;
+//!    by; the secret exists once, in the answer to the request that created or rotated the key;
+//!    a key's id is random, never derived from its secret;
 //! 2. a key's aliases are replaced whole, in one transaction, and only after the crate has
 //!    validated them: a reader sees the old rows or the new ones, never a mix;
-//! 3. rows read back are validated again (`AliasSet::new`), so a row edited by hand that is
-//!    not valid fails its key's load with an error naming the key, and never half-loads.
+//! 3. rows read back are validated again, so a row edited by hand that is not valid fails its
+//!    key's load with an error naming the key, and never half-loads;
+//! 4. writes take their turn: one at a time from this process, each transaction starting with
+//!    its write, and SQLite in WAL mode with a busy timeout, so that no write fails because
+//!    another is in flight;
+//! 5. no call waits on the store longer than its timeout.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use model_alias::{AliasSet, MatchKind, Row, Source};
+use model_alias::{AliasRef, AliasSet, MatchKind, Row, SetError, Source};
 use sha2::{Digest, Sha256};
+use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyPool, Row as _};
 
 /// The SHA-256 of `secret`, in lowercase hex: what the store keeps and looks keys up by.
 pub fn secret_hash(secret: &str) -> String {
@@ -27,29 +34,47 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Why the store failed, with what it was doing.
-#[derive(Debug)]
-pub struct DbError(String);
-
-impl std::fmt::Display for DbError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+/// `N` random bytes in hex.
+fn random_hex<const N: usize>() -> Result<String, DbError> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(DbError::Random)?;
+    Ok(hex(&bytes))
 }
 
-impl std::error::Error for DbError {}
-
-fn failed(doing: &str) -> impl Fn(sqlx::Error) -> DbError + '_ {
-    move |e| DbError(format!("database: {doing}: {e}"))
+/// Why the store failed. Its text is for the log: answers say only that the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("database: migrating: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database: no answer within {0:?} (--store-timeout)")]
+    Timeout(Duration),
+    #[error("key {key}: its stored aliases are not valid: {source}")]
+    InvalidRows { key: String, source: SetError },
+    #[error("no randomness for a new secret: {0}")]
+    Random(getrandom::Error),
+    /// The `--database` value cannot be used; the text says what to change.
+    #[error("{0}")]
+    Unusable(String),
 }
 
-/// One API key as the admin API lists it.
-#[derive(Debug, serde::Serialize)]
+/// One API key as the admin API shows it.
+#[derive(Debug, serde::Serialize, sqlx::FromRow)]
 pub struct KeyInfo {
     pub id: String,
     pub name: String,
     pub created_at: i64,
     pub aliases: i64,
+}
+
+/// A new key or a rotated one: the only time its secret is seen.
+#[derive(Debug, serde::Serialize)]
+pub struct Secret {
+    pub id: String,
+    pub name: String,
+    pub secret: String,
+    pub note: &'static str,
 }
 
 /// One alias row as stored.
@@ -61,6 +86,42 @@ pub struct StoredAlias {
     pub kind: MatchKind,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub hidden: bool,
+}
+
+/// An alias row as the table has it.
+#[derive(sqlx::FromRow)]
+struct AliasRow {
+    name: String,
+    target: String,
+    match_kind: String,
+    hidden: i64,
+}
+
+impl From<AliasRow> for StoredAlias {
+    fn from(row: AliasRow) -> StoredAlias {
+        // The table's CHECK constraints keep `match_kind` to these two and `hidden` to 0 or 1.
+        let kind = match row.match_kind == MatchKind::Prefix.as_str() {
+            true => MatchKind::Prefix,
+            false => MatchKind::Exact,
+        };
+        StoredAlias {
+            name: row.name,
+            target: row.target,
+            kind,
+            hidden: row.hidden == 1,
+        }
+    }
+}
+
+impl From<AliasRef<'_>> for StoredAlias {
+    fn from(alias: AliasRef<'_>) -> StoredAlias {
+        StoredAlias {
+            name: alias.name().to_owned(),
+            target: alias.target().to_owned(),
+            kind: alias.kind(),
+            hidden: alias.is_hidden(),
+        }
+    }
 }
 
 impl Row for StoredAlias {
@@ -84,39 +145,92 @@ pub struct Db {
     pool: AnyPool,
     /// Whether the sets it loads match models with ASCII case folded.
     ignore_case: bool,
+    /// The longest any call waits on the store.
+    timeout: Duration,
+    /// Held by each write (invariant 4).
+    writer: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// What `--database` names, checked before anything is created.
+fn connect_url(database: &str) -> Result<String, DbError> {
+    if database.starts_with("postgres://") || database.starts_with("postgresql://") {
+        return Ok(database.to_owned());
+    }
+    let path = match database.strip_prefix("sqlite://") {
+        Some(path) => path,
+        None => database.strip_prefix("sqlite:").unwrap_or(database),
+    };
+    if path.contains("://") {
+        return Err(DbError::Unusable(format!(
+            "--database {database:?}: give a SQLite file path, sqlite://PATH or postgres://..."
+        )));
+    }
+    if path.is_empty() || path.contains(['?', '#']) {
+        return Err(DbError::Unusable(format!(
+            "--database {database:?}: give a file path without '?' or '#'"
+        )));
+    }
+    check_sqlite_file(Path::new(path))?;
+    Ok(format!("sqlite://{path}?mode=rwc"))
+}
+
+/// A SQLite file may be created where its directory exists, and opened where it is one.
+fn check_sqlite_file(path: &Path) -> Result<(), DbError> {
+    let shown = path.display();
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(dir) = parent.filter(|dir| !dir.is_dir()) {
+        return Err(DbError::Unusable(format!(
+            "database {shown}: the directory {} does not exist: create it or give another --database",
+            dir.display()
+        )));
+    }
+    let mut header = [0u8; 16];
+    match std::fs::File::open(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(DbError::Unusable(format!("database {shown}: {e}"))),
+        Ok(mut file) => {
+            use std::io::Read;
+            let read = file.read(&mut header).unwrap_or(0);
+            if read == 0 {
+                return Err(DbError::Unusable(format!(
+                    "database {shown} is an empty file, not a SQLite database: remove it to \
+                     start a new store, or give another --database"
+                )));
+            }
+            if read < header.len() || &header != b"SQLite format 3\0" {
+                return Err(DbError::Unusable(format!(
+                    "database {shown} is not a SQLite database: give another --database"
+                )));
+            }
+            Ok(())
+        }
+    }
 }
 
 impl Db {
-    /// Connects to `url` (`sqlite://FILE`, created if missing, or `postgres://...`), runs the
-    /// migrations, and seeds `seed` (secret, key id, aliases) when the store has no key yet.
-    pub async fn open(url: &str, seed: &[(String, String, AliasSet)]) -> Result<Db, DbError> {
+    /// Connects to `database` (a SQLite path or URL, created if missing, or `postgres://...`)
+    /// and runs the migrations; `timeout` bounds every later call.
+    pub async fn open(database: &str, timeout: Duration) -> Result<Db, DbError> {
         sqlx::any::install_default_drivers();
-        let url = match url.strip_prefix("sqlite://") {
-            Some(path) if !path.contains('?') => format!("sqlite://{path}?mode=rwc"),
-            _ => url.to_owned(),
-        };
+        let url = connect_url(database)?;
         let pool = AnyPoolOptions::new()
             .max_connections(8)
-            .acquire_timeout(std::time::Duration::from_secs(5))
+            .acquire_timeout(timeout)
             .connect(&url)
-            .await
-            .map_err(failed("connecting"))?;
-        sqlx::migrate!("./migrations")
-            .run(&pool)
-            .await
-            .map_err(|e| DbError(format!("database: migrating: {e}")))?;
-        let db = Db {
+            .await?;
+        if url.starts_with("sqlite:") {
+            // Readers never wait for a writer, and the mode stays with the file.
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await?;
+        }
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Db {
             pool,
             ignore_case: false,
-        };
-        if db.list_keys().await?.is_empty() {
-            for (secret, id, aliases) in seed {
-                db.insert_key(id, id, secret).await?;
-                let rows: Vec<StoredAlias> = aliases.iter().map(stored).collect();
-                db.replace_aliases(id, &rows).await?;
-            }
-        }
-        Ok(db)
+            timeout,
+            writer: Arc::default(),
+        })
     }
 
     /// The same store, loading sets that fold ASCII case when `ignore_case` is on.
@@ -127,59 +241,138 @@ impl Db {
         }
     }
 
-    async fn insert_key(&self, id: &str, name: &str, secret: &str) -> Result<(), DbError> {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        sqlx::query(
-            "INSERT INTO api_keys (id, name, secret_sha256, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(id)
-        .bind(name)
-        .bind(secret_hash(secret))
-        .bind(i64::try_from(now).unwrap_or(i64::MAX))
-        .execute(&self.pool)
-        .await
-        .map_err(failed("creating a key"))?;
+    /// Runs `call` within the store timeout (invariant 5).
+    async fn timed<T>(&self, call: impl Future<Output = Result<T, DbError>>) -> Result<T, DbError> {
+        tokio::time::timeout(self.timeout, call)
+            .await
+            .unwrap_or(Err(DbError::Timeout(self.timeout)))
+    }
+
+    /// Adds key `id` unless a key has that id already (the demo keys, at every `--demo` start).
+    pub async fn seed(&self, id: &str, secret: &str, aliases: &AliasSet) -> Result<(), DbError> {
+        if self.key(id).await?.is_some() {
+            return Ok(());
+        }
+        self.insert_key(id, id, &secret_hash(secret)).await?;
+        let rows: Vec<StoredAlias> = aliases.iter().map(StoredAlias::from).collect();
+        self.replace_aliases(id, &rows).await?;
         Ok(())
     }
 
-    /// Creates a key named `name`; returns its id and its secret (shown once, never stored).
-    pub async fn create_key(&self, name: &str) -> Result<(String, String), DbError> {
-        let mut bytes = [0u8; 24];
-        getrandom::fill(&mut bytes).map_err(|e| DbError(format!("random secret: {e}")))?;
-        let hex = hex(&bytes);
-        let (id, secret) = (format!("key_{}", &hex[..12]), format!("sk-{hex}"));
-        self.insert_key(&id, name, &secret).await?;
-        Ok((id, secret))
+    async fn insert_key(&self, id: &str, name: &str, hash: &str) -> Result<(), DbError> {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let _turn = self.writer.lock().await;
+        self.timed(async {
+            sqlx::query(
+                "INSERT INTO api_keys (id, name, secret_sha256, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(name)
+            .bind(hash)
+            .bind(i64::try_from(now).unwrap_or(i64::MAX))
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        })
+        .await
     }
+
+    /// Creates a key named `name` with a random id and secret.
+    pub async fn create_key(&self, name: &str) -> Result<Secret, DbError> {
+        let id = format!("key_{}", random_hex::<8>()?);
+        let secret = format!("sk-{}", random_hex::<24>()?);
+        self.insert_key(&id, name, &secret_hash(&secret)).await?;
+        Ok(Secret::new(id, name.to_owned(), secret))
+    }
+
+    /// Gives key `id` a new secret; returns it and the old one's hash (which then fails), or
+    /// `None` when there is no such key.
+    pub async fn rotate_key(&self, id: &str) -> Result<Option<(Secret, String)>, DbError> {
+        let Some(key) = self.key(id).await? else {
+            return Ok(None);
+        };
+        let Some(old) = self.secret_hash_of(id).await? else {
+            return Ok(None);
+        };
+        let secret = format!("sk-{}", random_hex::<24>()?);
+        let _turn = self.writer.lock().await;
+        let updated = self
+            .timed(async {
+                let done = sqlx::query("UPDATE api_keys SET secret_sha256 = $1 WHERE id = $2")
+                    .bind(secret_hash(&secret))
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            })
+            .await?;
+        Ok(updated.then(|| (Secret::new(key.id, key.name, secret), old)))
+    }
+
+    /// Begins a write transaction on key `id` with its first write (invariant 4): removes the
+    /// key's aliases, then reads its secret's hash (`None`: no such key).
+    async fn clear_aliases(
+        &self,
+        id: &str,
+    ) -> Result<(sqlx::Transaction<'static, sqlx::Any>, Option<String>), DbError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM aliases WHERE key_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let hash: Option<(String,)> =
+            sqlx::query_as("SELECT secret_sha256 FROM api_keys WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        Ok((tx, hash.map(|(hash,)| hash)))
+    }
+
+    /// Deletes key `id` and its aliases; returns its secret's hash, or `None` when there is
+    /// no such key.
+    pub async fn delete_key(&self, id: &str) -> Result<Option<String>, DbError> {
+        let _turn = self.writer.lock().await;
+        self.timed(async {
+            let (mut tx, hash) = self.clear_aliases(id).await?;
+            sqlx::query("DELETE FROM api_keys WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(hash)
+        })
+        .await
+    }
+
+    const KEYS: &'static str = "SELECT k.id, k.name, k.created_at, \
+         (SELECT COUNT(*) FROM aliases a WHERE a.key_id = k.id) AS aliases FROM api_keys k";
 
     /// Every key, oldest first, with how many aliases each has.
     pub async fn list_keys(&self) -> Result<Vec<KeyInfo>, DbError> {
-        let rows = sqlx::query(
-            "SELECT k.id, k.name, k.created_at, \
-             (SELECT COUNT(*) FROM aliases a WHERE a.key_id = k.id) AS n \
-             FROM api_keys k ORDER BY k.created_at, k.id",
-        )
-        .fetch_all(&self.pool)
+        self.timed(async {
+            let sql = format!("{} ORDER BY k.created_at, k.id", Db::KEYS);
+            Ok(sqlx::query_as(&sql).fetch_all(&self.pool).await?)
+        })
         .await
-        .map_err(failed("listing keys"))?;
-        rows.iter()
-            .map(|r| {
-                Ok(KeyInfo {
-                    id: r.try_get(0)?,
-                    name: r.try_get(1)?,
-                    created_at: r.try_get(2)?,
-                    aliases: r.try_get(3)?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(failed("reading keys"))
+    }
+
+    /// Key `id`, or `None`.
+    pub async fn key(&self, id: &str) -> Result<Option<KeyInfo>, DbError> {
+        self.timed(async {
+            let sql = format!("{} WHERE k.id = $1", Db::KEYS);
+            Ok(sqlx::query_as(&sql)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?)
+        })
+        .await
     }
 
     /// The stored rows of key `id`, in order; `None` when there is no such key.
     pub async fn aliases(&self, id: &str) -> Result<Option<Vec<StoredAlias>>, DbError> {
-        if self.secret_hash_of(id).await?.is_none() {
+        if self.key(id).await?.is_none() {
             return Ok(None);
         }
         self.rows(id).await.map(Some)
@@ -187,106 +380,91 @@ impl Db {
 
     /// The stored rows of key `id`, in order (none for a key that does not exist).
     async fn rows(&self, id: &str) -> Result<Vec<StoredAlias>, DbError> {
-        let rows = sqlx::query(
-            "SELECT name, target, match_kind, hidden FROM aliases WHERE key_id = $1 ORDER BY position",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(failed("reading aliases"))?;
-        rows.iter()
-            .map(|r| {
-                let kind: String = r.try_get(2)?;
-                Ok(StoredAlias {
-                    name: r.try_get(0)?,
-                    target: r.try_get(1)?,
-                    kind: match kind == MatchKind::Prefix.as_str() {
-                        true => MatchKind::Prefix,
-                        false => MatchKind::Exact,
-                    },
-                    hidden: r.try_get::<i64, _>(3)? == 1,
-                })
-            })
-            .collect::<Result<Vec<_>, sqlx::Error>>()
-            .map_err(failed("reading aliases"))
-    }
-
-    /// Replaces key `id`'s aliases with `rows` (already validated), in one transaction;
-    /// `false` when there is no such key.
-    pub async fn replace_aliases(&self, id: &str, rows: &[StoredAlias]) -> Result<bool, DbError> {
-        let mut tx = self
-            .pool
-            .begin()
-            .await
-            .map_err(failed("starting a transaction"))?;
-        let exists = sqlx::query("SELECT 1 FROM api_keys WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(failed("reading a key"))?;
-        if exists.is_none() {
-            return Ok(false);
-        }
-        sqlx::query("DELETE FROM aliases WHERE key_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(failed("replacing aliases"))?;
-        for (position, row) in rows.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO aliases (key_id, position, name, target, match_kind, hidden) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+        self.timed(async {
+            let rows: Vec<AliasRow> = sqlx::query_as(
+                "SELECT name, target, match_kind, hidden FROM aliases \
+                 WHERE key_id = $1 ORDER BY position",
             )
             .bind(id)
-            .bind(i64::try_from(position).unwrap_or(i64::MAX))
-            .bind(&row.name)
-            .bind(&row.target)
-            .bind(row.kind.as_str())
-            .bind(i64::from(row.hidden))
-            .execute(&mut *tx)
-            .await
-            .map_err(failed("replacing aliases"))?;
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(rows.into_iter().map(StoredAlias::from).collect())
+        })
+        .await
+    }
+
+    /// Key `id`'s rows as the gateway serves them, through the same [`Source::load`] the
+    /// alias cache uses; `None` when there is no such key.
+    pub async fn served_set(&self, id: &str) -> Result<Option<AliasSet>, DbError> {
+        match self.secret_hash_of(id).await? {
+            Some(hash) => self.load(hash.as_bytes()).await,
+            None => Ok(None),
         }
-        tx.commit().await.map_err(failed("committing aliases"))?;
-        Ok(true)
+    }
+
+    /// Replaces key `id`'s aliases with `rows` (already validated), in one transaction that
+    /// starts with its write (invariant 4); `false` when there is no such key.
+    pub async fn replace_aliases(&self, id: &str, rows: &[StoredAlias]) -> Result<bool, DbError> {
+        let _turn = self.writer.lock().await;
+        self.timed(async {
+            let (mut tx, hash) = self.clear_aliases(id).await?;
+            if hash.is_none() {
+                return Ok(false);
+            }
+            for (position, row) in rows.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO aliases (key_id, position, name, target, match_kind, hidden) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(id)
+                .bind(i64::try_from(position).unwrap_or(i64::MAX))
+                .bind(&row.name)
+                .bind(&row.target)
+                .bind(row.kind.as_str())
+                .bind(i64::from(row.hidden))
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(true)
+        })
+        .await
     }
 
     /// The secret hash of key `id` (what the alias cache is keyed by); `None` when there is
     /// no such key.
     pub async fn secret_hash_of(&self, id: &str) -> Result<Option<String>, DbError> {
         let sql = "SELECT secret_sha256 FROM api_keys WHERE id = $1";
-        self.text_where(sql, id, "reading a key").await
+        self.text_where(sql, id).await
     }
 
     /// The id of the key whose secret hashes to `hash`.
     async fn key_of(&self, hash: &str) -> Result<Option<String>, DbError> {
         let sql = "SELECT id FROM api_keys WHERE secret_sha256 = $1";
-        self.text_where(sql, hash, "looking a key up").await
+        self.text_where(sql, hash).await
     }
 
     /// The one text column `sql` selects for `value` (its `$1`), if a row has it.
-    async fn text_where(
-        &self,
-        sql: &'static str,
-        value: &str,
-        doing: &str,
-    ) -> Result<Option<String>, DbError> {
-        let row = sqlx::query(sql)
-            .bind(value)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(failed(doing))?;
-        row.map(|r| r.try_get(0)).transpose().map_err(failed(doing))
+    async fn text_where(&self, sql: &'static str, value: &str) -> Result<Option<String>, DbError> {
+        self.timed(async {
+            let row: Option<(String,)> = sqlx::query_as(sql)
+                .bind(value)
+                .fetch_optional(&self.pool)
+                .await?;
+            Ok(row.map(|(text,)| text))
+        })
+        .await
     }
 }
 
-/// A stored row for an alias of a validated set.
-pub fn stored(alias: model_alias::AliasRef<'_>) -> StoredAlias {
-    StoredAlias {
-        name: alias.name().to_owned(),
-        target: alias.target().to_owned(),
-        kind: alias.kind(),
-        hidden: alias.is_hidden(),
+impl Secret {
+    fn new(id: String, name: String, secret: String) -> Secret {
+        Secret {
+            id,
+            name,
+            secret,
+            note: "the secret is shown once: store it now",
+        }
     }
 }
 
@@ -305,6 +483,6 @@ impl Source for Db {
             .ignore_case(self.ignore_case)
             .build(&rows)
             .map(Some)
-            .map_err(|e| DbError(format!("key {id}: its stored aliases are not valid: {e}")))
+            .map_err(|source| DbError::InvalidRows { key: id, source })
     }
 }

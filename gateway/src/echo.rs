@@ -22,7 +22,7 @@ pub async fn start() -> std::io::Result<String> {
     // It accepts what the gateway accepts.
     let router = Router::new()
         .route("/v1/{*path}", post(echo))
-        .layer(DefaultBodyLimit::max(crate::MAX_BODY));
+        .layer(DefaultBodyLimit::max(crate::proxy::MAX_BODY));
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, router).await {
             eprintln!("echo upstream: {e}");

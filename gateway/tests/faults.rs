@@ -1,4 +1,4 @@
-//! The gateway when its upstream fails (issue 16): each fault gives the client an
+//! The gateway when its upstream fails: each fault gives the client an
 //! OpenAI-shaped error or a stream that ends, never a hang.
 
 use std::time::{Duration, Instant};
@@ -22,9 +22,16 @@ async fn chat(url: &str) -> reqwest::Response {
         .unwrap()
 }
 
+/// The error answer's status and code; its message never quotes the upstream's address or
+/// the HTTP client's own text (the log has them, under the answer's request id).
 async fn error_code(response: reqwest::Response) -> (u16, Value) {
     let status = response.status().as_u16();
+    assert!(response.headers().contains_key("x-request-id"));
     let body: Value = response.json().await.unwrap();
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    for internal in ["127.0.0.1", "http://", "error sending request", "tcp"] {
+        assert!(!message.contains(internal), "{message}");
+    }
     (status, body["error"]["code"].clone())
 }
 

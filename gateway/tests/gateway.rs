@@ -2,7 +2,6 @@
 //! built by `cargo test`) on 127.0.0.1 with ephemeral ports, driven by a real HTTP client.
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,7 +15,7 @@ use futures_util::StreamExt;
 use serde_json::{Value, json};
 
 mod common;
-use common::{binary, client, start_gateway};
+use common::{client, start_gateway};
 
 /// What the stub upstream received: path and body, byte for byte.
 type Received = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
@@ -571,13 +570,6 @@ async fn the_gateway_answers_in_openai_shapes() {
         assert_eq!(header.is_some(), shown, "{}", &model[..model.len().min(16)]);
         assert_eq!(response.headers()["x-model-alias-rule"], "passthrough");
     }
-}
-
-#[test]
-fn help_prints_the_usage_and_exits_zero() {
-    let out = Command::new(binary()).arg("--help").output().unwrap();
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("usage: gateway"));
 }
 
 /// A body that stalls mid-way gets an answer once `--body-timeout` passes, not a connection
