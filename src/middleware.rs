@@ -2,7 +2,12 @@
 //! proxy's routes, and each request's model is resolved, rewritten in its body and recorded
 //! for what runs after it.
 //!
-//! For every request, [`AliasService`]:
+//! The layer acts on the requests that carry a body to rewrite: `POST`, `PUT` and `PATCH`.
+//! Any other method (`GET /v1/models`, `HEAD`, `DELETE`, `OPTIONS`) passes through to the
+//! inner service as it came, its body (if any) read up to the bound, with no lookup and no
+//! resolution in the extensions.
+//!
+//! For every `POST`, `PUT` and `PATCH` request, [`AliasService`]:
 //! 1. refuses a body it could not rewrite before reading it: a `Content-Encoding` other than
 //!    `identity` (415), a `Content-Length` over the bound (413);
 //! 2. asks the gateway's lookup for the request's aliases, from the request's head (its API
@@ -21,8 +26,9 @@
 //! typed errors.
 //!
 //! Invariants:
-//! 1. the inner service sees either the request as rewritten, with its `Content-Length` set to
-//!    the new body's, or nothing at all: a request the layer refuses never reaches it;
+//! 1. the inner service sees a request it acts on either as rewritten, with its
+//!    `Content-Length` set to the new body's, or not at all: a request the layer refuses
+//!    never reaches it;
 //! 2. the body is read at most once, and never past the bound;
 //! 3. with restoring off, the response passes through untouched, frame by frame;
 //! 4. nothing input can reach panics: bad bodies, encodings and lengths are refused.
@@ -127,7 +133,7 @@ use std::task::{Context, Poll};
 use bytes::{Bytes, BytesMut};
 use http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, TRANSFER_ENCODING};
 use http::request::Parts;
-use http::{HeaderMap, HeaderValue, Request, Response, StatusCode};
+use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
 use http_body::{Body, Frame, SizeHint};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use tower_layer::Layer;
@@ -276,6 +282,18 @@ where
             restore,
         } = self.settings;
         let (mut parts, body) = request.into_parts();
+        if !carries_model(&parts.method) {
+            return Box::pin(async move {
+                let body = match read(body, max_body).await {
+                    Ok(body) => body,
+                    Err(rejection) => return Ok(rejection.respond(AliasBody::full)),
+                };
+                let response = inner
+                    .call(Request::from_parts(parts, Full::new(body)))
+                    .await?;
+                Ok(response.map(AliasBody::inner))
+            });
+        }
         // Steps 1 and 2 read only the head: they run here, so the future owns what it needs.
         let aliases = match refuse(&parts.headers, max_body) {
             Some(rejection) => Err(rejection),
@@ -309,6 +327,11 @@ where
     }
 }
 
+/// Whether requests with `method` carry a body whose model the layer rewrites.
+fn carries_model(method: &Method) -> bool {
+    matches!(*method, Method::POST | Method::PUT | Method::PATCH)
+}
+
 /// Step 1: the error for a body the layer must not read (compressed, or declared too large).
 fn refuse(headers: &HeaderMap, max_body: usize) -> Option<Rejection> {
     let encoding = headers.get(CONTENT_ENCODING);
@@ -339,17 +362,7 @@ where
     B::Error: Into<BoxError>,
 {
     let aliases = aliases.await?;
-    let body = match Limited::new(body, max_body).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<LengthLimitError>() => return Err(Rejection::too_large(max_body)),
-        Err(e) => {
-            return Err(Rejection::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_body",
-                format!("the request body could not be read: {e}"),
-            ));
-        }
-    };
+    let body = read(body, max_body).await?;
     let rewrite = openai::rewrite_model(&body, &aliases).map_err(|e| {
         Rejection::new(StatusCode::BAD_REQUEST, "invalid_body", e.to_string()).with_param("model")
     })?;
@@ -357,6 +370,23 @@ where
     let changed = rewrite.is_changed();
     let body = kept_or_changed(&body, rewrite.into_body());
     Ok((body, resolution, changed))
+}
+
+/// Step 3: the whole body, read up to `max_body` bytes.
+async fn read<B>(body: B, max_body: usize) -> Result<Bytes, Rejection>
+where
+    B: Body,
+    B::Error: Into<BoxError>,
+{
+    match Limited::new(body, max_body).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<LengthLimitError>() => Err(Rejection::too_large(max_body)),
+        Err(e) => Err(Rejection::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+            format!("the request body could not be read: {e}"),
+        )),
+    }
 }
 
 /// `original`, shared without a copy, when `result` (what a rewrite or restore of it gave) is

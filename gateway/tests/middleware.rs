@@ -730,3 +730,51 @@ fn a_rejection_says_what_it_is() {
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
 }
+
+/// A router with GET and POST routes all under the layer (`Router::layer`): the layer rewrites
+/// the POST and leaves the GET, HEAD and DELETE requests alone: no lookup, no 400 for their
+/// empty bodies, no resolution in the extensions, the handler's answer as it is.
+#[tokio::test]
+async fn requests_without_a_body_to_rewrite_pass_through() {
+    async fn listed(request: Request) -> Response {
+        let resolved = request.extensions().get::<OwnedResolution>().is_some();
+        let body = collected(request.into_body()).await;
+        axum::Json(json!({"object": "list", "resolved": resolved, "body": body.len()}))
+            .into_response()
+    }
+    let app = Router::new()
+        .route("/v1/models", get(listed).head(listed).delete(listed))
+        .route("/v1/chat/completions", post(upstream))
+        .layer(layer(false));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    // No key at all: the layer does not look one up for a request it does not act on.
+    let c = client();
+    let listing = c.get(format!("{url}/v1/models")).send().await.unwrap();
+    assert_eq!(listing.status(), StatusCode::OK);
+    let listing: Value = listing.json().await.unwrap();
+    assert_eq!(
+        listing,
+        json!({"object": "list", "resolved": false, "body": 0})
+    );
+    let head = c.head(format!("{url}/v1/models")).send().await.unwrap();
+    assert_eq!(head.status(), StatusCode::OK);
+    let delete = c
+        .delete(format!("{url}/v1/models"))
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
+    let delete: Value = delete.json().await.unwrap();
+    assert_eq!(delete["body"], 8, "the body is passed on as it came");
+
+    // The POST beside them is still rewritten, and still needs its key.
+    let body = r#"{"model": "fast"}"#;
+    let chat = post_json(&format!("{url}/v1/chat/completions"), Some("sk-one"), body).await;
+    let seen: Value = chat.json().await.unwrap();
+    assert_eq!(seen["model"], "deepseek/deepseek-chat");
+    let refused = post_json(&format!("{url}/v1/chat/completions"), None, body).await;
+    assert_error(refused, StatusCode::UNAUTHORIZED, "invalid_api_key").await;
+}
