@@ -12,6 +12,7 @@
 //! - `--check` validates the file, lists its hidden aliases, prints its warnings and resolves
 //!   nothing.
 //! - With no MODEL and no `--check`, model names are read from standard input, one per line.
+//! - `--help` (`-h`) prints the usage and exits 0.
 //! - An invalid or unreadable file, or a bad flag: exit status 2, nothing on stdout, every
 //!   problem on stderr, one per line.
 
@@ -22,6 +23,16 @@ use model_alias::AliasSet;
 
 const BUILT_IN: &str = include_str!("aliases.json");
 const USAGE: &str = "usage: resolve [--aliases FILE] [--json] [--check] [--ignore-case] MODEL...";
+const HELP: &str = "Resolves each MODEL through a set of aliases and prints what it resolves to.
+
+  --aliases FILE  the aliases, in either JSON form (default: the spec's examples)
+  --json          one JSON object per model instead of a line of text
+  --check         validate FILE, list its hidden aliases and warnings; resolve nothing
+  --ignore-case   match models with ASCII case folded
+  -h, --help      print this
+
+With no MODEL and no --check, models are read from standard input, one per line.
+An invalid FILE or a bad flag exits with status 2, every problem on standard error.";
 
 struct Args {
     aliases: Option<String>,
@@ -29,6 +40,7 @@ struct Args {
     check: bool,
     ignore_case: bool,
     models: Vec<String>,
+    help: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -38,6 +50,7 @@ fn parse_args() -> Result<Args, String> {
         check: false,
         ignore_case: false,
         models: Vec::new(),
+        help: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -48,9 +61,11 @@ fn parse_args() -> Result<Args, String> {
             "--json" => args.json = true,
             "--check" => args.check = true,
             "--ignore-case" => args.ignore_case = true,
-            "-h" | "--help" => return Err(USAGE.to_owned()),
+            "-h" | "--help" => args.help = true,
             "--" => args.models.extend(it.by_ref()),
-            flag if flag.starts_with("--") => return Err(format!("unknown flag {flag}")),
+            flag if flag.starts_with("--") => {
+                return Err(format!("unknown flag {flag}\n{USAGE}"));
+            }
             _ => args.models.push(arg),
         }
     }
@@ -122,6 +137,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if args.help {
+        println!("{USAGE}\n\n{HELP}");
+        return ExitCode::SUCCESS;
+    }
     let set = match load(args.aliases.as_deref(), args.ignore_case) {
         Ok(set) => set,
         Err(problems) => {

@@ -156,7 +156,21 @@ fn unreadable_or_malformed_files_and_bad_flags_exit_2() {
     assert!(text(&flag.stderr).contains("unknown flag --fast"));
 }
 
-/// Issue 13: `--ignore-case`, carried rests in both outputs, hidden aliases in `--check`, and
+#[test]
+fn help_prints_the_usage_and_exits_0() {
+    for flag in ["--help", "-h"] {
+        let help = run(&[flag], None);
+        assert_eq!(help.status.code(), Some(0), "{flag}");
+        let out = text(&help.stdout);
+        assert!(out.starts_with("usage: resolve"), "{out}");
+        for option in ["--aliases", "--json", "--check", "--ignore-case"] {
+            assert!(out.contains(option), "{flag} does not explain {option}");
+        }
+        assert!(help.stderr.is_empty());
+    }
+}
+
+/// `--ignore-case`, carried rests in both outputs, hidden aliases in `--check`, and
 /// each new form's errors.
 #[test]
 fn ignore_case_carried_targets_and_hidden_aliases() {
