@@ -4,7 +4,7 @@
 //!
 //! Groups are `resolve_<size>`, functions are the resolvers, parameters the query mixes;
 //! `build_<size>` times building each strategy; `fold_<size>` puts ASCII case folding beside
-//! the case-sensitive path on the same queries (issue 13), and also times the two in
+//! the case-sensitive path on the same queries, and also times the two in
 //! alternating rounds for a paired ratio (`target/model-alias-fold.json`), which this
 //! machine's noise moves far less than a ratio of two criterion medians taken seconds apart.
 //! `scripts/benchmarks.py` turns the results into BENCHMARKS.md.

@@ -3,7 +3,7 @@
 //! - `shared` (groups `table_resolve_<keys>`, `table_load`): names drawn 9 times in 10 from a
 //!   shared vocabulary of a few thousand (every family, version and provider prefix), else the
 //!   key's own; 400 generated targets; a third prefix aliases;
-//! - `popular` (groups `popular_resolve_<keys>`, `popular_load`; issue 17's mix): 30% of each
+//! - `popular` (groups `popular_resolve_<keys>`, `popular_load`): 30% of each
 //!   key's names are its own (`t123456-bot-17`), the rest from a few hundred popular client
 //!   names; 300 targets; a third prefix aliases; queries a third exact hits, a third prefix
 //!   hits and a third misses, each checked to be of its kind.
@@ -330,7 +330,7 @@ fn measure(c: &mut Criterion, generator: Generator, keys: usize, full: bool) -> 
         );
     }
 
-    // The same table with ASCII case folding (issue 13), beside it in the same group, up to
+    // The same table with ASCII case folding, beside it in the same group, up to
     // 100,000 keys (a second million-key table would double the bench's build time). A third
     // of the queries are uppercased names, which only the folding table resolves.
     let folding = (keys <= 100_000 && generator == Generator::Shared).then(|| {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The official OpenAI Python SDK against the example gateway (issue 14): what a real client
+"""The official OpenAI Python SDK against the example gateway: what a real client
 sees. Starts the gateway (target/debug/gateway, as `cargo test` builds it; built here if it
 is missing) with its built-in keys and echo upstream, then checks what the SDK returns for
 models, chat completions (streamed and not), embeddings, a wrong key and bad requests. Exits

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The soak (issue 16, item 4): the example gateway under a steady load, its keys file changed
+"""The soak: the example gateway under a steady load, its keys file changed
 every second and every tenth version bad, every response checked (gateway/examples/soak.rs says
 what is checked).
 

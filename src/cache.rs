@@ -482,7 +482,7 @@ mod tests {
         cache.loads.0.lock().map_or(usize::MAX, |map| map.len())
     }
 
-    /// Issue 16 (mutation testing found these unchecked): the load-lock map holds a key only
+    /// The load-lock map holds a key only
     /// while someone holds or awaits its lock, so it does not grow with every key ever loaded;
     /// the cache counts and prints the keys it holds; a lookup lists and prints its aliases.
     #[tokio::test(flavor = "current_thread")]

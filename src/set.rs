@@ -190,8 +190,7 @@ impl AliasSet {
 
     /// The position of the alias that wins for `model` with its ASCII folded (see
     /// `Index::find_folded`). Out of line: only models that may hold an uppercase letter come
-    /// here, and `resolve` stays small enough to be inlined where it is called, as it was
-    /// before folding existed.
+    /// here, and `resolve` stays small enough to be inlined where it is called.
     #[inline(never)]
     fn find_folded(&self, model: &[u8]) -> Option<usize> {
         self.index.find_folded(&self.aliases, model, self.longest)

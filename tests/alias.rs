@@ -1,5 +1,5 @@
 //! `Alias` and `AliasRef` on their own: what each says about itself, how the two compare and
-//! how they print. Issue 16: mutation testing found these answers unchecked (a constant
+//! how they print. Mutation testing found these answers unchecked (a constant
 //! `is_hidden`, `carries` or equality, an empty `Display` went unnoticed), since the
 //! resolvers' tests read aliases through a resolution and never ask an `Alias` directly.
 

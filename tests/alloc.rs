@@ -1,6 +1,6 @@
 //! Resolution allocates nothing: every resolver, on every kind of input, from the one-alias set
 //! to one large enough that `AliasSet` switches to `Hashed`, including a 1 MiB model; with ASCII
-//! case folding and with targets that carry the rest too (issue 13).
+//! case folding and with targets that carry the rest too.
 
 mod common;
 

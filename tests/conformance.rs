@@ -1,5 +1,5 @@
 //! The spec's rules and examples as one table, run against the set and every strategy, the
-//! table, the cache and the request rewrite; then a section for each addition of issue 13:
+//! table, the cache and the request rewrite; then a section for each option:
 //! ASCII case folding, prefixes that carry the rest of the name, hidden aliases.
 
 mod common;
@@ -157,7 +157,7 @@ fn every_resolver_passes_the_table() {
     run(CASES, build);
 }
 
-// Issue 13, 1: ASCII case folding, opt-in.
+// ASCII case folding, opt-in.
 
 const FOLD: Rows = &[
     ("gpt-4", "Qwen/Qwen2.5-72B-Instruct", Exact),
@@ -198,7 +198,7 @@ fn every_resolver_folds_ascii_case_when_asked() {
     run(FOLD_CASES, build_folding);
 }
 
-/// The same models without the option: byte-exact, as before issue 13.
+/// The same models without the option: byte-exact.
 #[test]
 fn folding_is_off_by_default() {
     for c in FOLD_CASES {
@@ -240,7 +240,7 @@ fn the_spec_table_folded_agrees_with_the_oracle() {
     );
 }
 
-// Issue 13, 2: a prefix alias whose target ends in `*` carries the rest of the name.
+// A prefix alias whose target ends in `*` carries the rest of the name.
 
 const CARRY: Rows = &[
     ("oai/", "openai/*", Prefix),
@@ -300,7 +300,7 @@ fn a_carried_rest_of_one_mib() {
     }
 }
 
-// Issue 13, 3: hidden aliases resolve like any other.
+// Hidden aliases resolve like any other.
 
 #[test]
 fn hidden_aliases_resolve_like_any_other() {
@@ -328,7 +328,7 @@ fn hidden_aliases_resolve_like_any_other() {
 }
 
 /// The request rewrite puts the resolved model, whole, into the body, on every resolver and
-/// in every section; and (issue 13, 4) the response restore gives the client back the name it
+/// in every section; and the response restore gives the client back the name it
 /// sent, for a JSON body and for a stream event.
 #[cfg(feature = "openai")]
 #[test]

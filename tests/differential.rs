@@ -2,7 +2,7 @@
 //! an independent oracle. Names come from a three-letter alphabet so that they are often
 //! prefixes of each other; inputs are derived from the names (equal, extended, truncated,
 //! case-flipped) or arbitrary. Some prefix aliases carry the rest (targets ending in `*`), and
-//! each set is checked byte-exact and with ASCII case folding (issue 13).
+//! each set is checked byte-exact and with ASCII case folding.
 
 mod common;
 

@@ -97,7 +97,7 @@ fn any_model_resolves_correctly_on_every_resolver() {
     }
 }
 
-/// Issue 13: under ASCII case folding, only `A-Z` fold. Look-alikes stay different names,
+/// Under ASCII case folding, only `A-Z` fold. Look-alikes stay different names,
 /// and a carried rest of 1 MiB is the client's text, borrowed.
 #[test]
 fn folding_matches_only_ascii_case_on_every_resolver() {

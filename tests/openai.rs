@@ -114,7 +114,7 @@ fn an_unchanged_model_returns_the_same_bytes() {
     );
 }
 
-/// Issue 12: a rewrite borrows its resolution, so a passthrough (or a model that resolves to
+/// A rewrite borrows its resolution, so a passthrough (or a model that resolves to
 /// itself) allocates nothing, and a changed body allocates once, for the copy.
 #[test]
 fn a_passthrough_rewrite_allocates_nothing() {
@@ -155,7 +155,7 @@ fn escapes_in_the_model_are_decoded() {
     assert!(!out.is_changed());
 }
 
-/// Issue 16 (a mutant that rewrote whenever an alias applied survived): an alias whose
+/// An alias whose
 /// target is the model it was asked for changes nothing, so the body goes out as sent, its
 /// escapes included, without a copy.
 #[test]
@@ -229,7 +229,7 @@ fn bad_bodies_get_clear_errors() {
             br#"{"model":"\ud800"}"#,
             not_json(10, "a lone high surrogate escape"),
         ),
-        // Issue 16: what serde_json refuses is refused here too, anywhere in the body.
+        // What serde_json refuses is refused here too, anywhere in the body.
         (
             br#"{"model":"fast","a":"\ud800"}"#,
             not_json(21, "a lone high surrogate escape"),
@@ -246,7 +246,7 @@ fn bad_bodies_get_clear_errors() {
             br#"{"model":"fast","t":1e999999}"#,
             not_json(20, RANGE),
         ),
-        // Issue 16: rounds to the largest double, yet serde_json's default parsing refuses it;
+        // Rounds to the largest double, yet serde_json's default parsing refuses it;
         // the sliver at the end of the range is refused whatever a parser makes of it.
         (
             br#"{"model":"fast","t":[0,-1.7976931348623158e308]}"#,
@@ -364,7 +364,7 @@ proptest! {
     }
 }
 
-/// The property test below failed on this body while mutation testing ran it (issue 16): the
+/// The property test below failed on this body while mutation testing ran it: the
 /// number the rewrite refuses sits under the first of two equal names, which a
 /// `serde_json::Value` drops, so the check that allows the refusal must read the text.
 #[test]
@@ -384,7 +384,7 @@ fn a_refused_number_under_a_repeated_name_is_seen() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(4_000))]
 
-    /// Issue 16: the rewrite accepts a body exactly when serde_json (the parser most upstreams
+    /// The rewrite accepts a body exactly when serde_json (the parser most upstreams
     /// use) parses it, so that a gateway never routes and bills a body its upstream refuses.
     /// Bodies hold JSON text built from what the two could disagree on (surrogate escapes,
     /// numbers at and past a double's range, nesting around the depth limit), some with one
@@ -575,7 +575,7 @@ fn check_reports_targets_missing_from_the_catalog() {
     assert_eq!(warnings.len(), 1);
     let w = &warnings[0];
     assert_eq!((w.index(), w.row(), w.name()), (2, 3, "quote"));
-    // Issue 12: rows are 1-based in every message, as in RowError and Warning.
+    // Rows are 1-based in every message, as in RowError and Warning.
     assert!(w.to_string().starts_with(r#"row 3: alias "quote""#), "{w}");
     assert_eq!(w.target(), "odd/\"quoted\"\\name");
     assert!(Catalog::from_json(b"[]").unwrap().is_empty());
@@ -583,7 +583,7 @@ fn check_reports_targets_missing_from_the_catalog() {
     assert!(err.to_string().contains("missing field `id`"), "{err}");
 }
 
-/// Issue 16 (mutation testing found `models` and `is_empty` unchecked): the catalog keeps
+/// The catalog keeps
 /// its models in the order read, a repeated id once, and says that it has some.
 #[test]
 fn the_catalog_keeps_its_models_in_order() {
@@ -599,7 +599,7 @@ fn the_catalog_keeps_its_models_in_order() {
     assert!(Catalog::new([]).is_empty());
 }
 
-/// Issue 13: the listing leaves hidden aliases out and lists a carrying alias under its name
+/// The listing leaves hidden aliases out and lists a carrying alias under its name
 /// with its target as written; `check` accepts a carried target some catalog id starts with.
 #[test]
 fn hidden_and_carried_aliases_in_the_catalog() {

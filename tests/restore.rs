@@ -1,4 +1,4 @@
-//! Issue 13, 4: the response's model restored to the name the client sent, in a JSON body
+//! The response's model restored to the name the client sent, in a JSON body
 //! and in a server-sent-event stream split any way at all.
 #![cfg(feature = "openai")]
 

@@ -51,7 +51,7 @@ fn from_json_reads_both_forms_and_skips_a_byte_order_mark() {
     assert_eq!(AliasSet::from_json(CANONICAL).unwrap(), spec_set());
     let shorthand = r#"{"cross-model-basic": "deepseek/deepseek-chat", "claude-opus*": "anthropic/claude-opus-4-8"}"#;
     assert_eq!(AliasSet::from_json(shorthand).unwrap(), spec_set());
-    // Issue 12: a file saved with a UTF-8 byte-order mark is read, not "expected value".
+    // A file saved with a UTF-8 byte-order mark is read, not "expected value".
     assert_eq!(
         AliasSet::from_json(&format!("\u{feff}{CANONICAL}")).unwrap(),
         spec_set()
@@ -96,7 +96,7 @@ fn from_json_reports_every_problem_with_its_row() {
     );
 }
 
-/// Issue 12: targets other gateways nest (LiteLLM's `{"a": {"model": ..}}`) or list get their
+/// Targets other gateways nest (LiteLLM's `{"a": {"model": ..}}`) or list get their
 /// row and the rule.
 #[test]
 fn a_shorthand_target_that_is_not_a_string_names_its_row() {
@@ -124,7 +124,7 @@ fn a_shorthand_target_that_is_not_a_string_names_its_row() {
     }
 }
 
-/// Issue 12: stars, as other gateways write wildcards, get the fix, not a character error.
+/// Stars, as other gateways write wildcards, get the fix, not a character error.
 #[test]
 fn stars_get_messages_that_lead_to_the_fix() {
     assert_eq!(
@@ -313,7 +313,7 @@ proptest! {
     }
 }
 
-/// Issue 13: `"hidden": true` is read and written only when true; a carried target reads in
+/// `"hidden": true` is read and written only when true; a carried target reads in
 /// both forms; the shorthand has no place for `hidden`.
 #[test]
 fn hidden_and_carried_rows_round_trip() {
@@ -349,7 +349,7 @@ fn hidden_and_carried_rows_round_trip() {
     assert_eq!(set.resolve("claude-").model(), "anthropic/claude-");
 }
 
-/// Issue 13: a resolution's `resolved` is the whole model, a carried rest included.
+/// A resolution's `resolved` is the whole model, a carried rest included.
 #[test]
 fn a_carried_resolution_serializes_whole() {
     let set =
@@ -360,7 +360,7 @@ fn a_carried_resolution_serializes_whole() {
     );
 }
 
-/// Problems and warnings as JSON, for a dashboard to show each next to its row (issue 14).
+/// Problems and warnings as JSON, for a dashboard to show each next to its row.
 #[test]
 fn problems_and_warnings_serialise_with_row_name_field_kind_and_message() {
     let err = AliasSet::from_json(
@@ -420,7 +420,7 @@ fn problems_and_warnings_serialise_with_row_name_field_kind_and_message() {
     );
 }
 
-/// Issue 16 (mutation testing of `src/serde.rs`): a format other than JSON can hand a target
+/// A format other than JSON can hand a target
 /// over as bytes, which JSON has no way to write; the error still says what a target is.
 #[test]
 fn a_target_as_bytes_from_another_format_is_refused_saying_what_a_target_is() {

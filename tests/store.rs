@@ -125,7 +125,7 @@ fn a_snapshot_outlives_its_replacement() {
     );
     let store: AliasStore<AliasSet> = AliasStore::default();
     assert_eq!(store.load().resolve("a").rule(), Rule::Passthrough);
-    // Both print what they hold (issue 16: mutation testing found this unchecked).
+    // Both print what they hold (mutation testing found this unchecked).
     let store = AliasStore::new(7u8);
     assert_eq!(format!("{store:?}"), "AliasStore { current: 7 }");
     assert_eq!(format!("{:?}", store.load()), "Snapshot(7)");
@@ -357,7 +357,7 @@ mod cache {
         }
     }
 
-    /// Issue 16: "at most one load per key in flight" held even while the key is invalidated
+    /// "At most one load per key in flight" held even while the key is invalidated
     /// or evicted during a load (a new slot used to bring a new lock, and a second load).
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn one_load_in_flight_per_key_through_invalidation_and_eviction() {

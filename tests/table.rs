@@ -304,7 +304,7 @@ fn load_errors_say_what_is_wrong() {
         err.to_string(),
         "the alias table's header section is malformed (a field width is out of range): rebuild it with TableBuilder"
     );
-    // 2^40 buckets is the most the header allows (issue 16): 40 passes that check (and fails
+    // 2^40 buckets is the most the header allows: 40 passes that check (and fails
     // on the directory it would need), 41 does not.
     let bucket_bits = |bits: u8| {
         let mut forged = good.clone();
@@ -580,7 +580,7 @@ fn formats_1_and_2_are_rejected_with_their_version() {
     }
 }
 
-/// Issue 17: the directory is read as lookups need it, not checked when a table loads (that
+/// The directory is read as lookups need it, not checked when a table loads (that
 /// would cost a pass over it): a forged offset makes its bucket empty to lookups, never a
 /// panic, and `verify` names it.
 #[test]
@@ -613,7 +613,7 @@ fn a_forged_directory_is_skipped_by_lookups_and_named_by_verify() {
         if at == 1 {
             // The bucket's end is forged (to 0, or past the blocks section, into the
             // dictionaries and beyond): its keys are gone, not read from other sections
-            // (issue 16: mutation testing found this unchecked).
+            // (mutation testing found this unchecked).
             assert_eq!(listed, 0);
             for key in table.iter() {
                 assert!(forged.get(key.key()).is_none(), "{:?}", key.key());
@@ -622,7 +622,7 @@ fn a_forged_directory_is_skipped_by_lookups_and_named_by_verify() {
     }
 }
 
-/// Issue 12: a key's rows are validated as a set's (a set's own aliases only for their
+/// A key's rows are validated as a set's (a set's own aliases only for their
 /// lengths under the builder's limits), and a key with a bad row adds nothing.
 #[test]
 fn a_key_is_inserted_whole_or_not_at_all() {
@@ -673,7 +673,7 @@ fn a_key_is_inserted_whole_or_not_at_all() {
     assert!(err.to_string().contains("already used by row 1"), "{err}");
 }
 
-/// Issue 16 (mutation testing of `src/table/mod.rs`): what a table and a key's view say about
+/// What a table and a key's view say about
 /// themselves (case, emptiness, `Debug`, equality) each follow what was built.
 #[test]
 fn a_table_and_its_keys_describe_what_they_hold() {
@@ -719,7 +719,7 @@ fn a_table_and_its_keys_describe_what_they_hold() {
     assert_ne!(table, empty);
 }
 
-/// Issue 16 (mutation testing of `src/table/build.rs`): a builder counts what was inserted, and
+/// A builder counts what was inserted, and
 /// a duplicate key's error shows at most its first 64 bytes, marking the cut.
 #[test]
 fn a_builder_counts_its_keys_and_shortens_a_long_duplicate() {
@@ -743,7 +743,7 @@ fn a_builder_counts_its_keys_and_shortens_a_long_duplicate() {
     assert_eq!(b.build(), Err(TableError::DuplicateKey { key: shown }));
 }
 
-/// Issue 16: a key whose aliases take more than 16 MiB (4-byte block lengths) is not too
+/// A key whose aliases take more than 16 MiB (4-byte block lengths) is not too
 /// large; only past 4 GiB is a key's block refused. Its name fields (offsets into the block)
 /// and target fields (ids of 1,000 targets) are wider than a byte, and each alias is read back
 /// through them.
@@ -778,7 +778,7 @@ fn a_key_with_megabytes_of_aliases_builds() {
     assert_eq!(resolve(&table, "small", "a").model(), "b");
 }
 
-/// Issue 16 (mutation testing of `src/table/format.rs`): a dictionary's offsets start at 0 and
+/// A dictionary's offsets start at 0 and
 /// rise strictly, or the table is refused, naming the dictionary.
 #[test]
 fn verify_names_a_forged_dictionary() {
@@ -818,7 +818,7 @@ fn verify_names_a_forged_dictionary() {
     );
 }
 
-/// Issue 16 (mutation testing of `src/table/format.rs`): `verify` finds each forgery of a block
+/// `verify` finds each forgery of a block
 /// that lookups would read past: an entry's length byte that is not its name's, a target with a
 /// misplaced `*`, and a byte after a bucket's last block.
 #[test]

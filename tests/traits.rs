@@ -127,7 +127,7 @@ fn a_set_debugs_as_its_aliases_and_engine() {
         .build([("claude-opus", "anthropic/claude-opus-4-8")])
         .unwrap();
     let debug = format!("{set:?}");
-    // The index says its engine and size (issue 16: a `Debug` printing nothing went unseen).
+    // The index says its engine and size (a `Debug` printing nothing went unseen).
     assert!(
         debug.contains("claude-opus") && debug.contains("Fst { bytes: "),
         "{debug}"

@@ -13,7 +13,7 @@ fn name_rule(s: &str, max: usize) -> bool {
 }
 
 /// Visible ASCII, and a `*` only as the last byte of a target with something before it
-/// (issue 13: a target that carries the rest of the model).
+/// (a target that carries the rest of the model).
 fn target_rule(s: &str, max: usize) -> bool {
     let star_ok = match s.find('*') {
         None => true,
@@ -84,7 +84,7 @@ fn name_error_messages() {
         msg("gpt 4"),
         r#"alias name "gpt 4" has ' ' (U+0020) at byte 3: alias names may use only a-z, 0-9 and . _ : / -"#
     );
-    // Issue 12: a wildcard as other gateways write it gets the rule that replaces it.
+    // A wildcard as other gateways write it gets the rule that replaces it.
     assert_eq!(
         msg("claude*"),
         r#"alias name "claude*" ends in '*': use "match": "prefix" instead of `*` (MatchKind::Prefix in Rust), with the name "claude""#
@@ -408,7 +408,7 @@ fn errors_are_std_errors() {
     is_error::<Problem>();
 }
 
-/// Issue 13: targets written in another gateway's template syntax get a warning that says
+/// Targets written in another gateway's template syntax get a warning that says
 /// how to write them here; look-alikes that are not templates do not.
 #[test]
 fn template_targets_are_warned_about() {
@@ -454,7 +454,7 @@ fn template_targets_are_warned_about() {
     );
 }
 
-/// Issue 13: the `*` rules, each error on its row with its fix.
+/// The `*` rules, each error on its row with its fix.
 #[test]
 fn star_errors_name_the_row_and_the_fix() {
     let err = AliasSet::new([

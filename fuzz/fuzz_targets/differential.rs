@@ -6,7 +6,7 @@
 //! prefix alias carries the rest); every other line is a model, taken as it is. Every set is
 //! checked byte-exact and with ASCII case folding.
 //!
-//! Speed (issue 16): an input is cut to [`MAX_ROWS`] rows and [`MAX_MODELS`] models, since the
+//! Speed: an input is cut to [`MAX_ROWS`] rows and [`MAX_MODELS`] models, since the
 //! checks grow with their product and a 4 KiB input of short rows made a run of milliseconds;
 //! and the resolvers that cost most to build are checked on a share of inputs: the table (a
 //! build, a checksum, a load) on one in [`TABLE_EVERY`], the `Fst` engine on one in

@@ -1,6 +1,6 @@
 //! `openai::rewrite_model` on any bytes: never a panic; it accepts a body only if serde_json
-//! reads it, and refuses as not JSON (or too deep) only what serde_json refuses (issue 16:
-//! the two hold the same rule), but for the sliver at the end of a double's range that it
+//! reads it, and refuses as not JSON (or too deep) only what serde_json refuses (the
+//! two hold the same rule), but for the sliver at the end of a double's range that it
 //! refuses on purpose; what an upstream parses from the output is the input with only the
 //! top-level model replaced by its resolution.
 #![no_main]

@@ -1,4 +1,4 @@
-//! The soak (issue 16, item 4): the example gateway under a steady load for a bounded time,
+//! The soak: the example gateway under a steady load for a bounded time,
 //! its keys file changed every second and every tenth version a bad one, every response
 //! checked. `scripts/soak.py` builds the gateway and this, runs it and keeps its result.
 //!

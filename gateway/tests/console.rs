@@ -1,4 +1,4 @@
-//! The console in a real browser (issue 15): headless Chromium, driven through ChromeDriver,
+//! The console in a real browser: headless Chromium, driven through ChromeDriver,
 //! signs in, creates a key, edits its aliases (an error at its row, a target from the picker,
 //! a save that fails on the network and keeps the edits, a save that works, a warning that
 //! does not block), sees the test box resolve, sends a chat request with the new key, and

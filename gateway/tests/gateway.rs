@@ -369,7 +369,7 @@ async fn split_upstream() -> String {
     url
 }
 
-/// Issue 13: with `--ignore-case` and `--restore-model`, a client that sends
+/// With `--ignore-case` and `--restore-model`, a client that sends
 /// `Claude-Opus-4-9` gets its own name back in every event, however the upstream splits it,
 /// and in a JSON body; a carried rest keeps the client's case both ways.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -461,7 +461,7 @@ async fn the_gateway_folds_case_carries_and_restores_the_model() {
     assert_eq!(body["model"], "GPT-3.5");
 }
 
-/// What the official OpenAI SDKs need of every answer (issue 14): models with `created` and
+/// What the official OpenAI SDKs need of every answer: models with `created` and
 /// `owned_by`, one model by id, each endpoint in its own shape, bodies past axum's 2 MiB
 /// default, and every error an OpenAI error object.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -573,7 +573,7 @@ async fn the_gateway_answers_in_openai_shapes() {
 }
 
 /// A body that stalls mid-way gets an answer once `--body-timeout` passes, not a connection
-/// held open (issue 14).
+/// held open.
 #[tokio::test]
 async fn a_stalled_body_times_out() {
     let keys = keys_file(KEYS);

@@ -1,4 +1,4 @@
-//! The `tower` middleware (issue 14) in a real axum server on loopback, driven by a real HTTP
+//! The `tower` middleware in a real axum server on loopback, driven by a real HTTP
 //! client: what the handler behind it receives, what the client gets back, and every request
 //! the layer answers itself.
 
@@ -337,7 +337,7 @@ async fn the_response_carries_the_resolution_and_is_otherwise_untouched() {
 
 // What follows drives the service directly (`tower::ServiceExt::oneshot`), with bodies made
 // frame by frame, to reach what a server on loopback cannot show: trailers, body errors,
-// size hints and the readiness contract. Mutation testing of `src/middleware.rs` (issue 16)
+// size hints and the readiness contract. Mutation testing of `src/middleware.rs`
 // found each of these unchecked.
 
 /// One frame of a handler's body, as the tests script it.

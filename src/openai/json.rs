@@ -12,7 +12,7 @@
 //!    holds a lone surrogate escape, no number is beyond the range of a double, and nesting
 //!    stops where serde_json's does, so that every body it accepts parses in serde_json, the
 //!    parser most upstreams use, and a gateway never routes and bills a body its upstream
-//!    then refuses (issue 16; `tests/openai.rs` checks the two agree). At the very end of a
+//!    then refuses (`tests/openai.rs` checks the two agree). At the very end of a
 //!    double's range parsers differ in their last digit, so a sliver is refused there too
 //!    ([`NUMBER_LIMIT`]).
 

@@ -255,8 +255,8 @@ mod tests {
 
     /// Groups stay as small as the module docs promise: names that differ before their last
     /// 8-byte word never share a group. Answers do not depend on it (every entry is compared in
-    /// full), so this is the only test that notices a hash that collides everything (issue 16:
-    /// mutants of `fold` and `Keys::leading` that only make lookups slower).
+    /// full), so this is the only test that notices a hash that collides everything (a
+    /// `fold` or `Keys::leading` that only made lookups slower).
     #[test]
     fn prefix_names_that_differ_early_get_groups_of_their_own() {
         let aliases: Vec<Alias> = (0..300)
@@ -284,7 +284,7 @@ mod tests {
 
     /// The group map's hasher passes a key through as its hash, and each level has a bit of
     /// its own in `levels`: were either to collapse, lookups would still answer right, only
-    /// slower (issue 16: mutants of `KeyHasher` and `level_bit`), so only this notices.
+    /// slower (mutants of `KeyHasher` and `level_bit`), so only this notices.
     #[test]
     fn keys_pass_through_and_levels_have_bits_of_their_own() {
         let hash = |key: u64| {

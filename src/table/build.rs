@@ -463,7 +463,7 @@ impl AliasTable {
 mod tests {
     use super::*;
 
-    /// Issue 17: keys that share a bucket, and even a fingerprint, are told apart by their key
+    /// Keys that share a bucket, and even a fingerprint, are told apart by their key
     /// ids: each resolves to its own target, and an absent key finds nothing.
     #[test]
     fn keys_sharing_a_bucket_and_a_fingerprint_all_resolve() {

@@ -80,7 +80,7 @@ pub(crate) fn seal(table: &mut [u8]) {
 /// The hash that places a key id in its bucket (see [`place`]). Part of the format: it must
 /// give the same value on every machine and in every version that reads this format, so it is
 /// defined here rather than borrowed from a hasher whose output may change (the `key_hash`
-/// fixture holds it; formats 1 to 3 share it).
+/// fixture holds it).
 pub(crate) fn key_hash(key: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut h = (key.len() as u64).wrapping_mul(K);
@@ -1004,7 +1004,7 @@ pub(crate) struct Entry {
 mod tests {
     use super::*;
 
-    /// Issue 16: the format's limits on ids and dictionary sizes are at their documented
+    /// The format's limits on ids and dictionary sizes are at their documented
     /// bounds (tables that large cannot be built in a test, so the rule is checked alone).
     #[test]
     fn fields_hold_what_the_format_documents() {
@@ -1012,7 +1012,7 @@ mod tests {
         assert!(fits_targets((1 << 31) - 1) && !fits_targets(1 << 31) && !fits_targets(u64::MAX));
     }
 
-    /// The committed `key_hash` vectors: the hash is part of format 1, so a change to it
+    /// The committed `key_hash` vectors: the hash is part of the format, so a change to it
     /// must fail here (and bump the version), not silently misplace every key.
     #[test]
     fn key_hash_matches_the_committed_vectors() {
@@ -1037,7 +1037,7 @@ mod tests {
         assert!(checked >= 10, "{checked} vectors");
     }
 
-    /// Issue 17: the word-at-a-time candidate mask is the per-byte definition, for every entry
+    /// The word-at-a-time candidate mask is the per-byte definition, for every entry
     /// byte at every position of a group, every model length around the clamp, and groups cut
     /// short (whose padding must not read as entries).
     #[test]

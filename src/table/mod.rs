@@ -58,9 +58,8 @@
 //!    once.
 //!
 //! A reader of version 3 rejects any other version, naming it
-//! ([`TableError::UnsupportedVersion`]); a change to the layout bumps it. Versions 1 (0.1.0: no
-//! flags, plain target ids) and 2 (a slot table of one offset a key, probed linearly, in place
-//! of the directory and buckets) are not read: rebuild such a table from its source.
+//! ([`TableError::UnsupportedVersion`]); a change to the layout bumps it. A table of another
+//! version is rebuilt from its source.
 //!
 //! # Why not an FST
 //!

@@ -153,7 +153,7 @@ pub fn oracle(rows: &[(String, String, MatchKind)], model: &str) -> Outcome {
     oracle_with(rows, model, false)
 }
 
-/// [`oracle`], with ASCII case folding as issue 13 states it: lowercase the ASCII of the
+/// [`oracle`], with ASCII case folding as the rule states it: lowercase the ASCII of the
 /// model, resolve, and return the original on passthrough. A carried rest (a prefix alias
 /// whose target ends in `*`) is the original's too: the target without its `*`, then what the
 /// original model has beyond the name.
