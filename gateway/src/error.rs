@@ -156,7 +156,7 @@ impl IntoResponse for ApiError {
                 let body = json!({"error": error, "problems": problems});
                 (rejection.status(), axum::Json(body)).into_response()
             }
-            None => rejection.into_response().into_response(),
+            None => rejection.into_http_response().into_response(),
         };
         if let Some(seconds) = retry_after {
             response

@@ -726,7 +726,7 @@ fn a_rejection_says_what_it_is() {
     let body: Value = serde_json::from_str(&r.to_json()).unwrap();
     let want = json!({"error": {"message": "try again", "type": "api_error", "param": "key", "code": "store_down"}});
     assert_eq!(body, want);
-    let response = r.into_response();
+    let response = r.into_http_response();
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
 }
