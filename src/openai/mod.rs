@@ -24,10 +24,13 @@
 //! ```
 
 mod catalog;
+mod error;
 mod json;
 mod restore;
 mod rewrite;
 
 pub use self::catalog::{Architecture, Catalog, Model, ModelList, UnknownTarget};
+pub use self::error::RewriteError;
+pub use self::json::MAX_DEPTH;
 pub use self::restore::{RestoreStream, restore_model};
-pub use self::rewrite::{MAX_DEPTH, Rewrite, RewriteError, rewrite_model};
+pub use self::rewrite::{Rewrite, rewrite_model};

@@ -18,8 +18,7 @@
 
 use std::borrow::Cow;
 
-use super::json::{self, Span};
-use super::rewrite::{find_model, replace_into, replace_string};
+use super::json::{self, Span, find_model, replace_into, replace_string};
 use crate::Resolution;
 
 /// `body` (a JSON response) with its top-level `"model"` set back to the name the client

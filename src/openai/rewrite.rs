@@ -11,62 +11,9 @@
 
 use std::borrow::Cow;
 
-use super::json::{self, Kind, Member, Span};
+use super::RewriteError;
+use super::json::{self, find_model, replace_string};
 use crate::{OwnedResolution, Resolution, Resolve};
-
-pub use super::json::MAX_DEPTH;
-
-/// Why a request body could not be rewritten. Each message says what to send instead; they
-/// are written to be returned to the client as a 400 error.
-///
-/// ```
-/// use model_alias::AliasSet;
-/// use model_alias::openai::{RewriteError, rewrite_model};
-///
-/// let set = AliasSet::default();
-/// assert_eq!(rewrite_model(br#"{"messages": []}"#, &set).err(), Some(RewriteError::NoModel));
-/// let err = rewrite_model(br#"{"model": 4}"#, &set).unwrap_err();
-/// assert_eq!(err.to_string(), r#"the request body's "model" is a number, not a string: send the model id as a string"#);
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum RewriteError {
-    /// The body is not one well-formed JSON value.
-    #[error("the request body is not valid JSON ({reason} at byte {at}): send a JSON object")]
-    NotJson {
-        /// Byte offset of the problem.
-        at: usize,
-        /// What was wrong there.
-        reason: &'static str,
-    },
-    /// The body is JSON but not an object.
-    #[error("the request body is a JSON {found}, not an object: send {{\"model\": ..., ...}}")]
-    NotAnObject {
-        /// What it is instead.
-        found: &'static str,
-    },
-    /// The object has no top-level `"model"`.
-    #[error("the request body has no \"model\" field: add \"model\": \"<model id or alias>\"")]
-    NoModel,
-    /// The top-level `"model"` is not a string.
-    #[error(
-        "the request body's \"model\" is a {found}, not a string: send the model id as a string"
-    )]
-    ModelNotString {
-        /// What it is instead.
-        found: &'static str,
-    },
-    /// The object has `"model"` more than once; which one an upstream would read is not
-    /// defined, so none is guessed.
-    #[error("the request body has \"model\" more than once: send it once")]
-    DuplicateModel,
-    /// The body nests arrays and objects deeper than [`MAX_DEPTH`].
-    #[error("the request body nests deeper than {max} levels: flatten it")]
-    TooDeep {
-        /// The limit.
-        max: usize,
-    },
-}
 
 /// A rewritten body and the resolution of its model.
 ///
@@ -160,7 +107,7 @@ impl<'a> Rewrite<'a> {
 /// # Costs
 /// One pass over the body (it is checked to be valid JSON, so that a malformed body is
 /// rejected here rather than by the upstream after routing and billing), memory bounded by
-/// [`MAX_DEPTH`]; one copy of the body when the model changes, no allocation otherwise (for a
+/// [`MAX_DEPTH`](super::MAX_DEPTH); one copy of the body when the model changes, no allocation otherwise (for a
 /// model written without escapes).
 pub fn rewrite_model<'a, R: Resolve + ?Sized>(
     body: &'a [u8],
@@ -189,54 +136,4 @@ pub fn rewrite_model<'a, R: Resolve + ?Sized>(
         rewrite.body = Cow::Owned(replace_string(body, span, pieces));
     }
     Ok(rewrite)
-}
-
-/// `body` with the string inside `span`'s quotes replaced by `pieces`, escaped, written piece
-/// by piece (a carried rest is never joined first). One allocation, of the output's size.
-pub(super) fn replace_string(body: &[u8], span: Span, pieces: [&str; 2]) -> Vec<u8> {
-    let len: usize = pieces.iter().map(|p| p.len()).sum();
-    let mut out = Vec::with_capacity(body.len() + len + 8);
-    replace_into(&mut out, body, span, pieces);
-    out
-}
-
-/// Appends `body` to `out` with the string inside `span`'s quotes replaced by `pieces`, each
-/// escaped: the one write that both the request rewrite and the response restore use.
-pub(super) fn replace_into(out: &mut Vec<u8>, body: &[u8], span: Span, pieces: [&str; 2]) {
-    out.extend_from_slice(body.get(..span.start).unwrap_or_default());
-    for piece in pieces {
-        json::escape_into(piece, out);
-    }
-    out.extend_from_slice(body.get(span.end..).unwrap_or_default());
-}
-
-/// The span of the top-level object's `"model"` string, once the whole body is known to be
-/// well-formed JSON: a malformed body is reported as such before any other problem.
-pub(super) fn find_model(body: &[u8]) -> Result<Span, RewriteError> {
-    let mut model: Option<Member> = None;
-    let mut repeated = false;
-    let top = json::scan(body, |member| {
-        if is_model_key(body, member.key) {
-            repeated |= model.is_some();
-            model.get_or_insert(member);
-        }
-    })?;
-    if top != Kind::Object {
-        return Err(RewriteError::NotAnObject { found: top.name() });
-    }
-    match model {
-        _ if repeated => Err(RewriteError::DuplicateModel),
-        None => Err(RewriteError::NoModel),
-        Some(m) if m.kind != Kind::String => Err(RewriteError::ModelNotString {
-            found: m.kind.name(),
-        }),
-        Some(m) => Ok(m.value),
-    }
-}
-
-/// Whether a key (inside its quotes, as written) is `model`, escapes decoded.
-fn is_model_key(body: &[u8], key: Span) -> bool {
-    let raw = body.get(key.start..key.end).unwrap_or_default();
-    raw == b"model"
-        || (raw.contains(&b'\\') && json::decode_string(raw).as_deref() == Some("model"))
 }
