@@ -9,57 +9,18 @@
 //!    a count the header bounds, and no string that is not a valid name or target is handed
 //!    out (each is checked as it is read);
 //! 3. lookups allocate nothing;
-//! 4. the bytes are written and read only through the codec in `format.rs`, whose format is
+//! 4. the bytes are written and read only through the codec in `format/`, whose format is
 //!    held by committed fixtures (`tests/fixtures/table-v3.bin`, `key-hash-v1.txt`).
 //!
-//! # Format, version 3
+//! # Format
 //!
-//! All integers are little-endian. A table is a 96-byte header followed by six sections, in
-//! this order and without gaps:
-//!
-//! | Offset | Size | Header field |
-//! |---|---|---|
-//! | 0 | 8 | magic `MALIAS\r\n` |
-//! | 8 | 4 | format version, `3` |
-//! | 12 | 4 | flags: bit 0, models are matched with ASCII case folded; a reader rejects any other bit |
-//! | 16 | 8 | checksum: XXH3-64 of bytes 24 to the end, seeded with bytes 8 to 16 (version and flags) as a little-endian `u64` |
-//! | 24 | 8 | the table's total length in bytes |
-//! | 32 | 8 | the number of keys |
-//! | 40 | 1 | `bucket_bits`: there are `2^bucket_bits` buckets (at most 2^40) |
-//! | 41 | 1 | directory offset width in bytes: 4 or 8 |
-//! | 42 | 1 | name field width in bytes: 1 to 4 |
-//! | 43 | 1 | target field width in bytes: 1 to 4 |
-//! | 44 | 1 | block length width in bytes: 1 to 4 |
-//! | 45 | 3 | reserved, zero |
-//! | 48 | 6 × 8 | the length of each section, in order |
-//!
-//! 1. **Directory**: `2^bucket_bits + 1` offsets into the blocks section; bucket `b` is the
-//!    bytes from the `b`th offset to the next. A key's bucket is the low `bucket_bits` bits
-//!    of `key_hash(key)` (defined in `format.rs`), its fingerprint the hash's top byte. The
-//!    builder makes about one bucket for every four keys, so the directory is about a byte a
-//!    key and stays in cache where a slot a key would not.
-//! 2. **Blocks**, bucket after bucket. A bucket with keys starts with a header: the number
-//!    of keys (LEB128), one fingerprint byte a key, one block length a key; then the keys'
-//!    blocks, in ascending order of key id. A lookup reads the header, skips the blocks
-//!    whose fingerprint differs by their lengths, and reads only the block that matches.
-//!    A block is the key id's length (LEB128), its bytes, the number of aliases (LEB128),
-//!    then one entry an alias in the user's order, then the tail, up to the block's end. The
-//!    entries are three arrays: one byte an entry,
-//!    `min(name length, 63) << 2 | inline << 1 | prefix` (bit 0: a prefix alias; bit 1: the
-//!    name is inline; so that a lookup skips most entries without reading their names), then
-//!    the name fields, then the target fields. A name field is the name's id in the
-//!    dictionary, or, for an inline name, its offset in the tail: a name that only this key
-//!    uses (and that is under 63 bytes) is stored in the block, where the lookup already is,
-//!    rather than in the dictionary. A target field is `target id << 1 | hidden` (bit 0: the
-//!    alias is left out of the `/v1/models` listing).
-//! 3. and 4. **Names**: `n + 1` `u32` offsets into the names' bytes, then the bytes. Every
-//!    name that more than one key uses, once.
-//! 5. and 6. **Targets**: the same, for targets: a target shared by a million keys is stored
-//!    once.
-//!
-//! A reader of version 3 rejects any other version, naming it
-//! ([`TableError::UnsupportedVersion`]); a change to the layout bumps it. A table of another
-//! version is rebuilt from its source.
+//! A table's bytes are a 96-byte header (magic `MALIAS\r\n`, version 3, flags, an XXH3-64
+//! checksum of the rest) followed by a bucket directory, the keys' blocks, and dictionaries
+//! of the names and targets that more than one key uses. The byte-level specification, and
+//! the codec that is its only writer and reader, is `src/table/format/mod.rs` in the
+//! repository; committed fixtures hold it. A reader of version 3 rejects any other version,
+//! naming it ([`TableError::UnsupportedVersion`]); a table of another version is rebuilt from
+//! its source.
 //!
 //! # Why not an FST
 //!
