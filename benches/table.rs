@@ -36,7 +36,8 @@ use std::time::{Duration, Instant};
 
 use counting::Counting;
 use criterion::{BenchmarkId, Criterion, Throughput};
-use model_alias::{AliasSet, AliasTable, MatchKind, Resolve, Rule, TableBuilder};
+use model_alias::table::TableBuilder;
+use model_alias::{AliasSet, AliasTable, MatchKind, Resolve, Rule};
 use support::Rng;
 
 #[global_allocator]

@@ -30,7 +30,8 @@ use crate::{AliasRef, AliasSet, Resolution, Resolve};
 /// it); an `Err` is a failure to find out (the cache then keeps serving what it had).
 ///
 /// ```
-/// use model_alias::{AliasSet, Source};
+/// use model_alias::AliasSet;
+/// use model_alias::cache::Source;
 ///
 /// struct Db; // a connection pool, in a real gateway
 ///
@@ -63,7 +64,8 @@ pub trait Source: Send + Sync + 'static {
 /// plain `block_on`.
 ///
 /// ```
-/// # use model_alias::{AliasSet, Source};
+/// # use model_alias::AliasSet;
+/// # use model_alias::cache::Source;
 /// # struct Db;
 /// # impl Source for Db {
 /// #     type Error = std::io::Error;
@@ -72,7 +74,7 @@ pub trait Source: Send + Sync + 'static {
 /// #     }
 /// # }
 /// use std::time::Duration;
-/// use model_alias::AliasCache;
+/// use model_alias::cache::AliasCache;
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// let cache = AliasCache::builder(Db).ttl(Duration::from_secs(60)).max_keys(100_000).build();
@@ -200,7 +202,8 @@ impl<E> State<E> {
 /// last reload if they are stale because of it.
 ///
 /// ```
-/// # use model_alias::{AliasSet, Source};
+/// # use model_alias::AliasSet;
+/// # use model_alias::cache::Source;
 /// # struct Db;
 /// # impl Source for Db {
 /// #     type Error = std::io::Error;
@@ -209,7 +212,8 @@ impl<E> State<E> {
 /// #         Ok((key == b"team-a").then_some(set))
 /// #     }
 /// # }
-/// use model_alias::{AliasCache, Resolve, Rule};
+/// use model_alias::{Resolve, Rule};
+/// use model_alias::cache::AliasCache;
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// let cache = AliasCache::new(Db);
@@ -394,14 +398,15 @@ impl<S: Source + fmt::Debug> fmt::Debug for AliasCache<S> {
 /// Settings for an [`AliasCache`]; made by [`AliasCache::builder`].
 ///
 /// ```
-/// # use model_alias::{AliasSet, Source};
+/// # use model_alias::AliasSet;
+/// # use model_alias::cache::Source;
 /// # struct Db;
 /// # impl Source for Db {
 /// #     type Error = std::io::Error;
 /// #     async fn load(&self, _: &[u8]) -> Result<Option<AliasSet>, std::io::Error> { Ok(None) }
 /// # }
 /// use std::time::Duration;
-/// use model_alias::AliasCache;
+/// use model_alias::cache::AliasCache;
 ///
 /// let cache = AliasCache::builder(Db)
 ///     .ttl(Duration::from_secs(30))

@@ -12,7 +12,8 @@ use crate::text::ShowChar;
 /// Why a string is not a valid [`AliasName`](crate::AliasName).
 ///
 /// ```
-/// use model_alias::{AliasName, NameError};
+/// use model_alias::AliasName;
+/// use model_alias::error::NameError;
 ///
 /// match "Claude-opus".parse::<AliasName>() {
 ///     Err(NameError::Uppercase { ch, at, .. }) => assert_eq!((ch, at), ('C', 0)),
@@ -81,7 +82,8 @@ pub enum NameError {
 /// Why a string is not a valid [`ModelId`](crate::ModelId).
 ///
 /// ```
-/// use model_alias::{ModelId, TargetError};
+/// use model_alias::ModelId;
+/// use model_alias::error::TargetError;
 ///
 /// let err = "deepseek chat".parse::<ModelId>().unwrap_err();
 /// assert!(matches!(err, TargetError::InvalidChar { ch: ' ', at: 8, .. }));
@@ -141,7 +143,8 @@ pub enum TargetError {
 /// What is wrong with one row of a set.
 ///
 /// ```
-/// use model_alias::{AliasSet, Problem};
+/// use model_alias::AliasSet;
+/// use model_alias::error::Problem;
 ///
 /// let err = AliasSet::new([("fast", "deepseek/deepseek-chat"), ("fast", "openai/gpt-4o")]).unwrap_err();
 /// assert_eq!(err.problems()[0].problem(), &Problem::DuplicateName { first: 0 });

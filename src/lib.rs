@@ -29,8 +29,9 @@
 //!   triples, any [`Row`]) and reports every problem with its row in a [`SetError`];
 //!   [`AliasSet::from_json`] reads either JSON form (feature `serde`). [`Limits`] bounds a
 //!   set (20 aliases, 64-byte names, 256-byte targets by default).
-//! - [`AliasName`] and [`ModelId`] are a validated name and target ([`NameError`],
-//!   [`TargetError`]); an [`Alias`] is one of each and a [`MatchKind`].
+//! - [`AliasName`] and [`ModelId`] are a validated name and target; an [`Alias`] is one of
+//!   each and a [`MatchKind`]. The [`error`] module has the detail of each problem
+//!   ([`error::RowError`], [`error::Problem`], [`error::NameError`], [`error::TargetError`]).
 //! - [`AliasSet::warnings`] lists valid rows that are likely mistakes ([`Warning`]).
 //! - A target ending in `*` on a prefix alias carries the rest of the model
 //!   ([`AliasRef::carries`]); [`Alias::with_hidden`] (`"hidden": true` in JSON) keeps an
@@ -46,16 +47,16 @@
 //!   through; [`AliasSet::engine`] says which it picked.
 //!
 //! **Many keys** in one immutable byte string:
-//! - [`AliasTable::new`] or a [`TableBuilder`] builds a table of every key's aliases (folding
-//!   case for every key with [`TableBuilder::ignore_case`]);
+//! - [`AliasTable::new`] or a [`table::TableBuilder`] builds a table of every key's aliases
+//!   (folding case for every key with [`table::TableBuilder::ignore_case`]);
 //!   [`AliasTable::from_bytes`] loads one in place; [`AliasTable::get`] gives a key's
-//!   [`KeyAliases`], a resolver. Failures are [`TableError`]s.
+//!   [`table::KeyAliases`], a resolver. Failures are [`TableError`]s.
 //!
 //! **Live updates** without a lock on the request path:
 //! - [`AliasStore`] holds the current table (or set, or map) and swaps in new ones; a
-//!   [`Snapshot`] is one version, for one request.
-//! - `AliasCache` (feature `cache`) loads each key's set from a `Source` of the gateway's own,
-//!   with a TTL; a `Lookup` is one key's result, a resolver.
+//!   [`store::Snapshot`] is one version, for one request.
+//! - `cache::AliasCache` (feature `cache`) loads each key's set from a `cache::Source` of the
+//!   gateway's own, with a TTL; a `cache::Lookup` is one key's result, a resolver.
 //!
 //! **Gateways** speaking the OpenAI API (feature `openai`):
 //! - `openai::rewrite_model` replaces the model of a request body, every other byte kept;
@@ -73,8 +74,8 @@
 //! - `serde` (default): `Serialize`/`Deserialize` for the value types and sets, in the JSON
 //!   forms of the README, and [`AliasSet::from_json`] (adds `serde` and `serde_json`).
 //! - `openai`: the `openai` module (implies `serde`).
-//! - `cache`: `AliasCache`, `AliasCacheBuilder`, `Source` and `Lookup` (adds `moka` and
-//!   `async-lock`).
+//! - `cache`: the `cache` module: `AliasCache`, its builder, `Source` and `Lookup` (adds
+//!   `moka` and `async-lock`).
 //! - `tower`: the `middleware` module (implies `openai`; adds `tower-layer`, `tower-service`,
 //!   `http`, `http-body`, `http-body-util` and `bytes`).
 //!
@@ -94,8 +95,9 @@
 
 mod alias;
 #[cfg(feature = "cache")]
-mod cache;
-mod error;
+#[cfg_attr(docsrs, doc(cfg(feature = "cache")))]
+pub mod cache;
+pub mod error;
 mod fold;
 mod limits;
 #[cfg(feature = "tower")]
@@ -109,26 +111,23 @@ mod resolution;
 #[cfg(feature = "serde")]
 mod serde;
 mod set;
-mod store;
+pub mod store;
 mod strategy;
-mod table;
+pub mod table;
 mod target;
 mod text;
 mod validate;
 mod warning;
 
 pub use crate::alias::{Alias, AliasRef, MatchKind, Row};
-#[cfg(feature = "cache")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cache")))]
-pub use crate::cache::{AliasCache, AliasCacheBuilder, Lookup, Source};
-pub use crate::error::{NameError, Problem, RowError, SetError, TableError, TargetError};
+pub use crate::error::{SetError, TableError};
 pub use crate::limits::Limits;
 pub use crate::name::AliasName;
 pub use crate::resolution::{OwnedResolution, Resolution, Resolve, ResolvedModel, Rule};
 pub use crate::set::{AliasSet, AliasSetBuilder};
-pub use crate::store::{AliasStore, Snapshot};
+pub use crate::store::AliasStore;
 pub use crate::strategy::Engine;
-pub use crate::table::{AliasTable, KeyAliases, TableBuilder};
+pub use crate::table::AliasTable;
 pub use crate::target::ModelId;
 pub use crate::warning::{Warning, WarningKind};
 

@@ -24,7 +24,7 @@ use crate::text::{self, Flaw, validated_str};
 ///     err.to_string(),
 ///     r#"alias name "Claude-opus" has 'C' at byte 0: alias names are lowercase (a-z, 0-9, . _ : / -)"#,
 /// );
-/// # Ok::<(), model_alias::NameError>(())
+/// # Ok::<(), model_alias::error::NameError>(())
 /// ```
 ///
 /// Cost: validation is one pass over the input and one allocation; an `AliasName` is a boxed

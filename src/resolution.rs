@@ -393,8 +393,8 @@ impl fmt::Display for Resolution<'_> {
 /// (exact, else longest prefix, else passthrough).
 ///
 /// Implemented by [`AliasSet`](crate::AliasSet), by one key of an
-/// [`AliasTable`](crate::AliasTable) ([`KeyAliases`](crate::KeyAliases)), by an
-/// [`AliasCache`](crate::AliasCache) lookup, and through references, `Box`, `Arc` and `Option`
+/// [`AliasTable`](crate::AliasTable) ([`KeyAliases`](crate::table::KeyAliases)), by an
+/// [`AliasCache`](crate::cache::AliasCache) lookup, and through references, `Box`, `Arc` and `Option`
 /// (`None` resolves every model as passthrough: an unknown key). Code that resolves, such as
 /// [`openai::rewrite_model`](crate::openai::rewrite_model), takes any of them.
 ///

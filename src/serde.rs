@@ -133,7 +133,7 @@ impl<'de> Deserialize<'de> for Alias {
         let name = AliasName::new(&row.name).map_err(de::Error::custom)?;
         let target = ModelId::new(&row.target).map_err(de::Error::custom)?;
         if crate::alias::carries_on_exact(target.as_str(), row.kind) {
-            return Err(de::Error::custom(crate::Problem::CarryOnExact));
+            return Err(de::Error::custom(crate::error::Problem::CarryOnExact));
         }
         Ok(Alias::new(name, target, row.kind).with_hidden(row.hidden))
     }
@@ -436,7 +436,7 @@ impl Serialize for crate::OwnedResolution {
 /// 1-based, `name` the row's name as given (cut to 64 bytes; `""` when the row had none),
 /// `field` the part to change (`name`, `target`, `match`, or null for the whole set or JSON
 /// that could not be read), `kind` a stable code, `message` what to change, without the row.
-impl Serialize for crate::RowError {
+impl Serialize for crate::error::RowError {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let problem = self.problem();
@@ -450,7 +450,7 @@ impl Serialize for crate::RowError {
     }
 }
 
-/// Every problem, in row order: `{"problems": [...]}` (see [`RowError`](crate::RowError)'s
+/// Every problem, in row order: `{"problems": [...]}` (see [`RowError`]'s
 /// form).
 impl Serialize for crate::SetError {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

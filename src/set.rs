@@ -49,8 +49,8 @@ use crate::{Alias, AliasRef, Limits, Resolution, Resolve, Row, fold};
 /// # Costs
 /// - [`resolve`](AliasSet::resolve): no allocation, never panics. Up to 32 aliases it scans a
 ///   flat array of names packed as words ([`Engine::Scan`]), above that it probes a hash table
-///   ([`Engine::Hashed`]): the faster for each size in the `resolve` benchmark, about 10 to
-///   40 ns (BENCHMARKS.md). Either way it reads at most the longest name's length of the model
+///   ([`Engine::Hashed`]): the faster for each size in the `resolve` benchmark (BENCHMARKS.md
+///   has the times). Either way it reads at most the longest name's length of the model
 ///   (plus a length check), so a 1 MiB model costs what a 64-byte one does. With
 ///   [`ignore_case`](AliasSetBuilder::ignore_case), a small set folds the words it compares,
 ///   and a large one checks the bytes it reads for uppercase letters (one AND a word) and

@@ -98,7 +98,8 @@ impl<T: fmt::Debug> fmt::Debug for AliasStore<T> {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use model_alias::{AliasSet, AliasStore, Snapshot};
+/// use model_alias::{AliasSet, AliasStore};
+/// use model_alias::store::Snapshot;
 ///
 /// let store = AliasStore::new(AliasSet::new([("fast", "deepseek/deepseek-chat")])?);
 /// let snapshot: Snapshot<AliasSet> = store.load();

@@ -23,7 +23,7 @@ use crate::text::{self, Flaw, validated_str};
 /// let id: ModelId = "Qwen/Qwen2.5-72B-Instruct".parse()?;
 /// assert_eq!(id.as_str(), "Qwen/Qwen2.5-72B-Instruct");
 /// assert!("deepseek chat".parse::<ModelId>().is_err());
-/// # Ok::<(), model_alias::TargetError>(())
+/// # Ok::<(), model_alias::error::TargetError>(())
 /// ```
 ///
 /// Cost: validation is one pass over the input and one allocation; a `ModelId` is a boxed

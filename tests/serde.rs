@@ -2,7 +2,8 @@
 //! on the way in, and round trips.
 #![cfg(feature = "serde")]
 
-use model_alias::{Alias, AliasName, AliasSet, Limits, MatchKind, ModelId, Problem, Rule};
+use model_alias::error::Problem;
+use model_alias::{Alias, AliasName, AliasSet, Limits, MatchKind, ModelId, Rule};
 use proptest::prelude::*;
 
 const CANONICAL: &str = r#"[{"name":"cross-model-basic","target":"deepseek/deepseek-chat"},{"name":"claude-opus","target":"anthropic/claude-opus-4-8","match":"prefix"}]"#;

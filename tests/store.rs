@@ -136,7 +136,7 @@ mod cache {
     use super::*;
     use std::time::Duration;
 
-    use model_alias::{AliasCache, Source};
+    use model_alias::cache::{AliasCache, Source};
     use std::sync::atomic::AtomicUsize;
     use tokio::sync::Semaphore;
 
@@ -188,7 +188,7 @@ mod cache {
         }
     }
 
-    fn model(lookup: &model_alias::Lookup<Down>) -> String {
+    fn model(lookup: &model_alias::cache::Lookup<Down>) -> String {
         lookup.resolve("m").model().to_string()
     }
 

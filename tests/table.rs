@@ -2,9 +2,8 @@
 //! deterministic, and no byte string (truncated, bit-flipped, or forged with a matching
 //! checksum) is loaded as something it is not or makes a lookup panic.
 
-use model_alias::{
-    Alias, AliasSet, AliasTable, Limits, MatchKind, Resolution, Rule, TableBuilder, TableError,
-};
+use model_alias::table::TableBuilder;
+use model_alias::{Alias, AliasSet, AliasTable, Limits, MatchKind, Resolution, Rule, TableError};
 
 /// `key`'s resolution of `model` (passthrough for an unknown key).
 fn resolve<'a, B: AsRef<[u8]>>(

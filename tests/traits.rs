@@ -1,6 +1,9 @@
 //! Every public type is `Send + Sync` (a gateway shares them across request threads), and the
 //! value types have the standard traits a user expects.
 
+use model_alias::error::{NameError, Problem, RowError, TargetError};
+use model_alias::store::Snapshot;
+use model_alias::table::{KeyAliases, TableBuilder};
 use model_alias::*;
 
 fn send_sync<T: Send + Sync>() {}
@@ -37,6 +40,7 @@ fn public_types_are_send_and_sync() {
     send_sync::<Snapshot<AliasTable>>();
     #[cfg(feature = "cache")]
     {
+        use model_alias::cache::{AliasCache, AliasCacheBuilder, Lookup, Source};
         struct Db;
         impl Source for Db {
             type Error = std::io::Error;

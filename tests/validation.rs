@@ -1,9 +1,7 @@
 //! Validation of names, targets and whole sets: what is accepted, and what every error says.
 
-use model_alias::{
-    Alias, AliasName, AliasSet, Limits, MatchKind, ModelId, NameError, Problem, SetError,
-    TargetError, WarningKind,
-};
+use model_alias::error::{NameError, Problem, TargetError};
+use model_alias::{Alias, AliasName, AliasSet, Limits, MatchKind, ModelId, SetError, WarningKind};
 use proptest::prelude::*;
 
 fn name_rule(s: &str, max: usize) -> bool {
@@ -404,7 +402,7 @@ fn errors_are_std_errors() {
     is_error::<NameError>();
     is_error::<TargetError>();
     is_error::<SetError>();
-    is_error::<model_alias::RowError>();
+    is_error::<model_alias::error::RowError>();
     is_error::<Problem>();
 }
 

@@ -19,7 +19,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use model_alias::{AliasRef, AliasSet, MatchKind, Row, SetError, Source};
+use model_alias::cache::Source;
+use model_alias::{AliasRef, AliasSet, MatchKind, Row, SetError};
 use sha2::{Digest, Sha256};
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;

@@ -18,10 +18,9 @@ use std::time::Duration;
 
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
-use model_alias::{
-    AliasCache, AliasRef, AliasSet, AliasStore, AliasTable, Lookup, Resolution, Resolve,
-    TableBuilder,
-};
+use model_alias::cache::{AliasCache, Lookup};
+use model_alias::table::TableBuilder;
+use model_alias::{AliasRef, AliasSet, AliasStore, AliasTable, Resolution, Resolve};
 use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;

@@ -33,8 +33,9 @@ use std::io::Write;
 use std::sync::Arc;
 
 use clap::Parser;
+use model_alias::AliasStore;
+use model_alias::cache::AliasCache;
 use model_alias::openai::Catalog;
-use model_alias::{AliasCache, AliasStore};
 
 use crate::app::App;
 use crate::args::{Args, LogFormat};

@@ -14,7 +14,7 @@ use crate::Resolve;
 ///
 /// `lookup` is called once per request with the request's head and returns a future of the
 /// request's aliases (anything that implements [`Resolve`]: an `Arc<AliasSet>`, an
-/// [`AliasCache`](crate::AliasCache) lookup, a table snapshot with its key) or of the
+/// [`AliasCache`](crate::cache::AliasCache) lookup, a table snapshot with its key) or of the
 /// [`Rejection`] to answer instead (an unknown key, a store that is down). The future must
 /// own what it needs from the head: copy the header out before the `async` block.
 ///

@@ -18,8 +18,8 @@ use crate::{Alias, MatchKind};
 ///
 /// - Lookup: at most L + 1 transitions (L: the longest name), no allocation.
 /// - Build: O(n log n) for the sort, then linear in the name bytes.
-/// - Memory: the least of all strategies: measured, about 15 bytes an alias beyond the aliases
-///   themselves for sets of 1,000 and more with a shared vocabulary (BENCHMARKS.md).
+/// - Memory: the least of all strategies beyond the aliases themselves, for sets of 1,000 and
+///   more with a shared vocabulary (BENCHMARKS.md has the measured bytes an alias).
 ///
 #[derive(Clone)]
 pub(crate) struct Fst {

@@ -48,7 +48,7 @@ type RandomState = foldhash::fast::RandomState;
 /// - Build: O(n log n): an insert per name and a sort of the prefix names.
 /// - Memory: the exact table (a boxed copy of each name, a 24-byte entry and a control byte
 ///   each, at a load factor of at most 7/8), 48 bytes per prefix alias and a 24-byte entry per
-///   group: measured, about 80 to 100 bytes an alias for large sets (BENCHMARKS.md).
+///   group (BENCHMARKS.md has the measured bytes an alias).
 ///
 #[derive(Debug, Clone)]
 pub(crate) struct Hashed {

@@ -1,17 +1,7 @@
 //! The engines an [`AliasSet`](crate::AliasSet) resolves through: interchangeable indexes over
 //! one validated list of aliases, each giving the same answers.
 //!
-//! | [`Engine`] | lookup | build | memory beyond the aliases | best for |
-//! |---|---|---|---|---|
-//! | `Reference` | O(n · L) | none | none | checking the others |
-//! | `Scan` | O(b) word compares | O(n log n) | 48 bytes an alias | small sets (the automatic choice up to 32 aliases) |
-//! | `Hashed` | 1 + L/8 hash probes | O(n log n) | 80 to 100 bytes an alias | large sets (the automatic choice above 32) |
-//! | `Trie` | O(L) edge searches | O(n · L) | about 350 bytes an alias | reading the algorithm |
-//! | `Fst` | O(L) FST transitions | O(n log n) | about 15 bytes an alias | very large sets, little memory |
-//!
-//! `n` is the number of aliases, `L` the longest alias name (64 bytes by default), `b` the
-//! number of names sharing the model's first byte; memory as measured by `cargo bench --bench
-//! memory` (BENCHMARKS.md).
+//! [`Engine`]'s docs say what each costs and when to pick it.
 //!
 //! Invariants every index keeps:
 //! 1. It is built from aliases that passed validation: names unique and valid.
@@ -62,16 +52,18 @@ pub(crate) use self::trie::Trie;
 /// # Ok::<(), model_alias::SetError>(())
 /// ```
 ///
-/// Costs per engine (lookup, build, memory beyond the aliases; `n` aliases, `L` the longest
-/// name, `b` the names sharing the model's first byte):
+/// | engine | lookup | build | memory beyond the aliases | pick it for |
+/// |---|---|---|---|---|
+/// | `Reference` | O(n · L) | none | none | checking the others |
+/// | `Scan` | O(b) word compares | O(n log n) | the names packed as words | small sets: the automatic choice up to 32 aliases |
+/// | `Hashed` | 1 + L/8 hash probes | O(n log n) | hash tables of the names and their leading words | large sets: the automatic choice above 32 |
+/// | `Trie` | O(L) edge searches | O(n · L) | a node per name byte, the most | reading the algorithm |
+/// | `Fst` | O(L) FST transitions | O(n log n) | shared prefixes and suffixes, the least | very large sets in little memory |
 ///
-/// | engine | lookup | build | memory |
-/// |---|---|---|---|
-/// | `Reference` | O(n · L) | none | none |
-/// | `Scan` | O(b) word compares | O(n log n) | 48 bytes an alias |
-/// | `Hashed` | 1 + L/8 hash probes | O(n log n) | 80 to 100 bytes an alias |
-/// | `Trie` | O(L) edge searches | O(n · L) | about 350 bytes an alias |
-/// | `Fst` | O(L) FST transitions | O(n log n) | about 15 bytes an alias |
+/// `n` is the number of aliases, `L` the longest alias name (64 bytes by default), `b` the
+/// number of names sharing the model's first byte. Measured bytes an alias and lookup times
+/// from 20 to 100,000 aliases are in the repository's BENCHMARKS.md (`cargo bench --bench
+/// memory`, `--bench resolve`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Engine {

@@ -22,7 +22,7 @@ const NO_HIT: usize = usize::MAX;
 ///   (linear, as nodes rarely have more than a few), no allocation.
 /// - Build: O(total name bytes · log 64).
 /// - Memory: per node, 3 words plus 9 bytes per edge; a node per distinct prefix of the names:
-///   measured, about 350 bytes an alias on realistic sets (BENCHMARKS.md), the most of all.
+///   the most of all strategies on realistic sets (BENCHMARKS.md has the measured bytes).
 ///
 #[derive(Debug, Clone)]
 pub(crate) struct Trie {

@@ -28,7 +28,8 @@ const KEYS_PER_BUCKET: usize = 4;
 /// [`AliasSet`](crate::AliasSet)'s are, and stored without building any index.
 ///
 /// ```
-/// use model_alias::{MatchKind, Resolve, TableBuilder};
+/// use model_alias::{MatchKind, Resolve};
+/// use model_alias::table::TableBuilder;
 ///
 /// let mut builder = TableBuilder::new();
 /// builder.insert("team-a", [("fast", "deepseek/deepseek-chat")])?;
@@ -154,7 +155,8 @@ impl TableBuilder {
     /// [`ignore_case`](crate::AliasSetBuilder::ignore_case).
     ///
     /// ```
-    /// use model_alias::{Resolve, TableBuilder};
+    /// use model_alias::Resolve;
+    /// use model_alias::table::TableBuilder;
     ///
     /// let mut builder = TableBuilder::new();
     /// builder.ignore_case(true).insert("team-a", [("gpt-4", "Qwen/Qwen2.5-72B-Instruct")])?;

@@ -88,10 +88,9 @@ use self::format::{Block, Entry, EntryByte, LONG_NAME, Layout, Names};
 ///   its entries, each compared against the model by its name's length. O(key id + the key's aliases × name length),
 ///   whatever the model's length. At a million keys that is a few cache misses: see
 ///   BENCHMARKS.md.
-/// - Memory: the bytes. At a million keys of 20 aliases, 6.9 bytes an alias when nine names
-///   in ten come from a shared vocabulary and 9.8 when three in ten are the key's own (each
-///   distinct shared name and each target is stored once; a key's own names in its block),
-///   counting the key id and about four bytes a key for the directory and bucket headers.
+/// - Memory: the bytes: each distinct shared name and each target stored once, a key's own
+///   names in its block, and about four bytes a key for the directory and bucket headers.
+///   BENCHMARKS.md has the measured bytes an alias at a million keys.
 /// - [`from_bytes`](AliasTable::from_bytes): O(length) for the checksum (XXH3, several GB/s)
 ///   plus O(distinct names and targets); no copy, no allocation.
 #[derive(Clone)]

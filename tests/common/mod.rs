@@ -4,7 +4,8 @@
 
 pub mod counting;
 
-use model_alias::{AliasSet, AliasTable, MatchKind, Resolution, Resolve, Rule, TableBuilder};
+use model_alias::table::TableBuilder;
+use model_alias::{AliasSet, AliasTable, MatchKind, Resolution, Resolve, Rule};
 
 pub mod engines;
 #[allow(unused_imports)] // Not every bench or test uses both.
@@ -45,12 +46,12 @@ pub fn resolvers_with(set: &AliasSet, costly: Costly) -> Vec<(String, Box<dyn Re
     all
 }
 
-/// `set`, loaded through an [`AliasCache`](model_alias::AliasCache) from a source that holds
+/// `set`, loaded through an [`AliasCache`](model_alias::cache::AliasCache) from a source that holds
 /// it: the lookup a gateway resolves with.
 #[cfg(feature = "cache")]
-pub fn cached(set: &AliasSet) -> model_alias::Lookup<std::convert::Infallible> {
+pub fn cached(set: &AliasSet) -> model_alias::cache::Lookup<std::convert::Infallible> {
     struct One(AliasSet);
-    impl model_alias::Source for One {
+    impl model_alias::cache::Source for One {
         type Error = std::convert::Infallible;
         async fn load(&self, _: &[u8]) -> Result<Option<AliasSet>, Self::Error> {
             Ok(Some(self.0.clone()))
@@ -62,7 +63,7 @@ pub fn cached(set: &AliasSet) -> model_alias::Lookup<std::convert::Infallible> {
             .build()
             .expect("a runtime");
     }
-    let cache = model_alias::AliasCache::new(One(set.clone()));
+    let cache = model_alias::cache::AliasCache::new(One(set.clone()));
     let lookup = RUNTIME.with(|runtime| runtime.block_on(cache.get(b"the-key")));
     match lookup {
         Ok(lookup) => lookup,
