@@ -8,7 +8,7 @@
 //! would otherwise keep per key.
 //!
 //! ```text
-//! cargo bench --bench memory     # all sizes; writes target/model-alias-memory.json
+//! cargo bench -p model-alias-benches --bench memory     # all sizes; writes target/model-alias-memory.json
 //! cargo test --bench memory      # small sizes only, as a check that it runs
 //! ```
 

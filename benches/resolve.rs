@@ -10,8 +10,8 @@
 //! `scripts/benchmarks.py` turns the results into BENCHMARKS.md.
 //!
 //! ```text
-//! cargo bench --bench resolve                 # the whole comparison
-//! cargo bench --bench resolve -- resolve_20/  # one size
+//! cargo bench -p model-alias-benches --bench resolve                 # the whole comparison
+//! cargo bench -p model-alias-benches --bench resolve -- resolve_20/  # one size
 //! ```
 
 mod support;

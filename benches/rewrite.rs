@@ -7,7 +7,7 @@
 //! passthrough rewrite makes none.
 //!
 //! ```text
-//! cargo bench --bench rewrite
+//! cargo bench -p model-alias-benches --bench rewrite
 //! ```
 
 #[allow(dead_code)] // The byte counts are for the memory bench.

@@ -19,9 +19,9 @@
 //!   map), written to `target/model-alias-table.json` for `scripts/benchmarks.py`.
 //!
 //! ```text
-//! cargo bench --bench table      # all sizes, both generators, up to 20 million aliases
+//! cargo bench -p model-alias-benches --bench table      # all sizes, both generators, up to 20 million aliases
 //! cargo test --bench table       # 1,000 keys only, as a check that it runs
-//! TABLE_SIZES=1000000 TABLE_GENERATORS=popular cargo bench --bench table   # one case
+//! TABLE_SIZES=1000000 TABLE_GENERATORS=popular cargo bench -p model-alias-benches --bench table   # one case
 //! ```
 
 #[allow(dead_code)] // The per-thread count is for tests/alloc.rs.

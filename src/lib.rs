@@ -132,7 +132,7 @@ pub use crate::target::ModelId;
 pub use crate::warning::{Warning, WarningKind};
 
 // The README's examples run as doc-tests, as written (no hidden lines), when every feature
-// they use is on: `cargo test --all-features`.
+// they use is on: `cargo test --workspace --all-features`.
 #[cfg(all(doctest, feature = "openai", feature = "cache"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

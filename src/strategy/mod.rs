@@ -62,8 +62,8 @@ pub(crate) use self::trie::Trie;
 ///
 /// `n` is the number of aliases, `L` the longest alias name (64 bytes by default), `b` the
 /// number of names sharing the model's first byte. Measured bytes an alias and lookup times
-/// from 20 to 100,000 aliases are in the repository's BENCHMARKS.md (`cargo bench --bench
-/// memory`, `--bench resolve`).
+/// from 20 to 100,000 aliases are in the repository's BENCHMARKS.md (`cargo bench -p
+/// model-alias-benches --bench memory`, `--bench resolve`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Engine {
