@@ -115,7 +115,7 @@ def targets(data):
                          f"{ratio:.2f}× faster than the fastest ({best})", verdict(ratio >= 2)))
     s, f = get(100000, "AliasSet", "mixed"), get(100000, FLOOR, "mixed")
     if s and f:
-        rows.append(("100,000 aliases, mixed: AliasSet within 2× of the floor (3× before issue 17)", f"{s / f:.2f}×", verdict(s / f <= 2)))
+        rows.append(("100,000 aliases, mixed: AliasSet within 2× of the floor", f"{s / f:.2f}×", verdict(s / f <= 2)))
     for size in sizes(data, "resolve_"):
         a, b = get(size, "AliasSet", "len_1mib"), get(size, "AliasSet", "len_64")
         if a and b:
@@ -152,7 +152,7 @@ def missed_100k(data):
     cost = lambda m: f"{fmt_ns(ours[m])} ({ours[m] / floor[m]:.1f}×)" if m in ours and m in floor else "n/a"
     return (
         "### Why the 100,000-alias target is missed\n\n"
-        f"The mixed queries cost {ours['mixed'] / floor['mixed']:.2f}× the floor (issue 17 asks for 2×). Per mix, exact hits cost "
+        f"The mixed queries cost {ours['mixed'] / floor['mixed']:.2f}× the floor (the target is 2×). Per mix, exact hits cost "
         f"{cost('exact')}, misses on a first byte no name starts with {cost('miss_other')}, but prefix "
         f"hits {cost('prefix')}, nested ones {cost('nested')} and misses sharing a first byte "
         f"{cost('miss_shared')}. The floor answers only the exact question: one hash of the model and "
@@ -164,9 +164,9 @@ def missed_100k(data):
         "which builds every engine and checks it against `Reference`) shows the `Hashed` engine's lookup itself "
         "at about 21% and `memcmp` (the name compares, shared with the setup's checks) at the top, "
         "while hashing (`foldhash::hash_bytes_long`) is under 2%: the time goes to the probes' loads, "
-        "not to arithmetic. Every full peer is slower still on these mixes (see the table). Issue 13 "
-        "made the levels' keys cheaper (an inline chain of folded multiplies: 319 → 270 instructions a "
-        "`mixed` query, see ASCII case folding below). Tried for issue 17 (2026-12-02) and not kept: "
+        "not to arithmetic. Every full peer is slower still on these mixes (see the table). The levels' "
+        "keys are hashed by an inline chain of folded multiplies (319 → 270 instructions a "
+        "`mixed` query, see ASCII case folding below). Tried (2026-12-02) and not kept: "
         "*Bloom filters in front of the exact table and the level groups* (two bits a key, 16 bits "
         "a key, so that a probe that would find nothing is skipped for a read of a smaller array): "
         "criterion medians per query, filtered runs of `resolve_100000` back to back with "
@@ -228,7 +228,7 @@ def load_of(data, generator, keys):
 
 
 def table_targets(data):
-    """The many-keys issues' targets (12 and 17), for each generator at its largest size."""
+    """The many-keys targets, for each generator at its largest size."""
     out = []
     verdict = lambda ok: "met" if ok else "**missed**"
     for generator, group in GENERATORS:
@@ -322,7 +322,7 @@ def table_notes(data):
             "four cache lines and each is read only once the previous one has said where to look. "
             "Huge pages change little, so these are cache misses, not TLB misses. The map of sets pays "
             "the same kind of chain (its table, then the set's allocation, then its names).\n\n"
-            "Options tried (issue 17), each measured at 1,000,000 keys of the `popular` mix:\n"
+            "Options tried, each measured at 1,000,000 keys of the `popular` mix:\n"
             "- *Format 2's slot table* (two 4-byte slots a key, linear probing) against *format 3's "
             "buckets* (a directory of one offset for about four keys, then each bucket's fingerprints "
             "and block lengths before its blocks): the same speed, criterion runs alternated twice "
@@ -378,7 +378,7 @@ def saved_baseline(group, function, param, name="v0.1", home=CRITERION):
 
 
 def fold_section(data):
-    """ASCII case folding beside the case-sensitive path (issue 13), and the default path
+    """ASCII case folding beside the case-sensitive path, and the default path
     against the 0.1.0 baseline when one was saved."""
     out = []
     paired = {}
@@ -441,7 +441,7 @@ def fold_section(data):
                "resolves as hits (349): a different answer, not overhead.\n")
     if worst > 1.3:
         out.append("Why missed: the gap is above 32 aliases (`Hashed`); see the instruction counts above for "
-                   "where it goes. Issue 13 stays open for it.\n")
+                   "where it goes.\n")
     trows = ["| keys | AliasTable | AliasTable (ignore case) | ratio |", "|---|---|---|---|"]
     for keys in sorted(int(k.rsplit("_", 1)[1]) for k in data if k.startswith("table_resolve_")):
         g = data.get(f"table_resolve_{keys}", {})
@@ -465,7 +465,7 @@ def fold_section(data):
         if old and new:
             brows.append(f"| AliasTable, {keys:,} keys | random keys | {fmt_ns(old)} | {fmt_ns(new)} | {100 * (new / old - 1):+.1f}% |")
     if len(brows) > 2:
-        out.append("The case-sensitive path against 0.1.0 (commit 016b9ac, the last before issue 13). `AliasSet`: "
+        out.append("The case-sensitive path against 0.1.0 (commit 016b9ac, before case folding). `AliasSet`: "
                    "the same benchmark, filtered to `'^resolve_[0-9]+/AliasSet/'`, run from a worktree of that "
                    "commit (`--save-baseline v0.1`) and then from this one (`--save-baseline now`), back to back, "
                    "both into `target/criterion-compare` (a filtered run, because these few-nanosecond figures "
@@ -636,7 +636,7 @@ def main():
           "third uppercased names with a suffix.\n")
     print(many_keys_table(data, "shared") + "\n")
     print("### `popular`: a few hundred popular names and a third of each key's own\n")
-    print("Issue 17's mix: 30% of each key's names are its own (`t123456-bot-17`), the rest from "
+    print("The `popular` mix: 30% of each key's names are its own (`t123456-bot-17`), the rest from "
           "a few hundred popular client names (every family and version, no provider prefix); 300 "
           "targets; a third prefix aliases; queries a third exact hits, a third prefix hits and a "
           "third misses, each checked to be one.\n")
