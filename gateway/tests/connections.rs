@@ -5,12 +5,7 @@
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::header;
-use axum::response::IntoResponse;
 use axum::routing::post;
-use axum::serve::ListenerExt;
-use futures_util::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -222,33 +217,19 @@ async fn bodies_past_the_shared_budget_get_a_503_unread() {
 }
 
 /// An upstream that answers in several small writes, as providers stream: the head, then
-/// each part 1 ms apart, from a socket that sends them at once (`TCP_NODELAY`, as providers'
-/// servers do), so that only the gateway's own sockets can delay them.
+/// each part 1 ms apart, from sockets that send them at once (see [`common::serve`]), so that
+/// only the gateway's own sockets can delay them.
 async fn several_writes_upstream() -> String {
-    async fn answer() -> axum::response::Response {
-        let parts = [
-            "{\"id\": \"c1\", ",
-            "\"object\": \"chat.completion\", ",
-            "\"choices\": []}",
-        ];
-        let body = futures_util::stream::iter(parts).then(|part| async move {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-            Ok::<_, std::convert::Infallible>(part)
-        });
-        (
-            [(header::CONTENT_TYPE, "application/json")],
-            Body::from_stream(body),
-        )
-            .into_response()
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    let app = Router::new().route("/v1/chat/completions", post(answer));
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    url
+    let parts = [
+        "{\"id\": \"c1\", ",
+        "\"object\": \"chat.completion\", ",
+        "\"choices\": []}",
+    ];
+    let answer = move || async move {
+        let parts = parts.map(str::to_owned).to_vec();
+        common::paced(parts, Duration::from_millis(1), "application/json")
+    };
+    common::serve(Router::new().route("/v1/chat/completions", post(answer))).await
 }
 
 /// Nagle's algorithm would hold the answer's last small write until the client's delayed ACK

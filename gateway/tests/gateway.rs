@@ -52,13 +52,10 @@ async fn stub_upstream() -> (String, Received) {
         )
             .into_response()
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
     let app = Router::new()
         .route("/v1/{*path}", post(handle))
         .with_state(received.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, received)
+    (common::serve(app).await, received)
 }
 
 /// Sends a chat request declaring a `Content-Length` of `length` bytes but sending only `sent`
@@ -352,21 +349,9 @@ async fn split_upstream() -> String {
             whole[split..].to_owned(),
             "data: [DONE]\n\n".to_owned(),
         ];
-        let events = futures_util::stream::iter(parts).then(|part| async move {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            Ok::<_, std::convert::Infallible>(part)
-        });
-        (
-            [(header::CONTENT_TYPE, "text/event-stream")],
-            Body::from_stream(events),
-        )
-            .into_response()
+        common::paced(parts, Duration::from_millis(20), "text/event-stream")
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let app = Router::new().route("/v1/{*path}", post(handle));
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    url
+    common::serve(Router::new().route("/v1/{*path}", post(handle))).await
 }
 
 /// With `--ignore-case` and `--restore-model`, a client that sends

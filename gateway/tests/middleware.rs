@@ -16,6 +16,8 @@ use model_alias::middleware::{AliasLayer, Rejection};
 use model_alias::{AliasSet, MatchKind, OwnedResolution, Rule};
 use serde_json::{Value, json};
 
+mod common;
+
 const MAX_BODY: usize = 64 << 10;
 
 /// Secret key -> its aliases.
@@ -99,10 +101,7 @@ async fn serve(restore: bool) -> String {
         .route("/v1/{*path}", post(upstream))
         .route_layer(layer(restore))
         .route("/health", get(|| async { "ok" }));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    url
+    common::serve(app).await
 }
 
 fn client() -> reqwest::Client {
@@ -746,9 +745,7 @@ async fn requests_without_a_body_to_rewrite_pass_through() {
         .route("/v1/models", get(listed).head(listed).delete(listed))
         .route("/v1/chat/completions", post(upstream))
         .layer(layer(false));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let url = common::serve(app).await;
 
     // No key at all: the layer does not look one up for a request it does not act on.
     let c = client();

@@ -202,13 +202,43 @@ pub async fn recording_upstream() -> (String, Seen) {
         seen.lock().unwrap().push((path, query, body.to_vec()));
         axum::Json(serde_json::json!({"ok": true}))
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
     let app = axum::Router::new()
         .fallback(record)
         .with_state(seen.clone());
+    (serve(app).await, seen)
+}
+
+/// Serves `app` on an ephemeral loopback port; its base URL. Accepted sockets send small
+/// writes at once (`TCP_NODELAY`), as providers' servers do, so that only the gateway's own
+/// sockets can delay an answer.
+pub async fn serve(app: axum::Router) -> String {
+    use axum::serve::ListenerExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, seen)
+    url
+}
+
+/// An answer of `content_type` whose body is `parts`, each sent `gap` after the one before.
+pub fn paced(
+    parts: Vec<String>,
+    gap: std::time::Duration,
+    content_type: &'static str,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    use futures_util::StreamExt;
+    let body = futures_util::stream::iter(parts).then(move |part| async move {
+        tokio::time::sleep(gap).await;
+        Ok::<_, std::convert::Infallible>(part)
+    });
+    (
+        [(axum::http::header::CONTENT_TYPE, content_type)],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response()
 }
 
 pub mod store;
