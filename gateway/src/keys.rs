@@ -210,14 +210,20 @@ impl KeySource {
     }
 }
 
-/// Re-reads the keys file every `ttl`; publishes it when it changed and loads, keeps the last
-/// good keys when it does not, and says why once for each version of the file (and once
-/// while it is missing or unreadable).
-pub async fn reload(store: Arc<KeySource>, path: PathBuf, ttl: Duration, ignore_case: bool) {
+/// Re-reads the keys file every `ttl`, starting from `last`, the text the published keys came
+/// from; publishes it when it changed and loads, keeps the last good keys when it does not,
+/// and says why once for each version of the file (and once while it is missing or
+/// unreadable).
+pub async fn reload(
+    store: Arc<KeySource>,
+    path: PathBuf,
+    ttl: Duration,
+    ignore_case: bool,
+    mut last: String,
+) {
     let KeySource::File(keys) = &*store else {
         return;
     };
-    let mut last = std::fs::read_to_string(&path).ok();
     let mut unreadable = false;
     loop {
         tokio::time::sleep(ttl).await;
@@ -232,7 +238,7 @@ pub async fn reload(store: Arc<KeySource>, path: PathBuf, ttl: Duration, ignore_
             }
         };
         unreadable = false;
-        if last.as_deref() == Some(text.as_str()) {
+        if last == text {
             continue;
         }
         match FileKeys::parse(&text, ignore_case) {
@@ -243,12 +249,14 @@ pub async fn reload(store: Arc<KeySource>, path: PathBuf, ttl: Duration, ignore_
             Err(e) => tracing::warn!(file = %path.display(), error = %e, "keeping the last keys"),
         }
         // A bad version is refused once, not again every `ttl` while it stays in place.
-        last = Some(text);
+        last = text;
     }
 }
 
-/// Reads the keys file at `path`.
-pub fn read_file(path: &Path, ignore_case: bool) -> Result<FileKeys, String> {
+/// Reads the keys file at `path`: its keys, and the text they came from.
+pub fn read_file(path: &Path, ignore_case: bool) -> Result<(FileKeys, String), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    FileKeys::parse(&text, ignore_case).map_err(|e| format!("{}: {e}", path.display()))
+    let keys =
+        FileKeys::parse(&text, ignore_case).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((keys, text))
 }

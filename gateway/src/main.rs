@@ -65,16 +65,20 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
-/// The keys, from the keys file or the database (seeded with the demo keys under `--demo`).
-async fn key_source(args: &Args, catalog: &Catalog) -> Result<KeySource, String> {
+/// The keys, from the keys file (re-read every `--ttl` from then on) or the database (seeded
+/// with the demo keys under `--demo`).
+async fn key_source(args: &Args, catalog: &Catalog) -> Result<Arc<KeySource>, String> {
     if let Some(path) = &args.keys {
-        let keys = keys::read_file(path, args.ignore_case)?;
+        let (keys, text) = keys::read_file(path, args.ignore_case)?;
         for (id, aliases) in keys.keys() {
             for warning in catalog.check(aliases) {
                 tracing::warn!(key = %id, "{warning}");
             }
         }
-        return Ok(KeySource::File(AliasStore::new(keys)));
+        let source = Arc::new(KeySource::File(AliasStore::new(keys)));
+        let (path, ttl, ignore_case) = (path.clone(), args.ttl, args.ignore_case);
+        tokio::spawn(keys::reload(source.clone(), path, ttl, ignore_case, text));
+        return Ok(source);
     }
     let db = db::Db::open(&args.database, args.store_timeout)
         .await
@@ -89,7 +93,7 @@ async fn key_source(args: &Args, catalog: &Catalog) -> Result<KeySource, String>
         }
     }
     let cache = Box::new(AliasCache::builder(db.clone()).ttl(args.ttl).build());
-    Ok(KeySource::Database { db, cache })
+    Ok(Arc::new(KeySource::Database { db, cache }))
 }
 
 async fn run(args: Args) -> Result<(), String> {
@@ -112,11 +116,6 @@ async fn run(args: Args) -> Result<(), String> {
         Some(var) => Some(std::env::var(var).map_err(|e| format!("{var}: {e}"))?),
         None => None,
     };
-    let keys = Arc::new(keys);
-    if let Some(path) = args.keys.clone() {
-        let reloaded = keys::reload(keys.clone(), path, args.ttl, args.ignore_case);
-        tokio::spawn(reloaded);
-    }
     let app = Arc::new(App {
         keys,
         admin_token,
