@@ -194,13 +194,11 @@ async fn replace_aliases(
         .map_err(|_| invalid_body("the body is not UTF-8: send a JSON list of aliases"))?;
     let set = AliasSet::from_json(text).map_err(ApiError::InvalidAliases)?;
     let rows: Vec<StoredAlias> = set.iter().map(StoredAlias::from).collect();
-    if !db.replace_aliases(&id, &rows).await? {
+    let Some(hash) = db.replace_aliases(&id, &rows).await? else {
         return Err(ApiError::NoSuchKey(id));
-    }
+    };
     // This replica serves the change at once; others within their cache's TTL.
-    if let Some(hash) = db.secret_hash_of(&id).await? {
-        app.keys.forget(&hash).await;
-    }
+    app.keys.forget(&hash).await;
     Ok(
         axum::Json(json!({"id": id, "aliases": rows.len(), "warnings": warnings(&app, &set)}))
             .into_response(),

@@ -404,13 +404,18 @@ impl Db {
     }
 
     /// Replaces key `id`'s aliases with `rows` (already validated), in one transaction that
-    /// starts with its write (invariant 4); `false` when there is no such key.
-    pub async fn replace_aliases(&self, id: &str, rows: &[StoredAlias]) -> Result<bool, DbError> {
+    /// starts with its write (invariant 4); returns the key's secret hash (what the alias
+    /// cache is keyed by), or `None` when there is no such key.
+    pub async fn replace_aliases(
+        &self,
+        id: &str,
+        rows: &[StoredAlias],
+    ) -> Result<Option<String>, DbError> {
         let _turn = self.writer.lock().await;
         self.timed(async {
             let (mut tx, hash) = self.clear_aliases(id).await?;
             if hash.is_none() {
-                return Ok(false);
+                return Ok(None);
             }
             for (position, row) in rows.iter().enumerate() {
                 sqlx::query(
@@ -427,7 +432,7 @@ impl Db {
                 .await?;
             }
             tx.commit().await?;
-            Ok(true)
+            Ok(hash)
         })
         .await
     }
