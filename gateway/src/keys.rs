@@ -107,10 +107,13 @@ impl FileKeys {
 
     /// Every key id with its aliases.
     pub fn keys(&self) -> impl Iterator<Item = (&str, Vec<AliasRef<'_>>)> {
-        self.ids.values().map(|id| {
-            let aliases = self.table.get(id.as_bytes());
-            (id.as_str(), aliases.iter().flat_map(|k| k.iter()).collect())
-        })
+        self.ids.values().map(|id| (id.as_str(), self.aliases(id)))
+    }
+
+    /// Key `id`'s aliases, in order (none for an id the table does not have).
+    fn aliases(&self, id: &str) -> Vec<AliasRef<'_>> {
+        let key = self.table.get(id.as_bytes());
+        key.iter().flat_map(|k| k.iter()).collect()
     }
 }
 
@@ -145,12 +148,7 @@ impl Resolve for CallerAliases {
 impl CallerAliases {
     pub fn aliases(&self) -> Vec<AliasRef<'_>> {
         match self {
-            CallerAliases::Table { keys, id } => keys
-                .table
-                .get(id.as_bytes())
-                .iter()
-                .flat_map(|k| k.iter())
-                .collect(),
+            CallerAliases::Table { keys, id } => keys.aliases(id),
             CallerAliases::Stored(lookup) => lookup.iter().collect(),
         }
     }
