@@ -92,7 +92,11 @@ pub async fn serve(
             inner: stream,
             activity: activity.clone(),
         });
-        let service = hyper::service::service_fn(handler(router.clone(), peer, activity.clone()));
+        let (router, watched) = (router.clone(), activity.clone());
+        // `begin` runs as the request is handed over, before its future is first polled.
+        let service = hyper::service::service_fn(move |request| {
+            respond(router.clone(), request, peer, watched.begin())
+        });
         let connection = builder.serve_connection(io, service).into_owned();
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
@@ -115,47 +119,37 @@ pub async fn serve(
     }
 }
 
-type Handler = Box<
-    dyn Fn(
-            Request<Incoming>,
-        )
-            -> Pin<Box<dyn Future<Output = Result<axum::response::Response, Infallible>> + Send>>
-        + Send
-        + Sync,
->;
-
-/// The per-connection service: the router, with the client's address, a request id and the
-/// in-flight count that the watchdog reads.
-fn handler(router: Router, peer: SocketAddr, activity: Arc<Activity>) -> Handler {
-    Box::new(move |mut request: Request<Incoming>| {
-        let router = router.clone();
-        let in_flight = activity.begin();
-        let id = request_id();
-        request.extensions_mut().insert(ConnectInfo(peer));
-        if let Ok(value) = HeaderValue::from_str(&id) {
-            request.headers_mut().insert("x-request-id", value);
-        }
-        let span = tracing::info_span!("request", id = %id);
-        Box::pin(
-            async move {
-                let mut response = match router.oneshot(request.map(Body::new)).await {
-                    Ok(response) => response,
-                    Err(never) => match never {},
-                };
-                if let Ok(value) = HeaderValue::from_str(&id) {
-                    response.headers_mut().insert("x-request-id", value);
-                }
-                // The request stays in flight until its answer is sent whole.
-                Ok(response.map(|body| {
-                    Body::new(body.map_frame(move |frame| {
-                        let _ = &in_flight;
-                        frame
-                    }))
-                }))
-            }
-            .instrument(span),
-        )
-    })
+/// Answers one request of a connection from `peer` with the router, the client's address and
+/// a fresh request id added; `in_flight` is held until the answer is sent whole.
+async fn respond(
+    router: Router,
+    mut request: Request<Incoming>,
+    peer: SocketAddr,
+    in_flight: InFlight,
+) -> Result<axum::response::Response, Infallible> {
+    let id = request_id();
+    let header = HeaderValue::from_str(&id).ok();
+    request.extensions_mut().insert(ConnectInfo(peer));
+    if let Some(value) = header.clone() {
+        request.headers_mut().insert("x-request-id", value);
+    }
+    let answered = router.oneshot(request.map(Body::new));
+    let mut response = match answered
+        .instrument(tracing::info_span!("request", id = %id))
+        .await
+    {
+        Ok(response) => response,
+        Err(never) => match never {},
+    };
+    if let Some(value) = header {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    Ok(response.map(|body| {
+        Body::new(body.map_frame(move |frame| {
+            let _ = &in_flight;
+            frame
+        }))
+    }))
 }
 
 /// A request id: 16 random hex digits (a counter if the system has no randomness to give).
