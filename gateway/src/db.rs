@@ -291,10 +291,16 @@ impl Db {
     /// Gives key `id` a new secret; returns it and the old one's hash (which then fails), or
     /// `None` when there is no such key.
     pub async fn rotate_key(&self, id: &str) -> Result<Option<(Secret, String)>, DbError> {
-        let Some(key) = self.key(id).await? else {
-            return Ok(None);
-        };
-        let Some(old) = self.secret_hash_of(id).await? else {
+        let key: Option<(String, String)> = self
+            .timed(async {
+                let sql = "SELECT name, secret_sha256 FROM api_keys WHERE id = $1";
+                Ok(sqlx::query_as(sql)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            })
+            .await?;
+        let Some((name, old)) = key else {
             return Ok(None);
         };
         let secret = format!("sk-{}", random_hex::<24>()?);
@@ -309,7 +315,7 @@ impl Db {
                 Ok(done.rows_affected() == 1)
             })
             .await?;
-        Ok(updated.then(|| (Secret::new(key.id, key.name, secret), old)))
+        Ok(updated.then(|| (Secret::new(id.to_owned(), name, secret), old)))
     }
 
     /// Begins a write transaction on key `id` with its first write (invariant 4): removes the
