@@ -79,3 +79,37 @@ fn an_alias_prints_as_a_dashboard_lists_it() {
         "claude-opus -> anthropic/claude-opus-4-8 (prefix, hidden)"
     );
 }
+
+#[test]
+fn every_row_type_brings_its_hidden_flag_into_a_set() {
+    let shown = alias("fast", "openai/gpt-4o", MatchKind::Exact);
+    let hidden = alias("canary", "openai/gpt-4o-mini", MatchKind::Exact).with_hidden(true);
+    let flags =
+        |set: &AliasSet| ["fast", "canary"].map(|name| set.get(name).map(|a| a.is_hidden()));
+    let want = [Some(false), Some(true)];
+
+    let owned = AliasSet::new([shown.clone(), hidden.clone()]).expect("a valid set");
+    assert_eq!(flags(&owned), want, "rows of Alias");
+    let borrowed = AliasSet::new([&shown, &hidden]).expect("a valid set");
+    assert_eq!(flags(&borrowed), want, "rows of &Alias");
+    let rebuilt = AliasSet::new(owned.iter()).expect("a valid set");
+    assert_eq!(
+        flags(&rebuilt),
+        want,
+        "rows of AliasRef (a set rebuilt from another)"
+    );
+    let rebuilt_again = AliasSet::new(owned.iter().collect::<Vec<_>>().iter()).expect("valid");
+    assert_eq!(flags(&rebuilt_again), want, "rows of &AliasRef");
+
+    // Tuples cannot say hidden: a pair is an exact alias, a triple has the kind it names.
+    let pairs = AliasSet::new([("fast", "openai/gpt-4o"), ("canary", "openai/gpt-4o-mini")])
+        .expect("a valid set");
+    assert_eq!(flags(&pairs), [Some(false), Some(false)], "pairs");
+    let triples = AliasSet::new([("fast", "openai/gpt-4o", MatchKind::Prefix)]).expect("valid");
+    let fast = triples.get("fast").expect("the alias");
+    assert_eq!(
+        (fast.kind(), fast.is_hidden()),
+        (MatchKind::Prefix, false),
+        "triples"
+    );
+}

@@ -645,3 +645,33 @@ fn hidden_and_carried_aliases_in_the_catalog() {
         "openai/* is known, anthropic/* is not"
     );
 }
+
+/// A carried rest holds what the client sent, control characters included: written back
+/// into the body, each is escaped as `\u00XX` again.
+#[test]
+fn control_characters_in_a_carried_rest_are_escaped_again() {
+    let set = AliasSet::new([("oai/", "openai/*", MatchKind::Prefix)]).unwrap();
+    let body = br#"{"model":"oai/a\u0001b\u001f\n\u0010"}"#;
+    let out = rewrite_model(body, &set).unwrap();
+    assert!(out.is_changed());
+    assert_eq!(
+        std::str::from_utf8(out.body()).unwrap(),
+        r#"{"model":"openai/a\u0001b\u001f\u000a\u0010"}"#
+    );
+    let sent: Value = serde_json::from_slice(out.body()).unwrap();
+    assert_eq!(sent["model"], "openai/a\u{1}b\u{1f}\n\u{10}");
+}
+
+/// Only a key that decodes to `model` is the model: another key written with escapes is a
+/// member like any other.
+#[test]
+fn an_escaped_key_is_the_model_only_when_it_decodes_to_model() {
+    let set = set();
+    let body = br#"{"a\nb":1,"mod\u0065l":"cross-model-basic","\u006dodels":[]}"#;
+    let out = rewrite_model(body, &set).unwrap();
+    assert_eq!(out.resolution().rule(), Rule::Exact);
+    assert_eq!(
+        std::str::from_utf8(out.body()).unwrap(),
+        r#"{"a\nb":1,"mod\u0065l":"deepseek/deepseek-chat","\u006dodels":[]}"#
+    );
+}

@@ -75,3 +75,21 @@ fn a_model_prints_as_one_string() {
     assert_eq!(format!("[{:>6}]", set.resolve("x").model()), "[     x]");
     assert_eq!(String::from(carried), "openai/gpt-4o");
 }
+
+#[test]
+fn a_model_becomes_a_cow_borrowed_when_it_is_one_piece() {
+    use std::borrow::Cow;
+    let set = set();
+    let carried = Cow::from(set.resolve("oai/gpt-4o").model());
+    assert!(
+        matches!(&carried, Cow::Owned(s) if s == "openai/gpt-4o"),
+        "{carried:?}"
+    );
+    let plain = Cow::from(set.resolve("fast").model());
+    assert!(
+        matches!(plain, Cow::Borrowed("deepseek/deepseek-chat")),
+        "{plain:?}"
+    );
+    let passthrough = Cow::from(set.resolve("x").model());
+    assert!(matches!(passthrough, Cow::Borrowed("x")), "{passthrough:?}");
+}

@@ -436,3 +436,17 @@ fn a_target_as_bytes_from_another_format_is_refused_saying_what_a_target_is() {
         "{err}"
     );
 }
+
+/// `"hidden"` takes a boolean, and anything else is refused saying so.
+#[test]
+fn a_hidden_flag_that_is_not_a_boolean_says_what_it_takes() {
+    for flag in [r#""yes""#, "1", "null"] {
+        let json = format!(r#"[{{"name":"b","target":"t","hidden":{flag}}}]"#);
+        let got = messages(&json);
+        assert_eq!(got.len(), 1, "{json}: {got:?}");
+        assert!(
+            got[0].starts_with("row 1") && got[0].contains(r#"expected "hidden": true or false"#),
+            "{json}: {got:?}"
+        );
+    }
+}

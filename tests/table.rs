@@ -887,3 +887,34 @@ fn verify_names_a_forged_block() {
         })
     );
 }
+
+/// Names of 63 bytes or more share one length in the entry byte, so a lookup cannot tell from
+/// it which of two such prefix names is longer: it must read both.
+#[test]
+fn long_prefix_names_one_inside_another_pick_the_longest() {
+    let limits = Limits::default().with_max_name_len(200);
+    let names: Vec<String> = [62, 63, 64, 65, 100, 200].map(|n| "a".repeat(n)).into();
+    let rows: Vec<(String, String, MatchKind)> = names
+        .iter()
+        .map(|n| (n.clone(), format!("t/{}", n.len()), MatchKind::Prefix))
+        .collect();
+    let mut reversed = rows.clone();
+    reversed.reverse();
+    let mut builder = TableBuilder::with_limits(limits);
+    builder.insert("up", &rows).expect("valid rows");
+    builder.insert("down", &reversed).expect("valid rows");
+    let table = builder.build().expect("a table");
+    for name in &names {
+        let model = format!("{name}-x");
+        let want = format!("t/{}", name.len());
+        for key in ["up", "down"] {
+            let got = resolve(&table, key, &model);
+            assert_eq!(
+                got.model(),
+                want.as_str(),
+                "key {key}, model of {} bytes",
+                model.len()
+            );
+        }
+    }
+}
