@@ -675,3 +675,19 @@ fn an_escaped_key_is_the_model_only_when_it_decodes_to_model() {
         r#"{"a\nb":1,"mod\u0065l":"deepseek/deepseek-chat","\u006dodels":[]}"#
     );
 }
+
+/// `into_body` hands over what `body` shows: the input itself when nothing changed, the
+/// rewritten copy otherwise.
+#[test]
+fn into_body_is_the_body_to_forward() {
+    let set = set();
+    let unchanged = br#"{"model":"gpt-4o"}"#;
+    let out = rewrite_model(unchanged, &set).unwrap();
+    assert!(matches!(out.into_body(), std::borrow::Cow::Borrowed(b) if b == unchanged));
+    let out = rewrite_model(br#"{"model":"cross-model-basic"}"#, &set).unwrap();
+    let shown = out.body().to_vec();
+    let owned = out.into_body();
+    assert!(matches!(&owned, std::borrow::Cow::Owned(_)));
+    assert_eq!(&*owned, &shown[..]);
+    assert_eq!(&*owned, br#"{"model":"deepseek/deepseek-chat"}"#);
+}

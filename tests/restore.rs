@@ -214,3 +214,31 @@ proptest! {
         prop_assert_eq!(undo, STREAM);
     }
 }
+
+/// A line of exactly `max_line` bytes is still restored; one byte more passes unchanged.
+#[test]
+fn a_line_of_exactly_max_line_bytes_is_restored() {
+    let set = set();
+    let resolution = set.resolve("claude-opus-4-9");
+    let line = b"data: {\"model\":\"anthropic/claude-opus-4-8\"}\n";
+    let mut stream = RestoreStream::new(&resolution).with_max_line(line.len());
+    assert_eq!(
+        &*stream.push(line),
+        &b"data: {\"model\":\"claude-opus-4-9\"}\n"[..]
+    );
+    let mut stream = RestoreStream::new(&resolution).with_max_line(line.len() - 1);
+    assert_eq!(&*stream.push(line), &line[..]);
+}
+
+/// What `finish` returns is the last line, held because it never ended, as it came.
+#[test]
+fn finish_returns_the_line_that_never_ended() {
+    let set = set();
+    let resolution = set.resolve("claude-opus-4-9");
+    let mut stream = RestoreStream::new(&resolution);
+    assert_eq!(
+        &*stream.push(b"data: [DONE]\n\ndata: {\"mod"),
+        &b"data: [DONE]\n\n"[..]
+    );
+    assert_eq!(stream.finish(), b"data: {\"mod");
+}
