@@ -99,6 +99,7 @@ mod alias;
 pub mod cache;
 pub mod error;
 mod fold;
+mod json;
 mod limits;
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]

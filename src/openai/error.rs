@@ -51,3 +51,12 @@ pub enum RewriteError {
         max: usize,
     },
 }
+
+impl From<crate::json::Invalid> for RewriteError {
+    fn from(invalid: crate::json::Invalid) -> RewriteError {
+        match invalid {
+            crate::json::Invalid::Syntax { at, reason } => RewriteError::NotJson { at, reason },
+            crate::json::Invalid::TooDeep { max } => RewriteError::TooDeep { max },
+        }
+    }
+}

@@ -31,6 +31,6 @@ mod rewrite;
 
 pub use self::catalog::{Architecture, Catalog, Model, ModelList, UnknownTarget};
 pub use self::error::RewriteError;
-pub use self::json::MAX_DEPTH;
+pub use crate::json::MAX_DEPTH;
 pub use self::restore::{RestoreStream, restore_model};
 pub use self::rewrite::{Rewrite, rewrite_model};

@@ -18,8 +18,9 @@
 
 use std::borrow::Cow;
 
-use super::json::{self, Span, find_model, replace_into, replace_string};
+use super::json::{find_model, replace_into, replace_string};
 use crate::Resolution;
+use crate::json::{self, Span};
 
 /// `body` (a JSON response) with its top-level `"model"` set back to the name the client
 /// sent, when it is the model `resolution` resolved to; otherwise `body` itself.

@@ -12,7 +12,8 @@
 use std::borrow::Cow;
 
 use super::RewriteError;
-use super::json::{self, find_model, replace_string};
+use super::json::{find_model, replace_string};
+use crate::json;
 use crate::{OwnedResolution, Resolution, Resolve};
 
 /// A rewritten body and the resolution of its model.
