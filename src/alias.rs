@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use crate::{AliasName, ModelId};
+use crate::{AliasName, ModelId, Presets};
 
 /// How an alias name is matched against a requested model.
 ///
@@ -69,6 +69,8 @@ pub struct Alias {
     target: ModelId,
     kind: MatchKind,
     hidden: bool,
+    /// The presets' stored form (see `preset.rs`): empty for none.
+    presets: Box<str>,
 }
 
 impl Alias {
@@ -79,6 +81,7 @@ impl Alias {
             target,
             kind,
             hidden: false,
+            presets: Box::default(),
         }
     }
 
@@ -96,6 +99,11 @@ impl Alias {
     #[must_use]
     pub fn with_hidden(self, hidden: bool) -> Alias {
         Alias { hidden, ..self }
+    }
+
+    /// This alias with presets in their stored form, already validated.
+    pub(crate) fn with_stored_presets(self, presets: Box<str>) -> Alias {
+        Alias { presets, ..self }
     }
 
     /// An exact alias: only `name` itself matches.
@@ -126,6 +134,11 @@ impl Alias {
     /// Whether it is left out of the `/v1/models` listing (see [`with_hidden`](Alias::with_hidden)).
     pub fn is_hidden(&self) -> bool {
         self.hidden
+    }
+
+    /// The request members it sets, if any: see [`AliasRef::presets`].
+    pub fn presets(&self) -> Option<Presets<'_>> {
+        Presets::from_stored(&self.presets)
     }
 
     /// Whether it carries the rest of the model: see [`AliasRef::carries`].
@@ -174,6 +187,8 @@ pub struct AliasRef<'a> {
     target: &'a str,
     kind: MatchKind,
     hidden: bool,
+    /// The presets' stored form: empty for none.
+    presets: &'a str,
 }
 
 /// Whether an alias of `kind` with `target` carries the rest of the model. On every
@@ -197,12 +212,14 @@ impl<'a> AliasRef<'a> {
         target: &'a str,
         kind: MatchKind,
         hidden: bool,
+        presets: &'a str,
     ) -> AliasRef<'a> {
         AliasRef {
             name,
             target,
             kind,
             hidden,
+            presets,
         }
     }
 
@@ -225,6 +242,28 @@ impl<'a> AliasRef<'a> {
     /// Whether it is left out of the `/v1/models` listing (see [`Alias::with_hidden`]).
     pub fn is_hidden(&self) -> bool {
         self.hidden
+    }
+
+    /// The request members it sets, if any: `defaults` added to a request that lacks them,
+    /// `overrides` replacing the request's own (`openai::rewrite_model` applies both).
+    ///
+    /// ```
+    /// use model_alias::AliasSet;
+    ///
+    /// let set = AliasSet::from_json(r#"[{"name": "cheap-draft", "target": "deepseek/deepseek-chat",
+    ///     "defaults": {"temperature": 1.2, "max_tokens": 512}}]"#)?;
+    /// let alias = set.iter().next().expect("one alias");
+    /// let presets = alias.presets().expect("it has presets");
+    /// assert_eq!((presets.defaults(), presets.overrides()), (r#"{"temperature":1.2,"max_tokens":512}"#, "{}"));
+    /// # Ok::<(), model_alias::SetError>(())
+    /// ```
+    pub fn presets(&self) -> Option<Presets<'a>> {
+        Presets::from_stored(self.presets)
+    }
+
+    /// The presets' stored form (empty for none), to copy or store as it is.
+    pub(crate) fn stored_presets(&self) -> &'a str {
+        self.presets
     }
 
     /// Whether it carries the rest of the model: a prefix alias whose target ends in `*`
@@ -274,14 +313,20 @@ impl<'a> AliasRef<'a> {
             self.kind,
         )
         .with_hidden(self.hidden)
+        .with_stored_presets(self.presets.into())
     }
 }
 
-/// `name -> target (kind)`, with `, hidden` for a hidden alias.
+/// `name -> target (kind)`, with `, hidden` for a hidden alias and the presets after it:
+/// `pro -> deepseek/deepseek-reasoner (exact) defaults {"reasoning_effort":"high"}`.
 impl fmt::Display for AliasRef<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} -> {} ({}", self.name, self.target, self.kind)?;
-        f.write_str(if self.hidden { ", hidden)" } else { ")" })
+        f.write_str(if self.hidden { ", hidden)" } else { ")" })?;
+        match self.presets() {
+            Some(presets) => write!(f, " {presets}"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -293,6 +338,7 @@ impl<'a> From<&'a Alias> for AliasRef<'a> {
             target: alias.target.as_str(),
             kind: alias.kind,
             hidden: alias.hidden,
+            presets: &alias.presets,
         }
     }
 }
@@ -321,6 +367,12 @@ impl Row for AliasRef<'_> {
     }
     fn hidden(&self) -> bool {
         self.hidden
+    }
+    fn defaults(&self) -> Option<&str> {
+        self.presets().map(|p| p.defaults())
+    }
+    fn overrides(&self) -> Option<&str> {
+        self.presets().map(|p| p.overrides())
     }
     fn valid_bytes(&self, _: Token) -> bool {
         true
@@ -361,6 +413,18 @@ pub trait Row {
         false
     }
 
+    /// The JSON text of the row's `defaults` object, as given: request members added when a
+    /// request lacks them (default: none). See [`Presets`].
+    fn defaults(&self) -> Option<&str> {
+        None
+    }
+
+    /// The JSON text of the row's `overrides` object, as given: request members that replace
+    /// the request's own (default: none). See [`Presets`].
+    fn overrides(&self) -> Option<&str> {
+        None
+    }
+
     /// Whether the name and target are already known to be made of valid bytes (they come
     /// from an [`Alias`] or an [`AliasRef`]), so that validation checks only their lengths
     /// and uniqueness: a set rebuilt from another, or put into a table, is not checked byte by
@@ -393,6 +457,12 @@ impl Row for Alias {
     fn hidden(&self) -> bool {
         self.hidden
     }
+    fn defaults(&self) -> Option<&str> {
+        self.presets().map(|p| p.defaults())
+    }
+    fn overrides(&self) -> Option<&str> {
+        self.presets().map(|p| p.overrides())
+    }
     fn valid_bytes(&self, _: Token) -> bool {
         true
     }
@@ -410,6 +480,12 @@ impl<R: Row + ?Sized> Row for &R {
     }
     fn hidden(&self) -> bool {
         (**self).hidden()
+    }
+    fn defaults(&self) -> Option<&str> {
+        (**self).defaults()
+    }
+    fn overrides(&self) -> Option<&str> {
+        (**self).overrides()
     }
     fn valid_bytes(&self, token: Token) -> bool {
         (**self).valid_bytes(token)

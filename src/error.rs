@@ -140,6 +140,104 @@ pub enum TargetError {
     OnlyStar,
 }
 
+/// Why a row's `defaults` or `overrides` is not a valid preset object (see
+/// [`Presets`](crate::Presets)). The message follows the object's name: `"defaults" is a
+/// string, not an object: ...`.
+///
+/// ```
+/// use model_alias::AliasSet;
+/// use model_alias::error::{PresetError, Problem};
+///
+/// let err = AliasSet::from_json(r#"[{"name": "pro", "target": "deepseek/deepseek-chat",
+///     "overrides": {"stream": false}}]"#).unwrap_err();
+/// assert_eq!(err.problems()[0].problem(), &Problem::Overrides(PresetError::Forbidden { member: "stream".into() }));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PresetError {
+    /// The text is not one well-formed JSON value, or holds what the upstream's parser would
+    /// refuse (a lone surrogate escape, a number beyond a double's range).
+    #[error(
+        "is not valid JSON ({reason} at byte {at}): write an object of request members, such as {{\"temperature\": 0.2}}"
+    )]
+    NotJson {
+        /// Byte offset of the problem in the object's text.
+        at: usize,
+        /// What was wrong there.
+        reason: &'static str,
+    },
+    /// Arrays and objects nest deeper than a request body may.
+    #[error("nests deeper than {max} levels: flatten it")]
+    TooDeep {
+        /// The limit.
+        max: usize,
+    },
+    /// The value is JSON but not an object.
+    #[error(
+        "is a JSON {found}, not an object: write an object of request members, such as {{\"temperature\": 0.2}}"
+    )]
+    NotAnObject {
+        /// What it is instead.
+        found: &'static str,
+    },
+    /// A member no alias may set: `model`, `stream` or `stream_options`.
+    #[error(
+        "sets {member:?}, which an alias cannot preset (the model is the alias's target; streaming is the client's choice): remove it"
+    )]
+    Forbidden {
+        /// The member's name.
+        member: String,
+    },
+    /// The object has a member more than once.
+    #[error("has {member:?} more than once: keep one")]
+    Repeated {
+        /// The member's name, escapes decoded, cut to 64 bytes.
+        member: String,
+    },
+    /// The overrides set a member that the defaults set too.
+    #[error(
+        "has {member:?}, which \"defaults\" has too: a member is a default or an override, remove one of the two"
+    )]
+    InBoth {
+        /// The member's name, escapes decoded, cut to 64 bytes.
+        member: String,
+    },
+    /// The row's two objects have more members together than the limit.
+    #[error("brings the row's presets to {count} members, but at most {max} are allowed: remove {}", .count - .max)]
+    TooManyMembers {
+        /// Members of both objects so far.
+        count: usize,
+        /// The most allowed.
+        max: usize,
+    },
+    /// The row's two objects, as compact JSON, are longer together than the limit.
+    #[error(
+        "brings the row's presets to {len} bytes of compact JSON, but at most {max} are allowed: shorten them"
+    )]
+    TooLong {
+        /// Bytes of both objects so far.
+        len: usize,
+        /// The most allowed.
+        max: usize,
+    },
+}
+
+#[cfg(feature = "serde")]
+impl PresetError {
+    fn code(&self) -> &'static str {
+        match self {
+            PresetError::NotJson { .. } => "preset_not_json",
+            PresetError::TooDeep { .. } => "preset_too_deep",
+            PresetError::NotAnObject { .. } => "preset_not_object",
+            PresetError::Forbidden { .. } => "preset_forbidden_member",
+            PresetError::Repeated { .. } => "preset_repeated_member",
+            PresetError::InBoth { .. } => "preset_in_both",
+            PresetError::TooManyMembers { .. } => "preset_too_many_members",
+            PresetError::TooLong { .. } => "preset_too_long",
+        }
+    }
+}
+
 /// What is wrong with one row of a set.
 ///
 /// ```
@@ -181,6 +279,12 @@ pub enum Problem {
         /// The most rows allowed.
         max: usize,
     },
+    /// The row's `defaults` are not a valid preset object.
+    #[error("\"defaults\" {0}")]
+    Defaults(PresetError),
+    /// The row's `overrides` are not a valid preset object.
+    #[error("\"overrides\" {0}")]
+    Overrides(PresetError),
     /// The JSON could not be read at this row: a syntax error, a wrong type, or a target that
     /// is not one string. Rows after it were not read.
     #[error("{message}")]
@@ -210,16 +314,19 @@ impl Problem {
             Problem::CarryOnExact => "carry_on_exact",
             Problem::TooMany { .. } => "too_many",
             Problem::Json { .. } => "json",
+            Problem::Defaults(e) | Problem::Overrides(e) => e.code(),
         }
     }
 
-    /// The field of the row to change: `name`, `target`, `match`, or none (the set as a
+    /// The field of the row to change: `name`, `target`, `match`, `defaults`, `overrides`, or none (the set as a
     /// whole, or JSON that could not be read).
     pub(crate) fn field(&self) -> Option<&'static str> {
         match self {
             Problem::Name(_) | Problem::DuplicateName { .. } => Some("name"),
             Problem::Target(_) => Some("target"),
             Problem::CarryOnExact => Some("match"),
+            Problem::Defaults(_) => Some("defaults"),
+            Problem::Overrides(_) => Some("overrides"),
             Problem::TooMany { .. } | Problem::Json { .. } => None,
         }
     }

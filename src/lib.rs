@@ -108,6 +108,7 @@ mod name;
 #[cfg(feature = "openai")]
 #[cfg_attr(docsrs, doc(cfg(feature = "openai")))]
 pub mod openai;
+mod preset;
 mod resolution;
 #[cfg(feature = "serde")]
 mod serde;
@@ -124,6 +125,7 @@ pub use crate::alias::{Alias, AliasRef, MatchKind, Row};
 pub use crate::error::{SetError, TableError};
 pub use crate::limits::Limits;
 pub use crate::name::AliasName;
+pub use crate::preset::Presets;
 pub use crate::resolution::{OwnedResolution, Resolution, Resolve, ResolvedModel, Rule};
 pub use crate::set::{AliasSet, AliasSetBuilder};
 pub use crate::store::AliasStore;

@@ -153,9 +153,9 @@ pub struct OwnedResolution {
     text: std::sync::Arc<str>,
     /// Where the requested model ends in `text`.
     requested: usize,
-    /// Where the alias's name ends in `text` (its target follows), its kind and whether it is
-    /// hidden.
-    alias: Option<(usize, MatchKind, bool)>,
+    /// Where the alias's name and target end in `text` (its presets' stored form follows),
+    /// its kind and whether it is hidden.
+    alias: Option<(usize, usize, MatchKind, bool)>,
 }
 
 impl OwnedResolution {
@@ -165,10 +165,11 @@ impl OwnedResolution {
         // miss (and would give a passthrough of an empty model rather than panic).
         let text = &*self.text;
         let requested = text.get(..self.requested).unwrap_or_default();
-        let alias = self.alias.and_then(|(name_end, kind, hidden)| {
+        let alias = self.alias.and_then(|(name_end, target_end, kind, hidden)| {
             let name = text.get(self.requested..name_end)?;
-            let target = text.get(name_end..)?;
-            Some(AliasRef::from_valid(name, target, kind, hidden))
+            let target = text.get(name_end..target_end)?;
+            let presets = text.get(target_end..)?;
+            Some(AliasRef::from_valid(name, target, kind, hidden, presets))
         });
         Resolution::new(requested, alias)
     }
@@ -177,16 +178,18 @@ impl OwnedResolution {
 impl From<Resolution<'_>> for OwnedResolution {
     fn from(resolution: Resolution<'_>) -> OwnedResolution {
         let requested = resolution.requested();
-        let alias_len = resolution
-            .alias()
-            .map_or(0, |a| a.name().len() + a.target().len());
+        let alias_len = resolution.alias().map_or(0, |a| {
+            a.name().len() + a.target().len() + a.stored_presets().len()
+        });
         let mut text = String::with_capacity(requested.len() + alias_len);
         text.push_str(requested);
         let alias = resolution.alias().map(|a| {
             text.push_str(a.name());
             let name_end = text.len();
             text.push_str(a.target());
-            (name_end, a.kind(), a.is_hidden())
+            let target_end = text.len();
+            text.push_str(a.stored_presets());
+            (name_end, target_end, a.kind(), a.is_hidden())
         });
         OwnedResolution {
             text: text.into(),

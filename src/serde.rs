@@ -8,7 +8,8 @@
 //! `{"cross-model-basic": "deepseek/deepseek-chat", "claude-opus*": "anthropic/claude-opus-4-8"}`,
 //! where a trailing `*` marks a prefix alias and a repeated key is a duplicate name. The
 //! shorthand has no place for `hidden`: a set with hidden aliases is written and read as a
-//! list.
+//! list. So do presets (`"defaults"` and `"overrides"`, written only when non-empty): a set
+//! with presets is written and read as a list.
 //!
 //! Invariants:
 //! 1. Reading a set validates it through the same validation as [`AliasSet::new`], row by row
@@ -58,6 +59,28 @@ struct CanonicalRow<'a> {
     kind: MatchKind,
     #[serde(skip_serializing_if = "is_false")]
     hidden: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    defaults: Option<Object<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    overrides: Option<Object<'a>>,
+}
+
+/// A preset object, stored as compact JSON text, written as the object it is (its members in
+/// order) to any serializer.
+pub(crate) struct Object<'a>(&'a str);
+
+impl<'a> Object<'a> {
+    /// The object, or `None` for an empty one, which the JSON forms leave out.
+    pub(crate) fn non_empty(text: &'a str) -> Option<Object<'a>> {
+        (text != "{}").then_some(Object(text))
+    }
+}
+
+impl Serialize for Object<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut reader = serde_json::Deserializer::from_str(self.0);
+        serde_transcode::Transcoder::new(&mut reader).serialize(serializer)
+    }
 }
 
 fn is_exact(kind: &MatchKind) -> bool {
@@ -75,6 +98,8 @@ impl<'a> CanonicalRow<'a> {
             target: row.target(),
             kind: row.kind(),
             hidden: row.hidden(),
+            defaults: row.defaults().and_then(Object::non_empty),
+            overrides: row.overrides().and_then(Object::non_empty),
         }
     }
 }
@@ -89,6 +114,20 @@ struct RawRow {
     kind: MatchKind,
     #[serde(default, deserialize_with = "hidden_flag")]
     hidden: bool,
+    #[serde(default, deserialize_with = "preset_text")]
+    defaults: Option<String>,
+    #[serde(default, deserialize_with = "preset_text")]
+    overrides: Option<String>,
+}
+
+/// `"defaults"` or `"overrides"`: any JSON value, kept as compact JSON text for validation to
+/// check (an object of request members); `null` is the same as leaving it out.
+fn preset_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    let mut text = Vec::new();
+    let mut writer = serde_json::Serializer::new(&mut text);
+    serde_transcode::transcode(deserializer, &mut writer).map_err(de::Error::custom)?;
+    let text = String::from_utf8(text).map_err(de::Error::custom)?;
+    Ok((text != "null").then_some(text))
 }
 
 /// `"hidden"`: a boolean, and a message that says so for anything else (`"yes"`, `1`).
@@ -119,6 +158,12 @@ impl Row for RawRow {
     fn hidden(&self) -> bool {
         self.hidden
     }
+    fn defaults(&self) -> Option<&str> {
+        self.defaults.as_deref()
+    }
+    fn overrides(&self) -> Option<&str> {
+        self.overrides.as_deref()
+    }
 }
 
 impl Serialize for Alias {
@@ -135,7 +180,12 @@ impl<'de> Deserialize<'de> for Alias {
         if crate::alias::carries_on_exact(target.as_str(), row.kind) {
             return Err(de::Error::custom(crate::error::Problem::CarryOnExact));
         }
-        Ok(Alias::new(name, target, row.kind).with_hidden(row.hidden))
+        if let Some(problem) = crate::preset::problems(&row, crate::Limits::DEFAULT).first() {
+            return Err(de::Error::custom(problem));
+        }
+        Ok(Alias::new(name, target, row.kind)
+            .with_hidden(row.hidden)
+            .with_stored_presets(crate::preset::stored(&row)))
     }
 }
 
@@ -271,6 +321,8 @@ fn next_shorthand_row<'de, A: MapAccess<'de>>(
         target,
         kind,
         hidden: false,
+        defaults: None,
+        overrides: None,
     }))
 }
 
@@ -411,15 +463,26 @@ impl Serialize for crate::ResolvedModel<'_> {
 
 /// A resolution as the test box's `--json` line and a gateway's resolve endpoint show it:
 /// `{"model": requested, "resolved": model, "rule": "exact" | "prefix" | "passthrough",
-/// "alias": name or null}`, in that order.
+/// "alias": name or null}`, in that order, then `"defaults"` and `"overrides"` (the objects as
+/// stored) when the alias that applied has them.
 impl Serialize for crate::Resolution<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("Resolution", 4)?;
-        s.serialize_field("model", self.requested())?;
-        s.serialize_field("resolved", &self.model())?;
-        s.serialize_field("rule", &self.rule())?;
-        s.serialize_field("alias", &self.alias().map(|a| a.name()))?;
+        use serde::ser::SerializeMap;
+        let presets = self.alias().and_then(|a| a.presets());
+        let defaults = presets.and_then(|p| Object::non_empty(p.defaults()));
+        let overrides = presets.and_then(|p| Object::non_empty(p.overrides()));
+        let len = 4 + usize::from(defaults.is_some()) + usize::from(overrides.is_some());
+        let mut s = serializer.serialize_map(Some(len))?;
+        s.serialize_entry("model", self.requested())?;
+        s.serialize_entry("resolved", &self.model())?;
+        s.serialize_entry("rule", &self.rule())?;
+        s.serialize_entry("alias", &self.alias().map(|a| a.name()))?;
+        if let Some(defaults) = defaults {
+            s.serialize_entry("defaults", &defaults)?;
+        }
+        if let Some(overrides) = overrides {
+            s.serialize_entry("overrides", &overrides)?;
+        }
         s.end()
     }
 }
@@ -434,7 +497,7 @@ impl Serialize for crate::OwnedResolution {
 /// A problem as a dashboard shows it next to its row: `{"row": 2, "name": "pro", "field":
 /// "target", "kind": "target_empty", "message": "target model id is empty: ..."}`. `row` is
 /// 1-based, `name` the row's name as given (cut to 64 bytes; `""` when the row had none),
-/// `field` the part to change (`name`, `target`, `match`, or null for the whole set or JSON
+/// `field` the part to change (`name`, `target`, `match`, `defaults`, `overrides`, or null for the whole set or JSON
 /// that could not be read), `kind` a stable code, `message` what to change, without the row.
 impl Serialize for crate::error::RowError {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -16,6 +16,7 @@
 use std::sync::Arc;
 
 use crate::error::SetError;
+use crate::preset;
 use crate::strategy::{self, Engine, Index};
 use crate::validate::validate;
 use crate::warning::{Warning, WarningKind, looks_like_template};
@@ -255,26 +256,33 @@ impl AliasSet {
     /// Computed on each call: O(n) resolutions of the targets (each bounded as `resolve` is),
     /// the list and a copy of each warned alias.
     pub fn warnings(&self) -> Vec<Warning> {
-        self.aliases
-            .iter()
-            .enumerate()
-            .filter_map(|(index, alias)| {
-                let target = alias.target().as_str();
-                let kind = if alias.name() == target {
-                    WarningKind::TargetIsOwnName
-                } else if looks_like_template(target) {
-                    WarningKind::TemplateSyntax
-                } else {
-                    let other = self.index.find(&self.aliases, target.as_bytes())?;
-                    let named = self.aliases.get(other)?;
-                    if named.name() != target {
-                        return None;
-                    }
-                    WarningKind::TargetIsAliasName { other }
-                };
-                Some(Warning::new(index, alias.clone(), kind))
-            })
-            .collect()
+        let mut warnings = Vec::new();
+        for (index, alias) in self.aliases.iter().enumerate() {
+            if let Some(kind) = self.target_warning(alias) {
+                warnings.push(Warning::new(index, alias.clone(), kind));
+            }
+            for (member, _, overrides) in alias.presets().iter().flat_map(|p| p.members()) {
+                if let Some(known) = preset::near_miss(member) {
+                    let kind = WarningKind::PresetNearMiss { known, overrides };
+                    warnings.push(Warning::new(index, alias.clone(), kind));
+                }
+            }
+        }
+        warnings
+    }
+
+    /// What is likely wrong with `alias`'s target, if anything.
+    fn target_warning(&self, alias: &Alias) -> Option<WarningKind> {
+        let target = alias.target().as_str();
+        if alias.name() == target {
+            Some(WarningKind::TargetIsOwnName)
+        } else if looks_like_template(target) {
+            Some(WarningKind::TemplateSyntax)
+        } else {
+            let other = self.index.find(&self.aliases, target.as_bytes())?;
+            let named = self.aliases.get(other)?;
+            (named.name() == target).then_some(WarningKind::TargetIsAliasName { other })
+        }
     }
 
     /// The aliases, for the serializer.

@@ -14,7 +14,7 @@
 //! Problems come out in row order (within a row: name, target, a carried target on an exact
 //! alias, then a duplicate name; at most two a row). Rows past the limit are counted, not
 //! checked or kept, so memory is bounded by the limit whatever the input's length, and at
-//! most `2 · max_aliases + 1` problems are reported. Checking
+//! most `4 · max_aliases + 1` problems are reported. Checking
 //! allocates nothing but the kept rows' list, a hash map of their names and the problems.
 
 use std::collections::HashMap;
@@ -23,6 +23,7 @@ use foldhash::fast::RandomState as FoldState;
 
 use crate::alias::{Token, carries_on_exact};
 use crate::error::{Problem, RowError, SetError};
+use crate::preset;
 use crate::text::excerpt;
 use crate::{Alias, AliasName, Limits, ModelId, Row};
 
@@ -76,6 +77,7 @@ pub(crate) fn validate<R: Row>(
             let name = AliasName::from_valid(row.name());
             Alias::new(name, ModelId::from_valid(row.target()), row.kind())
                 .with_hidden(row.hidden())
+                .with_stored_presets(preset::stored(row))
         })
         .collect())
 }
@@ -110,11 +112,15 @@ fn problems_of<R: Row>(rows: &[R], limits: Limits) -> Vec<RowError> {
         if target_ok && carries_on_exact(target, row.kind()) {
             report(Problem::CarryOnExact);
         }
-        if !name_ok {
-            continue;
+        if name_ok {
+            if let Some(first) = names.first_row(rows, index) {
+                report(Problem::DuplicateName { first });
+            }
         }
-        if let Some(first) = names.first_row(rows, index) {
-            report(Problem::DuplicateName { first });
+        if row.defaults().is_some() || row.overrides().is_some() {
+            preset::problems(row, limits)
+                .into_iter()
+                .for_each(&mut report);
         }
     }
     problems

@@ -28,6 +28,15 @@ pub enum WarningKind {
     /// targets are sent as written: a real config once sent `{model}` upstream and got a 404.
     /// A prefix alias carries the rest of the model with a trailing `*` instead.
     TemplateSyntax,
+    /// A preset member's name differs from a well-known OpenAI request member only by ASCII
+    /// case or by `-` for `_` (`max-tokens`): members are sent as written, and an upstream
+    /// ignores or refuses a name it does not know.
+    PresetNearMiss {
+        /// The well-known member it resembles.
+        known: &'static str,
+        /// Whether the member is in the overrides (else in the defaults).
+        overrides: bool,
+    },
 }
 
 /// Whether `target` holds another gateway's template syntax: a `{` closed by a later `}`
@@ -114,6 +123,7 @@ impl Warning {
             WarningKind::TargetIsAliasName { .. } => "target_is_alias_name",
             WarningKind::TargetIsOwnName => "target_is_own_name",
             WarningKind::TemplateSyntax => "template_syntax",
+            WarningKind::PresetNearMiss { .. } => "preset_near_miss",
         }
     }
 }
@@ -142,6 +152,23 @@ impl fmt::Display for WarningMessage<'_> {
                  targets are sent as written; write the real model id, or end a prefix alias's \
                  target with * to carry the rest of the model (\"openai/*\")"
             ),
+            (WarningKind::PresetNearMiss { known, overrides }, _) => {
+                let object = if overrides { "overrides" } else { "defaults" };
+                let written = this
+                    .alias
+                    .presets()
+                    .iter()
+                    .flat_map(|p| p.members())
+                    .find(|&(key, _, o)| {
+                        o == overrides && crate::preset::near_miss(key) == Some(known)
+                    })
+                    .map_or(known, |(key, _, _)| key);
+                write!(
+                    f,
+                    "{object:?} member \"{written}\" is sent as written, but the OpenAI request \
+                     member is {known:?}: rename it if that is what you meant"
+                )
+            }
             (WarningKind::TargetIsOwnName, MatchKind::Prefix) => write!(
                 f,
                 "the target is the alias's own name, so every model starting with {name:?} is \

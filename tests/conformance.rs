@@ -551,3 +551,44 @@ fn names_longer_than_64_bytes_resolve_under_raised_limits() {
         }
     }
 }
+
+/// Presets travel with the alias that applied, on every resolver: the same objects from the
+/// set, each engine, the table and the cache; passthrough has none; and the rewrite through
+/// each applies them alike.
+#[cfg(feature = "openai")]
+#[test]
+fn every_resolver_carries_the_presets_of_the_alias_that_applied() {
+    use model_alias::openai::rewrite_model;
+    let set = AliasSet::from_json(
+        r#"[{"name": "pro", "target": "deepseek/deepseek-reasoner",
+             "defaults": {"reasoning_effort": "high"}, "overrides": {"max_tokens": 8192}},
+            {"name": "claude", "target": "anthropic/*", "match": "prefix", "defaults": {"temperature": 0.2}},
+            {"name": "plain", "target": "openai/gpt-4o"}]"#,
+    )
+    .expect("valid");
+    let cases = [
+        (
+            "pro",
+            Some((r#"{"reasoning_effort":"high"}"#, r#"{"max_tokens":8192}"#)),
+        ),
+        ("claude-opus-4", Some((r#"{"temperature":0.2}"#, "{}"))),
+        ("plain", None),
+        ("gpt-4o", None),
+    ];
+    for (who, r) in common::resolvers(&set) {
+        for (model, want) in cases {
+            let got = r.resolve(model).alias().and_then(|a| a.presets());
+            assert_eq!(
+                got.map(|p| (p.defaults(), p.overrides())),
+                want,
+                "{who}: {model}"
+            );
+        }
+        let out = rewrite_model(br#"{"model":"pro","max_tokens":1}"#, r.as_ref()).expect("valid");
+        assert_eq!(
+            out.body(),
+            br#"{"model":"deepseek/deepseek-reasoner","max_tokens":8192,"reasoning_effort":"high"}"#,
+            "{who}"
+        );
+    }
+}

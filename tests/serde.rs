@@ -79,7 +79,7 @@ fn from_json_reports_every_problem_with_its_row() {
         ),
         [
             r#"row 1: alias name "Claude-opus" has 'C' at byte 0: alias names are lowercase (a-z, 0-9, . _ : / -)"#,
-            "row 3: unknown field `weight`, expected one of `name`, `target`, `match`, `hidden` at line 1 column 97",
+            "row 3: unknown field `weight`, expected one of `name`, `target`, `match`, `hidden`, `defaults`, `overrides` at line 1 column 97",
         ]
     );
     assert_eq!(
@@ -249,7 +249,7 @@ fn limits_serialize_with_defaults_for_missing_fields() {
     assert_eq!(limits, Limits::default().with_max_aliases(100));
     assert_eq!(
         serde_json::to_string(&Limits::default()).unwrap(),
-        r#"{"max_aliases":20,"max_name_len":64,"max_target_len":256}"#
+        r#"{"max_aliases":20,"max_name_len":64,"max_target_len":256,"max_preset_members":16,"max_preset_bytes":2048}"#
     );
     assert!(serde_json::from_str::<Limits>(r#"{"max_alias": 1}"#).is_err());
 }

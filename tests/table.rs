@@ -260,7 +260,7 @@ fn load_errors_say_what_is_wrong() {
         AliasTable::from_bytes(&good[..40]).err(),
         Some(TableError::Truncated {
             len: 40,
-            expected: 96
+            expected: 112
         })
     );
     let cut = &good[..good.len() - 1];
@@ -272,13 +272,13 @@ fn load_errors_say_what_is_wrong() {
         })
     );
     let mut newer = good.clone();
-    newer[8] = 4;
-    let err = AliasTable::from_bytes(&newer[..]).expect_err("version 4");
+    newer[8] = 5;
+    let err = AliasTable::from_bytes(&newer[..]).expect_err("version 5");
     assert_eq!(
         err,
         TableError::UnsupportedVersion {
-            found: 4,
-            supported: 3
+            found: 5,
+            supported: 4
         }
     );
     assert!(
@@ -507,34 +507,36 @@ fn sample_fixture() -> AliasTable {
         "batch".parse().unwrap(),
         "deepseek/deepseek-chat".parse().unwrap(),
     );
-    builder
-        .insert(
-            "team-c",
-            [
-                Alias::prefix("oai/".parse().unwrap(), "openai/*".parse().unwrap()),
-                batch.with_hidden(true),
-            ],
-        )
-        .expect("valid rows");
+    let pro = AliasSet::from_json(
+        r#"[{"name": "pro", "target": "deepseek/deepseek-reasoner",
+             "defaults": {"reasoning_effort": "high"}, "overrides": {"max_tokens": 8192}}]"#,
+    )
+    .expect("valid presets");
+    let mut team_c = vec![
+        Alias::prefix("oai/".parse().unwrap(), "openai/*".parse().unwrap()),
+        batch.with_hidden(true),
+    ];
+    team_c.extend(pro.iter().map(|a| a.to_alias()));
+    builder.insert("team-c", team_c).expect("valid rows");
     builder.build().expect("distinct keys")
 }
 
-/// Issues 12, 13 and 17: a format is a tested promise. The committed fixture holds
-/// `sample_fixture()` as format 3 writes it: the builder must still write exactly those bytes,
-/// and they must still load and resolve. A failure here means the format changed: bump its
-/// version and add a fixture. (`MODEL_ALIAS_WRITE_FIXTURES=1` writes a new one.)
+/// A format is a tested promise. The committed fixture holds `sample_fixture()` as format 4
+/// writes it: the builder must still write exactly those bytes, and they must still load and
+/// resolve. A failure here means the format changed: bump its version and add a fixture.
+/// (`MODEL_ALIAS_WRITE_FIXTURES=1` writes a new one.)
 #[test]
-fn format_3_is_the_committed_fixture() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/table-v3.bin");
+fn format_4_is_the_committed_fixture() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/table-v4.bin");
     if std::env::var_os("MODEL_ALIAS_WRITE_FIXTURES").is_some() {
         std::fs::write(&path, sample_fixture().as_bytes()).expect("write the fixture");
     }
-    let fixture = std::fs::read(&path).expect("tests/fixtures/table-v3.bin");
+    let fixture = std::fs::read(&path).expect("tests/fixtures/table-v4.bin");
     assert!(
         sample_fixture().as_bytes() == &fixture[..],
-        "the builder no longer writes format 3's bytes"
+        "the builder no longer writes format 4's bytes"
     );
-    let loaded = AliasTable::from_bytes(&fixture[..]).expect("format 3 loads");
+    let loaded = AliasTable::from_bytes(&fixture[..]).expect("format 4 loads");
     loaded.verify().expect("and verifies");
     assert_eq!(loaded.len(), 4);
     assert!(loaded.ignores_case());
@@ -551,14 +553,20 @@ fn format_3_is_the_committed_fixture() {
         .iter()
         .map(|a| a.is_hidden())
         .collect();
-    assert_eq!(hidden, [false, true]);
+    assert_eq!(hidden, [false, true, false]);
+    let r = resolve(&loaded, b"team-c", "pro");
+    let presets = r.alias().and_then(|a| a.presets()).expect("presets");
+    assert_eq!(
+        (presets.defaults(), presets.overrides()),
+        (r#"{"reasoning_effort":"high"}"#, r#"{"max_tokens":8192}"#)
+    );
 }
 
-/// Issues 13 and 17: formats 1 (model-alias 0.1.0, no hidden bit in its target fields) and 2
-/// (a slot table where format 3 has buckets) are refused by name, not misread.
+/// Formats 1 (model-alias 0.1.0, no hidden bit in its target fields), 2 (a slot table where
+/// later formats have buckets) and 3 (no presets) are refused by name, not misread.
 #[test]
-fn formats_1_and_2_are_rejected_with_their_version() {
-    for found in [1, 2] {
+fn formats_1_to_3_are_rejected_with_their_version() {
+    for found in [1, 2, 3] {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join(format!("tests/fixtures/table-v{found}.bin"));
         let fixture = std::fs::read(&path).expect("a committed fixture");
@@ -567,13 +575,13 @@ fn formats_1_and_2_are_rejected_with_their_version() {
             err,
             TableError::UnsupportedVersion {
                 found,
-                supported: 3
+                supported: 4
             }
         );
         assert_eq!(
             err.to_string(),
             format!(
-                "the alias table is format version {found}, this crate reads version 3: rebuild the table with this version of model-alias"
+                "the alias table is format version {found}, this crate reads version 4: rebuild the table with this version of model-alias"
             )
         );
     }
@@ -585,7 +593,7 @@ fn formats_1_and_2_are_rejected_with_their_version() {
 #[test]
 fn a_forged_directory_is_skipped_by_lookups_and_named_by_verify() {
     let table = sample();
-    let header_len = 96;
+    let header_len = 112;
     // The sample's three keys share one bucket: the directory is two offsets, 0 and the end.
     for (at, value) in [(0usize, 1u32), (1, u32::MAX), (1, 0)] {
         let mut bytes = table.as_bytes().to_vec();
@@ -783,10 +791,10 @@ fn a_key_with_megabytes_of_aliases_builds() {
 fn verify_names_a_forged_dictionary() {
     let table = sample();
     let good = table.as_bytes().to_vec();
-    // The header's section lengths (bytes 48 to 96): directory, blocks, name offsets, names,
-    // target offsets, targets.
+    // The header's section lengths (bytes 48 to 112): directory, blocks, name offsets, names,
+    // target offsets, targets, preset offsets, presets.
     let len = |i: usize| header_field(&good, 48 + 8 * i) as usize;
-    let name_offsets = 96 + len(0) + len(1);
+    let name_offsets = 112 + len(0) + len(1);
     let target_offsets = name_offsets + len(2) + len(3);
     assert!(
         len(2) >= 8 && len(4) >= 12,
@@ -833,13 +841,14 @@ fn verify_names_a_forged_block() {
             why,
         })
     };
-    // team-a's block: the key's length and bytes, the entry count (3), then the entry bytes:
+    // team-a's block: the key's length and bytes, the entry count (3 << 1: no presets), then
+    // the entry bytes:
     // "claude-opus" and "claude" (prefix aliases stored in the block: length << 2 | 3), then
     // "cross-model-basic" (an exact alias in the shared dictionary: 17 << 2). A name in the
     // block takes its length from the entry byte; one in the dictionary must match it.
     let entry = good
         .windows(10)
-        .position(|w| w == b"team-a\x03\x2f\x1b\x44")
+        .position(|w| w == b"team-a\x06\x2f\x1b\x44")
         .expect("team-a's block")
         + 9;
     let mut bytes = good.clone();
@@ -861,17 +870,17 @@ fn verify_names_a_forged_block() {
     );
 
     // One byte more in the blocks section, after the sample's one bucket: the header's blocks
-    // length (bytes 56..64), the total length (24..32) and the directory's end offset (100..104)
+    // length (bytes 56..64), the total length (24..32) and the directory's end offset (116..120)
     // grow by one, so the table still loads.
     let mut bytes = good.clone();
-    let end = 96 + header_field(&bytes, 48) + header_field(&bytes, 56);
+    let end = 112 + header_field(&bytes, 48) + header_field(&bytes, 56);
     bytes.insert(end as usize, 0);
     for at in [24, 56] {
         let grown = header_field(&bytes, at) + 1;
         bytes[at..at + 8].copy_from_slice(&grown.to_le_bytes());
     }
-    let directory_end = u32::from_le_bytes(bytes[100..104].try_into().unwrap()) + 1;
-    bytes[100..104].copy_from_slice(&directory_end.to_le_bytes());
+    let directory_end = u32::from_le_bytes(bytes[116..120].try_into().unwrap()) + 1;
+    bytes[116..120].copy_from_slice(&directory_end.to_le_bytes());
     assert_eq!(
         verify(&mut bytes),
         blocks("a bucket's blocks do not fill it")
@@ -880,9 +889,9 @@ fn verify_names_a_forged_block() {
     // A table exactly as long as a header is not cut short at the header: its stated length
     // is what it lacks.
     assert_eq!(
-        AliasTable::from_bytes(&good[..96]).err(),
+        AliasTable::from_bytes(&good[..112]).err(),
         Some(TableError::Truncated {
-            len: 96,
+            len: 112,
             expected: good.len()
         })
     );

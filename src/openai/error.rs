@@ -44,6 +44,13 @@ pub enum RewriteError {
     /// defined, so none is guessed.
     #[error("the request body has \"model\" more than once: send it once")]
     DuplicateModel,
+    /// The object has more than once a member that the alias's presets override; which copy
+    /// an upstream would read is not defined, so the override could be lost.
+    #[error("the request body has {member:?} more than once, and the alias sets it: send it once")]
+    RepeatedOverride {
+        /// The member's name, escapes decoded, cut to 64 bytes.
+        member: String,
+    },
     /// The body nests arrays and objects deeper than [`MAX_DEPTH`](super::MAX_DEPTH).
     #[error("the request body nests deeper than {max} levels: flatten it")]
     TooDeep {

@@ -23,6 +23,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod apply;
 mod catalog;
 mod error;
 mod json;
@@ -31,6 +32,6 @@ mod rewrite;
 
 pub use self::catalog::{Architecture, Catalog, Model, ModelList, UnknownTarget};
 pub use self::error::RewriteError;
-pub use crate::json::MAX_DEPTH;
 pub use self::restore::{RestoreStream, restore_model};
 pub use self::rewrite::{Rewrite, rewrite_model};
+pub use crate::json::MAX_DEPTH;

@@ -4,14 +4,16 @@
 //! Invariants:
 //! 1. the whole body is checked to be one JSON object (by the scanner in `json.rs`) before
 //!    anything is returned;
-//! 2. the output differs from the input only inside the `"model"` string's quotes;
-//! 3. a body whose model is unchanged is returned as it is, without a copy, and a changed one
-//!    is copied once; the resolution borrows from the body and the resolver, so a rewrite of a
+//! 2. the output differs from the input only inside the `"model"` string's quotes, and, when
+//!    the alias that applied has presets, where `apply.rs` applies them;
+//! 3. a body whose model is unchanged (and that no preset changes) is returned as it is,
+//!    without a copy, and a changed one is copied once; the resolution borrows from the body and the resolver, so a rewrite of a
 //!    model written without escapes allocates nothing but that copy.
 
 use std::borrow::Cow;
 
 use super::RewriteError;
+use super::apply::apply;
 use super::json::{find_model, replace_string};
 use crate::json;
 use crate::{OwnedResolution, Resolution, Resolve};
@@ -132,9 +134,15 @@ pub fn rewrite_model<'a, R: Resolve + ?Sized>(
     };
     let resolution = rewrite.resolution();
     let model = resolution.model();
-    if resolution.alias().is_some() && model != resolution.requested() {
-        let pieces = [model.head(), model.rest()];
-        rewrite.body = Cow::Owned(replace_string(body, span, pieces));
+    let changed = resolution.alias().is_some() && model != resolution.requested();
+    let pieces = [model.head(), model.rest()];
+    match resolution.alias().and_then(|a| a.presets()) {
+        Some(presets) => {
+            let model = changed.then_some((span, pieces));
+            rewrite.body = apply(body, model, presets)?;
+        }
+        None if changed => rewrite.body = Cow::Owned(replace_string(body, span, pieces)),
+        None => {}
     }
     Ok(rewrite)
 }

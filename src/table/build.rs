@@ -14,10 +14,10 @@ use std::collections::hash_map::Entry as MapEntry;
 use foldhash::fast::RandomState as FoldState;
 
 use super::AliasTable;
-use super::format::{self, DictWriter, EntryByte, EntryOut, HEADER_LEN, Header, LONG_NAME};
+use super::format::{self, DictWriter, EntryByte, EntryOut, HEADER_LEN, Header, LONG_NAME, Widths};
 use crate::error::TableError;
-use crate::validate;
 use crate::{Limits, MatchKind, Row};
+use crate::{preset, validate};
 
 /// About this many keys share a bucket (between 2 and 4 on average; the bucket count is a
 /// power of two): the directory costs a byte or two a key, small enough to stay in cache at a
@@ -60,6 +60,8 @@ pub struct TableBuilder {
     entries: Vec<RawEntry>,
     names: Interner,
     targets: Interner,
+    /// Each distinct presets' stored form.
+    presets: Interner,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -74,6 +76,8 @@ struct RawEntry {
     hidden: bool,
     name: u64,
     target: u64,
+    /// 0 for none, else the interned presets' id plus one.
+    presets: u64,
 }
 
 /// Distinct strings, each stored once, numbered in order of first appearance.
@@ -133,11 +137,16 @@ impl TableBuilder {
         })?;
         self.key_bytes.extend_from_slice(key);
         for row in &rows {
+            let presets = match row.defaults().is_some() || row.overrides().is_some() {
+                true => Some(preset::stored(row)).filter(|p| !p.is_empty()),
+                false => None,
+            };
             self.entries.push(RawEntry {
                 prefix: row.kind() == MatchKind::Prefix,
                 hidden: row.hidden(),
                 name: self.names.intern(row.name()),
                 target: self.targets.intern(row.target()),
+                presets: presets.map_or(0, |p| self.presets.intern(&p) + 1),
             });
         }
         self.keys.push(KeyRow {
@@ -188,16 +197,21 @@ impl TableBuilder {
     pub fn build(&self) -> Result<AliasTable, TableError> {
         let plan = self.plan_names();
         let target_ids = self.targets.strings.len() as u64;
-        if !format::fits_field(plan.shared.len() as u64) || !format::fits_targets(target_ids) {
+        let preset_ids = self.presets.strings.len() as u64;
+        if !format::fits_field(plan.shared.len() as u64)
+            || !format::fits_targets(target_ids)
+            || !format::fits_field(preset_ids)
+        {
             return Err(TableError::TooLarge {
-                what: "distinct names or targets",
-                max: "2^32 names and 2^31 targets",
+                what: "distinct names, targets or presets",
+                max: "2^32 names, 2^31 targets and 2^32 - 1 presets",
             });
         }
         let widths = self.field_widths(&plan);
         let buckets = self.buckets(&plan, widths)?;
         let (name_offsets, names) = plan.shared.sections("alias names")?;
         let (target_offsets, targets) = self.targets.strings.sections("targets")?;
+        let (preset_offsets, presets) = self.presets.strings.sections("presets")?;
         let sections: [&[u8]; format::SECTIONS] = [
             &buckets.directory,
             &buckets.blocks,
@@ -205,15 +219,18 @@ impl TableBuilder {
             names,
             &target_offsets,
             targets,
+            &preset_offsets,
+            presets,
         ];
         let header = Header {
             ignore_case: self.ignore_case,
             keys: self.keys.len() as u64,
             bucket_bits: buckets.bits,
             offset_width: buckets.offset_width,
-            name_width: widths.0,
-            target_width: widths.1,
+            name_width: widths.name,
+            target_width: widths.target,
             length_width: buckets.length_width,
+            presets_width: widths.presets,
             sections: sections.map(<[u8]>::len),
         };
         let mut out = Vec::with_capacity(header.total_len());
@@ -273,9 +290,9 @@ impl TableBuilder {
             .is_some_and(Option::is_none)
     }
 
-    /// The name and target field widths: enough for every shared name id and inline name
-    /// offset, and for every target id.
-    fn field_widths(&self, plan: &NamePlan) -> (usize, usize) {
+    /// The field widths: enough for every shared name id and inline name offset, for every
+    /// target id, and for every presets id plus one (none when no alias has presets).
+    fn field_widths(&self, plan: &NamePlan) -> Widths {
         let longest_tail = (0..self.keys.len())
             .map(|i| {
                 let (_, entries) = self.key(i);
@@ -290,17 +307,23 @@ impl TableBuilder {
         let names = (plan.shared.len() as u64).max(longest_tail as u64);
         let targets = self.targets.strings.len() as u64;
         let last_target = format::target_field(targets.saturating_sub(1), true);
-        (
-            format::width_for(names.saturating_sub(1)),
-            format::width_for(last_target),
-        )
+        let presets = self.presets.strings.len() as u64;
+        Widths {
+            name: format::width_for(names.saturating_sub(1)),
+            target: format::width_for(last_target),
+            presets: if presets == 0 {
+                0
+            } else {
+                format::width_for(presets)
+            },
+        }
     }
 
     /// Appends key `i`'s block to `out`; `tail` and `entries` are scratch space.
     fn push_block(
         &self,
         plan: &NamePlan,
-        widths: (usize, usize),
+        widths: Widths,
         i: usize,
         out: &mut Vec<u8>,
         (tail, entries): (&mut Vec<u8>, &mut Vec<EntryOut>),
@@ -323,6 +346,7 @@ impl TableBuilder {
                 name: field,
                 target: e.target,
                 hidden: e.hidden,
+                presets: e.presets,
             });
         }
         format::push_block(out, key, entries, tail, widths);
@@ -331,7 +355,7 @@ impl TableBuilder {
     /// The directory and blocks sections: each key in the bucket its hash puts it in,
     /// ascending by key id within a bucket, each bucket's header before its blocks. Finds
     /// keys inserted twice (they sort side by side).
-    fn buckets(&self, plan: &NamePlan, widths: (usize, usize)) -> Result<Buckets, TableError> {
+    fn buckets(&self, plan: &NamePlan, widths: Widths) -> Result<Buckets, TableError> {
         let count = self
             .keys
             .len()

@@ -10,15 +10,15 @@
 //!    out (each is checked as it is read);
 //! 3. lookups allocate nothing;
 //! 4. the bytes are written and read only through the codec in `format/`, whose format is
-//!    held by committed fixtures (`tests/fixtures/table-v3.bin`, `key-hash-v1.txt`).
+//!    held by committed fixtures (`tests/fixtures/table-v4.bin`, `key-hash-v1.txt`).
 //!
 //! # Format
 //!
-//! A table's bytes are a 96-byte header (magic `MALIAS\r\n`, version 3, flags, an XXH3-64
+//! A table's bytes are a 112-byte header (magic `MALIAS\r\n`, version 4, flags, an XXH3-64
 //! checksum of the rest) followed by a bucket directory, the keys' blocks, and dictionaries
-//! of the names and targets that more than one key uses. The byte-level specification, and
+//! of the names and targets that more than one key uses and of the presets. The byte-level specification, and
 //! the codec that is its only writer and reader, is `src/table/format/mod.rs` in the
-//! repository; committed fixtures hold it. A reader of version 3 rejects any other version,
+//! repository; committed fixtures hold it. A reader of version 4 rejects any other version,
 //! naming it ([`TableError::UnsupportedVersion`]); a table of another version is rebuilt from
 //! its source.
 //!
@@ -377,11 +377,13 @@ impl<'t> KeyAliases<'t> {
         't: 'a,
     {
         let target = self.layout.targets.text(self.table, entry.target)?;
+        let presets = self.layout.presets(self.table, &self.block, entry.index)?;
         Some(AliasRef::from_valid(
             name,
             target,
             kind(entry.prefix),
             entry.hidden,
+            presets,
         ))
     }
 }

@@ -31,6 +31,8 @@ pub(crate) struct EntryOut {
     pub(crate) name: u64,
     pub(crate) target: u64,
     pub(crate) hidden: bool,
+    /// 0 for none, else the presets' id plus one.
+    pub(crate) presets: u64,
 }
 
 /// The target field of an entry: the target's id, shifted left, and the hidden bit.
@@ -38,25 +40,40 @@ pub(crate) fn target_field(target: u64, hidden: bool) -> u64 {
     target << 1 | u64::from(hidden)
 }
 
-/// Appends one key's block: the key id's length and bytes, the entry count (LEB128 varints),
-/// the entries as three arrays (entry bytes, name fields, target fields), then the tail, which
-/// runs to the block's end (its length is in the bucket's header).
+/// The width of each of an entry's fields: name, target and presets.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Widths {
+    pub(crate) name: usize,
+    pub(crate) target: usize,
+    pub(crate) presets: usize,
+}
+
+/// Appends one key's block: the key id's length and bytes, `count << 1 | presets` (LEB128
+/// varints), the entries as three arrays (entry bytes, name fields, target fields) and a
+/// fourth (presets fields) when any entry has presets, then the tail, which runs to the
+/// block's end (its length is in the bucket's header).
 pub(crate) fn push_block(
     out: &mut Vec<u8>,
     key: &[u8],
     entries: &[EntryOut],
     tail: &[u8],
-    (name_width, target_width): (usize, usize),
+    widths: Widths,
 ) {
+    let presets = entries.iter().any(|e| e.presets != 0);
     push_varint(out, key.len() as u64);
     out.extend_from_slice(key);
-    push_varint(out, entries.len() as u64);
+    push_varint(out, (entries.len() as u64) << 1 | u64::from(presets));
     out.extend(entries.iter().map(|e| e.byte));
     for e in entries {
-        push_uint(out, e.name, name_width);
+        push_uint(out, e.name, widths.name);
     }
     for e in entries {
-        push_uint(out, target_field(e.target, e.hidden), target_width);
+        push_uint(out, target_field(e.target, e.hidden), widths.target);
+    }
+    if presets {
+        for e in entries {
+            push_uint(out, e.presets, widths.presets);
+        }
     }
     out.extend_from_slice(tail);
 }
@@ -109,6 +126,8 @@ pub(crate) struct Block {
     pub(super) entries_len: usize,
     pub(super) tail_len: usize,
     pub(crate) count: usize,
+    /// The entries have a presets array.
+    pub(super) presets: bool,
 }
 
 impl Block {
@@ -145,4 +164,6 @@ pub(crate) struct Entry {
     pub(crate) target: u64,
     /// Left out of the `/v1/models` listing.
     pub(crate) hidden: bool,
+    /// Its position in the block, where its presets field is.
+    pub(crate) index: usize,
 }

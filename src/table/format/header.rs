@@ -20,6 +20,8 @@ pub(crate) struct Header {
     pub(crate) target_width: usize,
     /// A bucket's block lengths: 1 to 4 bytes.
     pub(crate) length_width: usize,
+    /// 0 (no presets) to 4.
+    pub(crate) presets_width: usize,
     /// Each section's length, in order.
     pub(crate) sections: [usize; SECTIONS],
 }
@@ -48,7 +50,8 @@ impl Header {
         push_uint(out, self.name_width as u64, 1);
         push_uint(out, self.target_width as u64, 1);
         push_uint(out, self.length_width as u64, 1);
-        push_uint(out, 0, 3); // reserved
+        push_uint(out, self.presets_width as u64, 1);
+        push_uint(out, 0, 2); // reserved
         for len in self.sections {
             push_uint(out, len as u64, 8);
         }
@@ -73,7 +76,7 @@ impl Header {
         if bucket_bits > MAX_BUCKET_BITS {
             return Err(malformed("there are more than 2^40 buckets"));
         }
-        if field(at::RESERVED, 3)? != 0 {
+        if field(at::RESERVED, 2)? != 0 {
             return Err(malformed("a reserved byte is not zero"));
         }
         let mut sections = [0usize; SECTIONS];
@@ -89,6 +92,7 @@ impl Header {
             name_width: width(at::NAME_WIDTH, &[1, 2, 3, 4])?,
             target_width: width(at::TARGET_WIDTH, &[1, 2, 3, 4])?,
             length_width: width(at::LENGTH_WIDTH, &[1, 2, 3, 4])?,
+            presets_width: width(at::PRESETS_WIDTH, &[0, 1, 2, 3, 4])?,
             sections,
         })
     }

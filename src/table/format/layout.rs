@@ -7,12 +7,19 @@ use super::entry::{EntryByte, LONG_NAME};
 use super::header::{Header, malformed};
 use super::ints::{le, uint, varint};
 use super::{HEADER_LEN, MAGIC, SECTIONS, Section, VERSION, at, checksum, key_hash, place};
-use crate::MatchKind;
 use crate::alias::carries_on_exact;
 use crate::error::TableError;
 use crate::name::is_name_byte;
+use crate::preset;
 use crate::target::is_target_byte;
 use crate::target::misplaced_star;
+use crate::{Limits, MatchKind};
+
+/// The limits presets in a table are checked against at load: any the crate can validate (a
+/// table's builder may have raised the limits; the stack a rewrite uses bounds the members).
+const PRESET_LIMITS: Limits = Limits::DEFAULT
+    .with_max_preset_members(usize::MAX)
+    .with_max_preset_bytes(usize::MAX);
 
 /// Where everything is in a table's bytes: the header, parsed and checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,8 +35,11 @@ pub(crate) struct Layout {
     length_width: usize,
     /// One entry byte, the name field and the target field.
     entry_width: usize,
+    /// A presets field: 0 when no alias has presets.
+    presets_width: usize,
     pub(crate) names: Dict,
     pub(crate) targets: Dict,
+    pub(crate) presets: Dict,
 }
 
 impl Layout {
@@ -44,6 +54,18 @@ impl Layout {
         // lookup hands out their strings: checked once here rather than on every lookup.
         layout.names.verify(table, is_name_byte, "names")?;
         layout.targets.verify(table, is_target_byte, "targets")?;
+        layout.presets.verify(table, |_| true, "presets")?;
+        let bad = TableError::Malformed {
+            section: "presets",
+            why: "presets that validation rejects",
+        };
+        let (offsets, bytes) = layout.presets.slices(table).ok_or(bad.clone())?;
+        for id in 0..layout.presets.count as u64 {
+            let text = Dict::get(offsets, bytes, id).and_then(|b| std::str::from_utf8(b).ok());
+            if !text.is_some_and(|t| !t.is_empty() && preset::is_stored(t, PRESET_LIMITS)) {
+                return Err(bad);
+            }
+        }
         Ok(layout)
     }
 
@@ -69,6 +91,8 @@ impl Layout {
             names,
             target_offsets,
             targets,
+            preset_offsets,
+            presets,
         ] = sections;
         let buckets = 1u64 << header.bucket_bits;
         if directory.len as u64 != (buckets + 1) * header.offset_width as u64 {
@@ -87,8 +111,10 @@ impl Layout {
             target_width: header.target_width,
             length_width: header.length_width,
             entry_width: 1 + header.name_width + header.target_width,
+            presets_width: header.presets_width,
             names: Dict::new(name_offsets, names)?,
             targets: Dict::new(target_offsets, targets)?,
+            presets: Dict::new(preset_offsets, presets)?,
         })
     }
 
@@ -166,8 +192,13 @@ impl Layout {
         let key_len = usize::try_from(varint(table, &mut at)?).ok()?;
         let key = at;
         at = at.checked_add(key_len)?;
-        let count = usize::try_from(varint(table, &mut at)?).ok()?;
-        let entries_len = count.checked_mul(self.entry_width)?;
+        let field = varint(table, &mut at)?;
+        let (count, presets) = (usize::try_from(field >> 1).ok()?, field & 1 == 1);
+        if presets && self.presets_width == 0 {
+            return None;
+        }
+        let width = self.entry_width + if presets { self.presets_width } else { 0 };
+        let entries_len = count.checked_mul(width)?;
         let tail = at.checked_add(entries_len)?;
         let tail_len = end.checked_sub(tail)?;
         Some(Block {
@@ -177,6 +208,7 @@ impl Layout {
             entries_len,
             tail_len,
             count,
+            presets,
         })
     }
 
@@ -195,7 +227,23 @@ impl Layout {
             name: le(entries.get(name_at..name_at + self.name_width)?),
             target: target >> 1,
             hidden: target & 1 == 1,
+            index: i,
         })
+    }
+
+    /// The stored presets of a block's entry, `""` for none. `None` for an id out of range
+    /// (only in a forged table).
+    #[inline]
+    pub(crate) fn presets<'a>(&self, table: &'a [u8], block: &Block, i: usize) -> Option<&'a str> {
+        if !block.presets {
+            return Some("");
+        }
+        let at = block.count * self.entry_width + i * self.presets_width;
+        let entries = block.entries(table);
+        match le(entries.get(at..at + self.presets_width)?) {
+            0 => Some(""),
+            id => self.presets.text(table, id - 1),
+        }
     }
 
     /// Checks everything [`parse`](Layout::parse) leaves to the lookups: the directory, every
@@ -289,6 +337,8 @@ impl Layout {
             if target == "*" || misplaced_star(target).is_some() || carries_on_exact(target, kind) {
                 return Err(bad("a target has a '*' that validation rejects"));
             }
+            self.presets(table, block, i)
+                .ok_or(bad("an entry's presets id is out of range"))?;
         }
         Ok(())
     }

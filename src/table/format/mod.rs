@@ -10,6 +10,7 @@
 //! | block | [`push_block`] | [`Layout::block_at`] | `block.rs` |
 //! | entry byte | [`EntryByte::encode`] | [`EntryByte::decode`] | `entry.rs` |
 //! | dictionary | [`DictWriter::sections`] | `Dict` | `dict.rs` |
+//! | presets field | [`push_block`] | [`Layout::presets`] | `block.rs`, `layout.rs` |
 //! | integers | [`push_uint`], `push_varint` | `uint`, `le`, `varint` | `ints.rs` |
 //!
 //! Invariants:
@@ -22,15 +23,15 @@
 //! 4. a lookup reads one bucket's header and then only the block whose fingerprint matches:
 //!    the blocks before it are skipped by their lengths, never read.
 //!
-//! # Format, version 3
+//! # Format, version 4
 //!
-//! All integers are little-endian. A table is a 96-byte header followed by six sections, in
+//! All integers are little-endian. A table is a 112-byte header followed by eight sections, in
 //! this order and without gaps:
 //!
 //! | Offset | Size | Header field |
 //! |---|---|---|
 //! | 0 | 8 | magic `MALIAS\r\n` |
-//! | 8 | 4 | format version, `3` |
+//! | 8 | 4 | format version, `4` |
 //! | 12 | 4 | flags: bit 0, models are matched with ASCII case folded; a reader rejects any other bit |
 //! | 16 | 8 | checksum: XXH3-64 of bytes 24 to the end, seeded with bytes 8 to 16 (version and flags) as a little-endian `u64` |
 //! | 24 | 8 | the table's total length in bytes |
@@ -40,8 +41,9 @@
 //! | 42 | 1 | name field width in bytes: 1 to 4 |
 //! | 43 | 1 | target field width in bytes: 1 to 4 |
 //! | 44 | 1 | block length width in bytes: 1 to 4 |
-//! | 45 | 3 | reserved, zero |
-//! | 48 | 6 × 8 | the length of each section, in order |
+//! | 45 | 1 | presets field width in bytes: 0 (no alias has presets) to 4 |
+//! | 46 | 2 | reserved, zero |
+//! | 48 | 8 × 8 | the length of each section, in order |
 //!
 //! 1. **Directory**: `2^bucket_bits + 1` offsets into the blocks section; bucket `b` is the
 //!    bytes from the `b`th offset to the next. A key's bucket is the low `bucket_bits` bits
@@ -52,24 +54,31 @@
 //!    of keys (LEB128), one fingerprint byte a key, one block length a key; then the keys'
 //!    blocks, in ascending order of key id. A lookup reads the header, skips the blocks
 //!    whose fingerprint differs by their lengths, and reads only the block that matches.
-//!    A block is the key id's length (LEB128), its bytes, the number of aliases (LEB128),
-//!    then one entry an alias in the user's order, then the tail, up to the block's end. The
-//!    entries are three arrays: one byte an entry,
+//!    A block is the key id's length (LEB128), its bytes, `count << 1 | presets` (LEB128:
+//!    the number of aliases, and bit 0 set when any of them has presets), then one entry an
+//!    alias in the user's order, then the tail, up to the block's end. The entries are three
+//!    arrays, or four when bit 0 is set: one byte an entry,
 //!    `min(name length, 63) << 2 | inline << 1 | prefix` (bit 0: a prefix alias; bit 1: the
 //!    name is inline; so that a lookup skips most entries without reading their names), then
 //!    the name fields, then the target fields. A name field is the name's id in the
 //!    dictionary, or, for an inline name, its offset in the tail: a name that only this key
 //!    uses (and that is under 63 bytes) is stored in the block, where the lookup already is,
 //!    rather than in the dictionary. A target field is `target id << 1 | hidden` (bit 0: the
-//!    alias is left out of the `/v1/models` listing).
+//!    alias is left out of the `/v1/models` listing). A presets field is 0 for an alias
+//!    without presets, else its presets' id in their dictionary plus one; a key whose aliases
+//!    have none has no such array, so presets cost nothing to the keys that do not use them.
 //! 3. and 4. **Names**: `n + 1` `u32` offsets into the names' bytes, then the bytes. Every
 //!    name that more than one key uses, once.
 //! 5. and 6. **Targets**: the same, for targets: a target shared by a million keys is stored
 //!    once.
+//! 7. and 8. **Presets**: the same, for each distinct pair of preset objects, as the defaults'
+//!    compact JSON followed by the overrides' (`{}` for an empty one): the same presets on a
+//!    thousand keys are stored once. Checked at load to be what validation accepts.
 //!
-//! A reader of version 3 rejects any other version, naming it
+//! A reader of version 4 rejects any other version, naming it
 //! ([`TableError::UnsupportedVersion`](crate::TableError::UnsupportedVersion)); a change to the layout bumps it. A table of another
-//! version is rebuilt from its source.
+//! version is rebuilt from its source: tables are built from the gateway's own store in
+//! seconds, so one reader is kept rather than one a version, each a surface for forged bytes.
 //!
 
 mod block;
@@ -79,7 +88,9 @@ mod header;
 mod ints;
 mod layout;
 
-pub(crate) use self::block::{Block, Entry, EntryOut, push_block, push_bucket, target_field};
+pub(crate) use self::block::{
+    Block, Entry, EntryOut, Widths, push_block, push_bucket, target_field,
+};
 pub(crate) use self::dict::{DictWriter, fits_field, fits_targets, valid_text};
 pub(crate) use self::entry::{EntryByte, LONG_NAME};
 pub(crate) use self::header::Header;
@@ -90,19 +101,19 @@ pub(crate) use self::layout::{Layout, Names};
 /// The first 8 bytes of every table. The `\r\n` catches a file mangled by text-mode transfer.
 pub(crate) const MAGIC: [u8; 8] = *b"MALIAS\r\n";
 /// The format version this crate writes and reads.
-pub(crate) const VERSION: u32 = 3;
+pub(crate) const VERSION: u32 = 4;
 /// The header flag for a table that matches models with ASCII case folded.
 const FLAG_IGNORE_CASE: u32 = 1;
 /// The header's length in bytes.
-pub(crate) const HEADER_LEN: usize = 96;
+pub(crate) const HEADER_LEN: usize = 112;
 /// Where the checksummed bytes start: everything after the checksum field.
 const CHECKSUM_FROM: usize = 24;
 /// The most buckets: 2^40. Keeps `1 << bucket_bits` far from overflow, and the bucket's bits
 /// clear of the fingerprint's (the hash's top byte).
 const MAX_BUCKET_BITS: u8 = 40;
 /// Sections, in the order they follow the header: the bucket directory, blocks, name offsets,
-/// names, target offsets, targets.
-pub(crate) const SECTIONS: usize = 6;
+/// names, target offsets, targets, preset offsets, presets.
+pub(crate) const SECTIONS: usize = 8;
 
 /// Header fields, by offset.
 mod at {
@@ -116,8 +127,9 @@ mod at {
     pub(super) const NAME_WIDTH: usize = 42;
     pub(super) const TARGET_WIDTH: usize = 43;
     pub(super) const LENGTH_WIDTH: usize = 44;
-    /// Three bytes that must be zero.
-    pub(super) const RESERVED: usize = 45;
+    pub(super) const PRESETS_WIDTH: usize = 45;
+    /// Two bytes that must be zero.
+    pub(super) const RESERVED: usize = 46;
     pub(super) const SECTION_LENS: usize = 48;
 }
 
@@ -276,7 +288,8 @@ mod tests {
             name_width: 1,
             target_width: 2,
             length_width: 1,
-            sections: [36, 10, 8, 3, 4, 0],
+            presets_width: 1,
+            sections: [36, 10, 8, 3, 4, 0, 8, 4],
         };
         let mut table = Vec::new();
         header.write(&mut table);
