@@ -7,10 +7,12 @@
 //! - Without `--aliases`, the set is `examples/aliases.json` (compiled in): the spec's examples.
 //! - One line per MODEL, as text (`claude-opus-4-9 -> anthropic/claude-opus-4-8 (prefix alias
 //!   "claude-opus")`) or, with `--json`, as one JSON object. The resolved model is always the
-//!   whole model to send, a carried rest included (`oai/gpt-4o -> openai/gpt-4o`).
+//!   whole model to send, a carried rest included (`oai/gpt-4o -> openai/gpt-4o`). An alias
+//!   with presets adds them: `; sets defaults {"temperature":0.2}, overrides {"seed":7}` in
+//!   text, `"defaults"` and `"overrides"` in JSON.
 //! - `--ignore-case` resolves with ASCII case folding (`GPT-4` matches the alias `gpt-4`).
-//! - `--check` validates the file, lists its hidden aliases, prints its warnings and resolves
-//!   nothing.
+//! - `--check` validates the file (presets included), lists its hidden aliases and those with
+//!   presets, prints its warnings and resolves nothing.
 //! - With no MODEL and no `--check`, model names are read from standard input, one per line.
 //! - `--help` (`-h`) prints the usage and exits 0.
 //! - An invalid or unreadable file, or a bad flag: exit status 2, nothing on stdout, every
@@ -27,7 +29,7 @@ const HELP: &str = "Resolves each MODEL through a set of aliases and prints what
 
   --aliases FILE  the aliases, in either JSON form (default: the spec's examples)
   --json          one JSON object per model instead of a line of text
-  --check         validate FILE, list its hidden aliases and warnings; resolve nothing
+  --check         validate FILE, list its hidden aliases, presets and warnings; resolve nothing
   --ignore-case   match models with ASCII case folded
   -h, --help      print this
 
@@ -94,6 +96,9 @@ fn run(args: &Args, set: &AliasSet, out: &mut impl Write) -> io::Result<()> {
         for alias in &hidden {
             writeln!(out, "hidden: {alias}")?;
         }
+        for alias in set.iter().filter(|a| a.presets().is_some()) {
+            writeln!(out, "presets: {alias}")?;
+        }
         let warnings = set.warnings();
         for w in &warnings {
             writeln!(out, "warning: {w}")?;
@@ -113,7 +118,10 @@ fn run(args: &Args, set: &AliasSet, out: &mut impl Write) -> io::Result<()> {
             serde_json::to_writer(&mut *out, &r)?;
             writeln!(out)
         } else {
-            writeln!(out, "{r}")
+            match r.alias().and_then(|a| a.presets()) {
+                Some(presets) => writeln!(out, "{r}; sets {presets}"),
+                None => writeln!(out, "{r}"),
+            }
         }
     };
     if !args.models.is_empty() {

@@ -257,3 +257,79 @@ fn ignore_case_carried_targets_and_hidden_aliases() {
         lines[3]
     );
 }
+
+/// Presets in both outputs and in `--check`, and every kind of bad preset refused with its
+/// row and field, nothing printed on stdout.
+#[test]
+fn presets_in_text_json_and_check_and_bad_presets_refused() {
+    let file = temp_file(
+        "presets.json",
+        r#"[{"name":"pro","target":"deepseek/deepseek-reasoner",
+             "defaults":{"reasoning_effort":"high"},"overrides":{"max-tokens":8192}},
+            {"name":"fast","target":"deepseek/deepseek-chat"}]"#,
+    );
+    let path = file.to_str().unwrap();
+    let out = run(&["--aliases", path, "pro", "fast"], None);
+    assert!(out.status.success());
+    assert_eq!(
+        text(&out.stdout),
+        "pro -> deepseek/deepseek-reasoner (exact alias \"pro\"); sets defaults {\"reasoning_effort\":\"high\"}, overrides {\"max-tokens\":8192}\n\
+         fast -> deepseek/deepseek-chat (exact alias \"fast\")\n"
+    );
+    let out = run(&["--aliases", path, "--json", "pro", "fast"], None);
+    assert_eq!(
+        text(&out.stdout),
+        "{\"model\":\"pro\",\"resolved\":\"deepseek/deepseek-reasoner\",\"rule\":\"exact\",\"alias\":\"pro\",\"defaults\":{\"reasoning_effort\":\"high\"},\"overrides\":{\"max-tokens\":8192}}\n\
+         {\"model\":\"fast\",\"resolved\":\"deepseek/deepseek-chat\",\"rule\":\"exact\",\"alias\":\"fast\"}\n"
+    );
+    let out = run(&["--aliases", path, "--check"], None);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("presets: pro -> deepseek/deepseek-reasoner (exact) defaults"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("warning: row 1 (\"pro\"): \"overrides\" member \"max-tokens\""),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("valid: 2 aliases (0 hidden), 1 warning\n"),
+        "{stdout}"
+    );
+
+    let deep = format!("{}{}", "[".repeat(127), "]".repeat(127));
+    let many: Vec<String> = (0..17).map(|i| format!("\"m{i}\":1")).collect();
+    let bad = temp_file(
+        "presets-bad.json",
+        &format!(
+            r#"[{{"name":"a","target":"x/y","defaults":"high"}},
+                {{"name":"b","target":"x/y","overrides":{{"stream":true}}}},
+                {{"name":"c","target":"x/y","defaults":{{{}}}}},
+                {{"name":"d","target":"x/y","defaults":{{"n":1}},"overrides":{{"n":2}}}},
+                {{"name":"f","target":"x/y","overrides":{{"v":"{}"}}}},
+                {{"name":"g","target":"x/y","defaults":{{"max\u005ftokens":1,"max_tokens":2}}}},
+                {{"name":"e","target":"x/y","defaults":{{"a":{deep}}}}}]"#,
+            many.join(","),
+            "x".repeat(2100)
+        ),
+    );
+    let out = run(&["--aliases", bad.to_str().unwrap(), "--check"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = text(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    let want = [
+        "row 1 (\"a\"): \"defaults\" is a JSON string, not an object",
+        "row 2 (\"b\"): \"overrides\" sets \"stream\"",
+        "row 3 (\"c\"): \"defaults\" brings the row's presets to 17 members",
+        "row 4 (\"d\"): \"overrides\" has \"n\", which \"defaults\" has too",
+        "row 5 (\"f\"): \"overrides\" brings the row's presets to 2108 bytes",
+        "row 6 (\"g\"): \"defaults\" has \"max_tokens\" more than once",
+        // In a file, serde_json's own nesting limit stops the reading first.
+        "row 7: recursion limit exceeded at line 7",
+    ];
+    assert_eq!(lines.len(), want.len(), "{stderr}");
+    for (line, want) in lines.iter().zip(want) {
+        assert!(line.contains(want), "{line}\nwants {want}");
+    }
+}
