@@ -9,7 +9,7 @@ const state = {
   token: sessionStorage.getItem(TOKEN),
   keys: [],
   key: null, // the open key: {id, name}
-  rows: [], // the editor's rows: {name, target, match, hidden, carry}
+  rows: [], // the editor's rows: {name, target, match, hidden, carry, defaults, overrides}
   max: 20,
 };
 
@@ -17,12 +17,13 @@ const state = {
 
 class Unreachable extends Error {}
 
-// A call to the admin API: {status, body}. Throws Unreachable when no answer came back.
+// A call to the admin API: {status, body}. A string body is sent as the JSON text it is.
+// Throws Unreachable when no answer came back.
 async function api(method, path, body) {
   const init = { method, headers: { Authorization: `Bearer ${state.token}` } };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
+    init.body = typeof body === "string" ? body : JSON.stringify(body);
   }
   let response;
   try {
@@ -230,6 +231,8 @@ function fromStored(row) {
     match,
     hidden: Boolean(row.hidden),
     carry,
+    defaults: row.defaults ? JSON.stringify(row.defaults) : "",
+    overrides: row.overrides ? JSON.stringify(row.overrides) : "",
   };
 }
 
@@ -242,6 +245,44 @@ function toStored(row) {
   };
   if (row.hidden) stored.hidden = true;
   return stored;
+}
+
+// The rows as the JSON text of a PUT: each row's parameters spliced in as the user wrote
+// them, so that the gateway judges them as written (member order, repeated members, number
+// text), not as the browser would re-serialise them. Parameters that are not JSON at all are
+// reported at their field, as problems are, and nothing is sent.
+function toBody(rows) {
+  const problems = [];
+  const texts = rows.map((row, index) => {
+    let text = JSON.stringify(toStored(row)).slice(0, -1);
+    for (const field of ["defaults", "overrides"]) {
+      const written = row[field].trim();
+      if (!written) continue;
+      try {
+        JSON.parse(written);
+      } catch (e) {
+        problems.push({ row: index + 1, field, message: `"${field}" is not valid JSON (${e.message}): write an object of request members, such as {"temperature": 0.2}` });
+        continue;
+      }
+      text += `,${JSON.stringify(field)}:${written}`;
+    }
+    return `${text}}`;
+  });
+  return { text: `[${texts.join(",")}]`, problems };
+}
+
+// "Parameters" with how many members a row sets, when it sets any.
+function paramsCount(row) {
+  let count = 0;
+  for (const field of ["defaults", "overrides"]) {
+    try {
+      const value = JSON.parse(row[field] || "{}");
+      if (value && typeof value === "object" && !Array.isArray(value)) count += Object.keys(value).length;
+    } catch (e) {
+      // Counted once it is JSON; the save says what is wrong.
+    }
+  }
+  return count ? ` (${count})` : "";
 }
 
 function renderRows() {
@@ -269,6 +310,21 @@ function rowElement(row, index) {
   const match = li.querySelector('[data-field="match"]');
   const carry = li.querySelector('[data-field="carry"]');
   const hidden = li.querySelector('[data-field="hidden"]');
+  const params = li.querySelector(".params");
+  const defaults = li.querySelector('[data-field="defaults"]');
+  const overrides = li.querySelector('[data-field="overrides"]');
+  const count = li.querySelector(".params-count");
+  defaults.id = id("defaults");
+  overrides.id = id("overrides");
+  params.id = id("params");
+  defaults.value = row.defaults;
+  overrides.value = row.overrides;
+  params.open = Boolean(row.defaults || row.overrides);
+  count.textContent = paramsCount(row);
+  for (const [area, field] of [[defaults, "defaults"], [overrides, "overrides"]]) {
+    area.setAttribute("aria-describedby", message.id);
+    area.addEventListener("input", () => { row[field] = area.value; count.textContent = paramsCount(row); edited(); });
+  }
   name.id = id("name");
   target.id = id("target");
   match.id = id("match");
@@ -319,7 +375,7 @@ function edited() {
 
 function addRow() {
   if (state.rows.length >= state.max) return;
-  state.rows.push({ name: "", target: "", match: "exact", hidden: false, carry: false });
+  state.rows.push({ name: "", target: "", match: "exact", hidden: false, carry: false, defaults: "", overrides: "" });
   const kept = keptMessages();
   renderRows();
   restoreMessages(kept);
@@ -378,6 +434,10 @@ function showMessages(problems, warnings) {
     message.classList.add("error");
     const field = $(`row-${problem.row}-${problem.field || "name"}`);
     if (field) field.setAttribute("aria-invalid", "true");
+    if (problem.field === "defaults" || problem.field === "overrides") {
+      const params = $(`row-${problem.row}-params`);
+      if (params) params.open = true;
+    }
   }
   for (const warning of warnings) {
     const message = $(`row-${warning.row}-message`);
@@ -390,14 +450,32 @@ function showMessages(problems, warnings) {
   say($("set-message"), general.join(" "), "error");
 }
 
+// A save refused for `problems`: each at its row, the count in the status, the first
+// offending field focused.
+function refused(problems) {
+  showMessages(problems, []);
+  const count = problems.length;
+  say($("save-status"),
+    `Nothing was saved: ${count} ${count === 1 ? "problem" : "problems"} to fix, shown at ${count === 1 ? "its row" : "their rows"}.`,
+    "error");
+  const first = document.querySelector('#rows [aria-invalid="true"]');
+  if (first) first.focus();
+}
+
 async function save() {
   const button = $("save");
   button.disabled = true;
   say($("save-status"), "Saving…");
   const key = state.key;
+  const body = toBody(state.rows);
+  if (body.problems.length) {
+    button.disabled = false;
+    refused(body.problems);
+    return;
+  }
   let answer;
   try {
-    answer = await api("PUT", `/admin/keys/${encodeURIComponent(key.id)}/aliases`, state.rows.map(toStored));
+    answer = await api("PUT", `/admin/keys/${encodeURIComponent(key.id)}/aliases`, body.text);
   } catch (e) {
     button.disabled = false;
     say($("save-status"),
@@ -407,14 +485,7 @@ async function save() {
   }
   button.disabled = false;
   if (answer.status === 422) {
-    const problems = answer.body.problems || [];
-    showMessages(problems, []);
-    const count = problems.length;
-    say($("save-status"),
-      `Nothing was saved: ${count} ${count === 1 ? "problem" : "problems"} to fix, shown at ${count === 1 ? "its row" : "their rows"}.`,
-      "error");
-    const first = document.querySelector('#rows [aria-invalid="true"]');
-    if (first) first.focus();
+    refused(answer.body.problems || []);
     return;
   }
   if (answer.status === 401) {
@@ -561,6 +632,14 @@ async function testModel() {
     ? " (passthrough: no alias applies, the name is sent as it is)"
     : ` (${r.rule} alias "${r.alias}")`;
   result.replaceChildren(document.createTextNode("Sends "), resolved, how);
+  for (const field of ["defaults", "overrides"]) {
+    if (!r[field]) continue;
+    const line = document.createElement("span");
+    line.className = "preset";
+    const label = field === "defaults" ? "with defaults (where the request has none)" : "with overrides";
+    line.textContent = `${label}: ${JSON.stringify(r[field])}`;
+    result.append(line);
+  }
 }
 
 async function refreshPreview() {

@@ -176,11 +176,26 @@ async fn read_aliases(
         .map(|set| warnings(&app, &set))
         .unwrap_or_default();
     let max = model_alias::Limits::default().max_aliases();
-    Ok(
-        axum::Json(json!({"id": id, "aliases": rows, "warnings": warnings,
-        "max": max, "ttl_seconds": app.ttl.as_secs()}))
-        .into_response(),
-    )
+    let ttl_seconds = app.ttl.as_secs();
+    Ok(axum::Json(KeyAliases {
+        id,
+        aliases: rows,
+        warnings,
+        max,
+        ttl_seconds,
+    })
+    .into_response())
+}
+
+/// A key's aliases as `GET .../aliases` answers them: the rows written as they are (presets
+/// keep their members' order), not through a `Value`, whose objects sort their keys.
+#[derive(serde::Serialize)]
+struct KeyAliases {
+    id: String,
+    aliases: Vec<StoredAlias>,
+    warnings: Vec<Value>,
+    max: usize,
+    ttl_seconds: u64,
 }
 
 async fn replace_aliases(

@@ -78,7 +78,7 @@ pub struct Secret {
     pub note: &'static str,
 }
 
-/// One alias row as stored.
+/// One alias row as stored, and as the admin API shows it: the crate's list form.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct StoredAlias {
     pub name: String,
@@ -87,6 +87,22 @@ pub struct StoredAlias {
     pub kind: MatchKind,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub hidden: bool,
+    /// The presets' objects as compact JSON text, shown as the objects they are.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "raw_json")]
+    pub defaults: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "raw_json")]
+    pub overrides: Option<String>,
+}
+
+/// JSON text written as the value it is. Text that is not JSON (a row edited by hand) is
+/// written as a string rather than breaking the answer.
+fn raw_json<S: serde::Serializer>(text: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    use serde::Serialize;
+    let text = text.as_deref().unwrap_or("null");
+    match serde_json::value::RawValue::from_string(text.to_owned()) {
+        Ok(raw) => raw.serialize(s),
+        Err(_) => text.serialize(s),
+    }
 }
 
 /// An alias row as the table has it.
@@ -96,6 +112,8 @@ struct AliasRow {
     target: String,
     match_kind: String,
     hidden: i64,
+    defaults: Option<String>,
+    overrides: Option<String>,
 }
 
 impl From<AliasRow> for StoredAlias {
@@ -110,17 +128,28 @@ impl From<AliasRow> for StoredAlias {
             target: row.target,
             kind,
             hidden: row.hidden == 1,
+            defaults: row.defaults,
+            overrides: row.overrides,
         }
     }
 }
 
 impl From<AliasRef<'_>> for StoredAlias {
     fn from(alias: AliasRef<'_>) -> StoredAlias {
+        let presets = alias.presets();
         StoredAlias {
             name: alias.name().to_owned(),
             target: alias.target().to_owned(),
             kind: alias.kind(),
             hidden: alias.is_hidden(),
+            defaults: presets
+                .map(|p| p.defaults())
+                .filter(|d| *d != "{}")
+                .map(str::to_owned),
+            overrides: presets
+                .map(|p| p.overrides())
+                .filter(|o| *o != "{}")
+                .map(str::to_owned),
         }
     }
 }
@@ -137,6 +166,12 @@ impl Row for StoredAlias {
     }
     fn hidden(&self) -> bool {
         self.hidden
+    }
+    fn defaults(&self) -> Option<&str> {
+        self.defaults.as_deref()
+    }
+    fn overrides(&self) -> Option<&str> {
+        self.overrides.as_deref()
     }
 }
 
@@ -389,7 +424,7 @@ impl Db {
     async fn rows(&self, id: &str) -> Result<Vec<StoredAlias>, DbError> {
         self.timed(async {
             let rows: Vec<AliasRow> = sqlx::query_as(
-                "SELECT name, target, match_kind, hidden FROM aliases \
+                "SELECT name, target, match_kind, hidden, defaults, overrides FROM aliases \
                  WHERE key_id = $1 ORDER BY position",
             )
             .bind(id)
@@ -425,8 +460,9 @@ impl Db {
             }
             for (position, row) in rows.iter().enumerate() {
                 sqlx::query(
-                    "INSERT INTO aliases (key_id, position, name, target, match_kind, hidden) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    "INSERT INTO aliases \
+                     (key_id, position, name, target, match_kind, hidden, defaults, overrides) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
                 .bind(id)
                 .bind(i64::try_from(position).unwrap_or(i64::MAX))
@@ -434,6 +470,8 @@ impl Db {
                 .bind(&row.target)
                 .bind(row.kind.as_str())
                 .bind(i64::from(row.hidden))
+                .bind(row.defaults.as_deref())
+                .bind(row.overrides.as_deref())
                 .execute(&mut *tx)
                 .await?;
             }

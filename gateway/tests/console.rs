@@ -236,6 +236,21 @@ async fn fits(b: &Client, width: u32) -> Step {
     }
 }
 
+/// A chat completion through the gateway with `secret`: `body` plus one user message.
+async fn chat(gateway: &str, secret: &str, mut body: Value) -> Result<Value, String> {
+    body["messages"] = json!([{"role": "user", "content": "Hello"}]);
+    client()
+        .post(format!("{gateway}/v1/chat/completions"))
+        .bearer_auth(secret)
+        .json(&body)
+        .send()
+        .await
+        .map_err(|e| format!("chat request: {e}"))?
+        .json()
+        .await
+        .map_err(|e| format!("chat reply: {e}"))
+}
+
 async fn steps(b: &Client, gateway: &str) -> Step {
     let console = format!("{gateway}/console");
     b.goto(&console)
@@ -339,17 +354,7 @@ async fn steps(b: &Client, gateway: &str) -> Step {
     .await?;
 
     // A client with the new key gets the new target.
-    let reply: Value = client()
-        .post(format!("{gateway}/v1/chat/completions"))
-        .bearer_auth(&secret)
-        .json(&json!({"model": "claude-opus-4-9",
-            "messages": [{"role": "user", "content": "Hello"}]}))
-        .send()
-        .await
-        .map_err(|e| format!("chat request: {e}"))?
-        .json()
-        .await
-        .map_err(|e| format!("chat reply: {e}"))?;
+    let reply = chat(gateway, &secret, json!({"model": "claude-opus-4-9"})).await?;
     if reply["model"] != "anthropic/claude-opus-4-8" {
         return Err(format!("the echo was asked for {}", reply["model"]));
     }
@@ -413,6 +418,52 @@ async fn steps(b: &Client, gateway: &str) -> Step {
     if listed.lines().any(|line| line.starts_with("fast")) {
         return Err(format!("the hidden alias is listed: {listed}"));
     }
+
+    // Parameters: the crate's message at the field, text that is not JSON stopped before it
+    // is sent, then presets saved, shown by the test box and applied to a request.
+    click(b, "#row-1-params summary").await?;
+    type_into(b, "#row-1-defaults", r#"{"temperature": 0.2}"#).await?;
+    type_into(b, "#row-1-overrides", r#"{"stream": true}"#).await?;
+    click(b, "#save").await?;
+    contains(b, "#row-1-message", r#""overrides" sets "stream""#).await?;
+    let invalid = find(b, "#row-1-overrides")
+        .await?
+        .attr("aria-invalid")
+        .await;
+    if invalid.ok().flatten().as_deref() != Some("true") {
+        return Err("the refused overrides are not marked aria-invalid".into());
+    }
+    type_into(b, "#row-1-overrides", r#"{"max_tokens": 512"#).await?;
+    click(b, "#save").await?;
+    contains(b, "#row-1-message", r#""overrides" is not valid JSON"#).await?;
+    type_into(b, "#row-1-overrides", r#"{"max_tokens": 512}"#).await?;
+    contains(b, "#row-1-params summary", "Parameters (2)").await?;
+    click(b, "#save").await?;
+    contains(b, "#save-status", "Saved 3 aliases").await?;
+    type_into(b, "#test-model", "claude-opus-4-9").await?;
+    contains(
+        b,
+        "#test-result",
+        r#"with defaults (where the request has none): {"temperature":0.2}"#,
+    )
+    .await?;
+    contains(b, "#test-result", r#"with overrides: {"max_tokens":512}"#).await?;
+    let reply = chat(
+        gateway,
+        &secret,
+        json!({"model": "claude-opus-4-9", "max_tokens": 9}),
+    )
+    .await?;
+    let sent: Value = serde_json::from_str(reply["received_body"].as_str().unwrap_or("null"))
+        .map_err(|e| format!("the echo's received body: {e}"))?;
+    if sent["temperature"] != json!(0.2) || sent["max_tokens"] != 512 {
+        return Err(format!("the presets were not applied: {sent}"));
+    }
+    b.refresh().await.map_err(failed("reloading"))?;
+    until(b, "#row-1-defaults", "the stored defaults", |t| {
+        t == r#"{"temperature":0.2}"#
+    })
+    .await?;
 
     // The pictures: the README's at 1440 px, and the page at 375 px, which must fit.
     type_into(b, "#test-model", "claude-opus-4-9").await?;
