@@ -5,7 +5,8 @@
 //! its name, else the **longest** prefix alias it starts with, else passes through unchanged:
 //! one step, byte for byte, never chained. Beyond the spec, each free when unused: ASCII case
 //! folding on request, prefix aliases whose target (`openai/*`) carries the rest of the model,
-//! and hidden aliases that resolve but are not listed.
+//! hidden aliases that resolve but are not listed, and presets: request members an alias
+//! adds or overrides.
 //!
 //! ```
 //! use model_alias::{AliasSet, MatchKind, Rule};
@@ -36,6 +37,9 @@
 //! - A target ending in `*` on a prefix alias carries the rest of the model
 //!   ([`AliasRef::carries`]); [`Alias::with_hidden`] (`"hidden": true` in JSON) keeps an
 //!   alias out of the `/v1/models` listing.
+//! - A row's `"defaults"` and `"overrides"` ([`Row::defaults`], [`Row::overrides`]) are
+//!   [`Presets`]: request members that `openai::rewrite_model` adds where a request lacks
+//!   them, or sets whatever the request says ([`AliasRef::presets`]).
 //!
 //! **Resolve** a requested model:
 //! - [`AliasSet::resolve`] (and every resolver, through the [`Resolve`] trait) gives a
