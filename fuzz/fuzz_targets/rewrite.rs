@@ -2,12 +2,13 @@
 //! reads it, and refuses as not JSON (or too deep) only what serde_json refuses (the
 //! two hold the same rule), but for the sliver at the end of a double's range that it
 //! refuses on purpose; what an upstream parses from the output is the input with only the
-//! top-level model replaced by its resolution.
+//! top-level model replaced by its resolution and, for the alias with presets, its defaults
+//! added where absent and its overrides set.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use model_alias::openai::{RewriteError, rewrite_model};
-use model_alias::{AliasSet, MatchKind};
+use model_alias::AliasSet;
 use serde_json::Value;
 
 // The one disagreement allowed, the same check as tests/openai.rs's.
@@ -15,11 +16,14 @@ use serde_json::Value;
 mod number_limit;
 
 fuzz_target!(|data: &[u8]| {
-    let set = AliasSet::new([
-        ("a", "target/a", MatchKind::Exact),
-        ("b", "target/\"b\\", MatchKind::Prefix),
-        ("m", "m2", MatchKind::Exact),
-    ])
+    let set = AliasSet::from_json(
+        r#"[{"name": "a", "target": "target/a"},
+            {"name": "b", "target": "target/\"b\\", "match": "prefix"},
+            {"name": "m", "target": "m2"},
+            {"name": "p", "target": "target/p", "match": "prefix",
+             "defaults": {"temperature": 0.2, "a\"b": [1, {"c": null}]},
+             "overrides": {"max_tokens": 8, "n": "x"}}]"#,
+    )
     .expect("valid");
     let parsed = serde_json::from_slice::<Value>(data);
     let rewrite = match rewrite_model(data, &set) {
@@ -50,6 +54,17 @@ fuzz_target!(|data: &[u8]| {
     let mut expected = parsed.unwrap_or_else(|e| panic!("accepted, but serde_json refuses it: {e}"));
     let output: Value = serde_json::from_slice(rewrite.body())
         .unwrap_or_else(|e| panic!("the output is unreadable ({e}) for a readable input"));
-    expected["model"] = Value::from(set.resolve(rewrite.resolution().requested()).model().to_string());
+    let resolution = set.resolve(rewrite.resolution().requested());
+    expected["model"] = Value::from(resolution.model().to_string());
+    if let Some(presets) = resolution.alias().and_then(|a| a.presets()) {
+        let object = |text: &str| -> serde_json::Map<String, Value> {
+            serde_json::from_str(text).expect("stored presets are JSON objects")
+        };
+        let map = expected.as_object_mut().expect("an object");
+        for (key, value) in object(presets.defaults()) {
+            map.entry(key).or_insert(value);
+        }
+        map.extend(object(presets.overrides()));
+    }
     assert_eq!(output, expected);
 });
