@@ -289,21 +289,25 @@ pub(crate) fn problems(row: &impl Row, limits: Limits) -> Vec<Problem> {
     problems
 }
 
-/// The stored form of a row whose presets are valid (see the module's invariant 4).
+/// The stored form of a row whose presets are valid (see the module's invariant 4): empty,
+/// without an allocation, for a row without presets.
 pub(crate) fn stored(row: &impl Row) -> Box<str> {
-    let mut out = String::new();
     let (d, o) = (row.defaults(), row.overrides());
-    let object = |text: Option<&str>| {
-        let mut c = String::new();
-        if let Some(text) = text {
-            compact(text, &mut c);
+    if d.is_none() && o.is_none() {
+        return Box::default();
+    }
+    let mut out = String::with_capacity(d.map_or(2, str::len) + o.map_or(2, str::len));
+    let mut object = |text: Option<&str>| {
+        let start = out.len();
+        compact(text.unwrap_or_default(), &mut out);
+        if out.len() == start {
+            out.push_str("{}");
         }
-        if c.is_empty() { "{}".to_owned() } else { c }
     };
-    let (d, o) = (object(d), object(o));
-    if d != "{}" || o != "{}" {
-        out.push_str(&d);
-        out.push_str(&o);
+    object(d);
+    object(o);
+    if out == "{}{}" {
+        out.clear();
     }
     out.into_boxed_str()
 }
