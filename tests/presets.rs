@@ -499,11 +499,7 @@ fn a_table_with_forged_presets_is_refused_at_load() {
     let at = bytes.windows(8).position(|w| w == b"\"seed\":7").unwrap();
     bytes[at + 1] = b'm';
     bytes[at + 2..at + 6].copy_from_slice(b"odel");
-    let sum = {
-        let seed = u64::from_le_bytes(bytes[8..16].try_into().unwrap());
-        xxhash_rust::xxh3::xxh3_64_with_seed(&bytes[24..], seed)
-    };
-    bytes[16..24].copy_from_slice(&sum.to_le_bytes());
+    fix_checksum(&mut bytes);
     assert_eq!(
         AliasTable::from_bytes(&bytes[..]).err(),
         Some(model_alias::TableError::Malformed {
@@ -511,6 +507,38 @@ fn a_table_with_forged_presets_is_refused_at_load() {
             why: "presets that validation rejects"
         })
     );
+}
+
+/// A presets field past the dictionary (a forged block) is named by `verify`, and lookups
+/// treat that alias as absent rather than panic.
+#[test]
+fn a_forged_presets_field_is_named_by_verify() {
+    let table = AliasTable::new([("k", &set())]).unwrap();
+    let mut bytes = table.as_bytes().to_vec();
+    // The block: the key's length and byte, 3 << 1 | 1 (presets), three entry bytes, three
+    // name fields and three target fields of one byte each, then the presets fields 1, 2, 3.
+    let block = bytes.windows(3).position(|w| w == b"k").unwrap() + 1;
+    let field = block + 2 + 3 + 3 + 3;
+    assert_eq!(&bytes[field..field + 3], &[1, 2, 3]);
+    bytes[field + 1] = 9;
+    fix_checksum(&mut bytes);
+    let forged = AliasTable::from_bytes(&bytes[..]).unwrap();
+    assert_eq!(
+        forged.verify(),
+        Err(model_alias::TableError::Malformed {
+            section: "blocks",
+            why: "an entry's presets id is out of range"
+        })
+    );
+    let key = forged.get("k").unwrap();
+    assert_eq!(key.resolve("draft").rule(), model_alias::Rule::Passthrough);
+    assert_eq!(key.resolve("pro").model(), "deepseek/deepseek-chat");
+}
+
+fn fix_checksum(bytes: &mut [u8]) {
+    let seed = u64::from_le_bytes(bytes[8..16].try_into().unwrap());
+    let sum = xxhash_rust::xxh3::xxh3_64_with_seed(&bytes[24..], seed);
+    bytes[16..24].copy_from_slice(&sum.to_le_bytes());
 }
 
 /// Members the generated bodies and presets draw on: some shared, so that defaults meet
