@@ -300,6 +300,65 @@ fn the_json_form_reads_and_writes_presets_and_refuses_what_validation_refuses() 
     );
 }
 
+/// Strings holding the characters that delimit values (`}`, `{`, `,`, `"`) do not cut a
+/// member or an object short, in the stored form and in the rewrite; an empty object is left
+/// out of what an alias prints.
+#[test]
+fn strings_with_delimiters_stay_whole() {
+    let set = AliasSet::new([row(
+        Some(r#"{"stop": ["}{", "a,b"], "user": "x\"}{,"}"#),
+        Some(r#"{"seed": 1}"#),
+    )])
+    .unwrap();
+    let presets = set.iter().next().unwrap().presets().unwrap();
+    assert_eq!(
+        presets.defaults(),
+        r#"{"stop":["}{","a,b"],"user":"x\"}{,"}"#
+    );
+    assert_eq!(presets.overrides(), r#"{"seed":1}"#);
+    let out = rewrite_model(br#"{"model":"pro"}"#, &set).unwrap();
+    assert_eq!(
+        out.body(),
+        br#"{"model":"deepseek/deepseek-chat","stop":["}{","a,b"],"user":"x\"}{,","seed":1}"#
+    );
+    let only_overrides = AliasSet::new([row(None, Some(r#"{"seed": 1}"#))]).unwrap();
+    assert_eq!(
+        only_overrides.iter().next().unwrap().to_string(),
+        r#"pro -> deepseek/deepseek-chat (exact) overrides {"seed":1}"#
+    );
+    let only_defaults = AliasSet::new([row(Some(r#"{"n": 2}"#), Some("{}"))]).unwrap();
+    assert_eq!(
+        only_defaults
+            .iter()
+            .next()
+            .unwrap()
+            .presets()
+            .unwrap()
+            .to_string(),
+        r#"defaults {"n":2}"#
+    );
+}
+
+/// The messages name the member, decoded, as the user would write it.
+#[test]
+fn messages_name_the_member() {
+    let message = |d: Option<&str>, o: Option<&str>| {
+        AliasSet::new([row(d, o)]).unwrap_err().problems()[0].to_string()
+    };
+    assert_eq!(
+        message(Some(r#"{"temp": 1, "temp": 2}"#), None),
+        r#"row 1 ("pro"): "defaults" has "temp" more than once: keep one"#
+    );
+    assert_eq!(
+        message(Some(r#"{"top_p": 1}"#), Some(r#"{"top_p": 2}"#)),
+        r#"row 1 ("pro"): "overrides" has "top_p", which "defaults" has too: a member is a default or an override, remove one of the two"#
+    );
+    assert_eq!(
+        message(None, Some(r#"{"stream_options": {}}"#)),
+        r#"row 1 ("pro"): "overrides" sets "stream_options", which an alias cannot preset (the model is the alias's target; streaming is the client's choice): remove it"#
+    );
+}
+
 #[test]
 fn the_shorthand_has_no_place_for_presets() {
     let err =
@@ -449,6 +508,33 @@ fn a_rewrite_with_presets_allocates_one_buffer() {
         let out = rewrite_model(br#"{"model":"gpt-4o","seed":1}"#, resolver).unwrap();
         std::hint::black_box(out.body());
         assert_eq!(counting::allocations() - before, 0, "{who}: passthrough");
+    }
+    // The buffer is sized for everything added up front: a model that stays (sized exactly),
+    // and a carried rest longer than the target's head.
+    let set = AliasSet::from_json(
+        r#"[{"name": "x/y", "target": "x/y", "defaults": {"temperature": 0.2, "n": 1, "user": "u"}},
+            {"name": "claude", "target": "anthropic/*", "match": "prefix", "overrides": {"seed": 7}}]"#,
+    )
+    .unwrap();
+    for (body, want) in [
+        (
+            &br#"{"model":"x/y"}"#[..],
+            &br#"{"model":"x/y","temperature":0.2,"n":1,"user":"u"}"#[..],
+        ),
+        (
+            br#"{"model":"claude-opus-4-20250514-with-a-long-rest"}"#,
+            br#"{"model":"anthropic/-opus-4-20250514-with-a-long-rest","seed":7}"#,
+        ),
+    ] {
+        let before = counting::allocations();
+        let out = rewrite_model(body, &set).unwrap();
+        assert_eq!(
+            counting::allocations() - before,
+            1,
+            "{}",
+            String::from_utf8_lossy(body)
+        );
+        assert_eq!(out.body(), want);
     }
 }
 

@@ -51,10 +51,9 @@ pub(crate) fn apply<'b>(
     let model_len = model.map_or(0, |(_, [head, rest])| head.len() + rest.len());
     // Escaping a model can take six bytes a byte (`\u001f`); room for all of it up front.
     let mut out = Vec::with_capacity(body.len() + 6 * model_len + extra);
-    let (mut copied, mut members) = (0, 0);
+    let mut copied = 0;
     let mut repeated = None;
     json::scan(body, |member| {
-        members += 1;
         if let Some((span, pieces)) = model.filter(|(span, _)| *span == member.value) {
             out.extend_from_slice(body.get(copied..span.start).unwrap_or_default());
             for piece in pieces {
@@ -89,12 +88,9 @@ pub(crate) fn apply<'b>(
     // The top-level object's closing brace: the last one, as only whitespace may follow it.
     let close = body.iter().rposition(|&b| b == b'}').unwrap_or(body.len());
     out.extend_from_slice(body.get(copied..close).unwrap_or_default());
+    // The object has at least its model, so each added member follows another.
     for slot in slots.iter().filter(|s| !s.seen) {
-        if members > 0 {
-            out.push(b',');
-        }
-        members += 1;
-        out.push(b'"');
+        out.extend_from_slice(b",\"");
         out.extend_from_slice(slot.key.as_bytes());
         out.extend_from_slice(b"\":");
         out.extend_from_slice(slot.value.as_bytes());
