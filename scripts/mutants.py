@@ -3,13 +3,16 @@
 computed from it, so that no figure in MUTANTS.md is typed by hand.
 
     python3 scripts/mutants.py merge --commit C DIR... > mutants.txt
+    python3 scripts/mutants.py update --commit C DIR...   # a run of some files, in place
     python3 scripts/mutants.py table            # rewrite MUTANTS.md's generated block
     python3 scripts/mutants.py check            # exit 1 if MUTANTS.md disagrees with mutants.txt
 
 `merge` reads the `mutants.out/outcomes.json` of each cargo-mutants output directory given, in
 order; a mutant tested again in a later directory (`--iterate` against every test) takes that
-later outcome. It keeps the `tested` and `why` notes of a mutants.txt already on disk for
-mutants that are still missed.
+later outcome. It keeps the fates in a mutants.txt already on disk for mutants that are still
+missed. `update` does the same for a run of some files only: their lines in mutants.txt are
+replaced by the run's, every other line is kept, and a header line names the files and the
+commit.
 
 mutants.txt holds one mutant a line, tab-separated: the outcome (`caught`, `timeout`,
 `unviable` or `missed`), the mutant's name as cargo-mutants prints it, and for a missed one
@@ -62,10 +65,8 @@ def read_list(path=LIST):
     return header, rows
 
 
-def merge(commit, dirs):
-    notes = {}
-    if os.path.exists(LIST):
-        notes = {name: fate for name, (_, fate) in read_list()[1].items() if fate}
+def outcomes(dirs):
+    """({mutant name: outcome}, cargo-mutants version) of the output directories, in order."""
     outcome, version = {}, None
     for d in dirs:
         path = os.path.join(d, "mutants.out", "outcomes.json")
@@ -79,16 +80,43 @@ def merge(commit, dirs):
             if o["summary"] not in OUTCOMES:
                 fail(f"{path}: {mutant['name']}: unexpected outcome {o['summary']}")
             outcome[mutant["name"]] = OUTCOMES[o["summary"]]
+    return outcome, version
 
-    def order(name):
-        file, line, col = re.match(r"(.*?):(\d+):(\d+):", name).groups()
-        return (file, int(line), int(col), name)
 
-    print(f"# cargo-mutants {version}, every mutant of src/ at commit {commit}; see MUTANTS.md")
-    print("# outcome\tmutant\tfate of a missed one (" + ", ".join(FATES) + ")")
+def order(name):
+    file, line, col = re.match(r"(.*?):(\d+):(\d+):", name).groups()
+    return (file, int(line), int(col), name)
+
+
+def write_list(header, outcome, notes):
+    for line in header:
+        print(line)
     for name in sorted(outcome, key=order):
         fate = notes.get(name) if outcome[name] == "missed" else None
         print(f"{outcome[name]}\t{name}" + (f"\t{fate}" if fate else ""))
+
+
+def merge(commit, dirs):
+    notes = {}
+    if os.path.exists(LIST):
+        notes = {name: fate for name, (_, fate) in read_list()[1].items() if fate}
+    outcome, version = outcomes(dirs)
+    header = [f"# cargo-mutants {version}, every mutant of src/ at commit {commit}; see MUTANTS.md",
+              "# outcome\tmutant\tfate of a missed one (" + ", ".join(FATES) + ")"]
+    write_list(header, outcome, notes)
+
+
+def update(commit, dirs):
+    header, rows = read_list()
+    notes = {name: fate for name, (_, fate) in rows.items() if fate}
+    fresh, version = outcomes(dirs)
+    files = sorted({name.split(":", 1)[0] for name in fresh})
+    outcome = {n: o for n, (o, _) in rows.items() if n.split(":", 1)[0] not in files}
+    outcome.update(fresh)
+    line = f"# then every mutant of {', '.join(files)} at commit {commit} (cargo-mutants {version})"
+    header = [h for h in header if not h.startswith("# outcome")] + [line]
+    header.append("# outcome\tmutant\tfate of a missed one (" + ", ".join(FATES) + ")")
+    write_list(header, outcome, notes)
 
 
 def percent(part, whole):
@@ -155,11 +183,17 @@ def splice(doc, block):
 
 
 def main(argv):
-    if len(argv) >= 2 and argv[0] == "merge":
+    if len(argv) >= 2 and argv[0] in ("merge", "update"):
         args = argv[1:]
         if len(args) < 3 or args[0] != "--commit":
-            fail("usage: merge --commit COMMIT DIR...")
-        merge(args[1], args[2:])
+            fail(f"usage: {argv[0]} --commit COMMIT DIR...")
+        (merge if argv[0] == "merge" else update)(args[1], args[2:])
+        return 0
+    if argv == ["explained"]:
+        # The missed mutants no test can catch, one a line: for cargo-mutants' --iterate.
+        for name, (outcome, fate) in read_list()[1].items():
+            if outcome == "missed" and fate in ("equivalent", "speed", "unreachable"):
+                print(name)
         return 0
     if argv in (["table"], ["check"]):
         block, low, unexplained = render()
@@ -176,7 +210,7 @@ def main(argv):
         for f in low:
             print(f"{f}: scores under {MIN_SCORE:.0f}%", file=sys.stderr)
         return 1 if argv == ["check"] and (low or unexplained) else 0
-    fail("usage: mutants.py merge --commit COMMIT DIR... | table | check")
+    fail("usage: mutants.py merge|update --commit COMMIT DIR... | explained | table | check")
 
 
 if __name__ == "__main__":

@@ -27,23 +27,25 @@ lib_tests() { for t in "$@"; do printf -- '--cargo-arg=--test=%s ' "$t"; done; }
 # shellcheck disable=SC2046 # the test flags are meant to split
 group core -f src/alias.rs -f src/resolution.rs -f src/set.rs -f src/validate.rs \
     -f src/error.rs -f src/name.rs -f src/target.rs -f src/text.rs -f src/limits.rs \
-    -f src/warning.rs -f src/fold.rs -f 'src/strategy/*.rs' -f src/lib.rs --cargo-arg=--lib \
-    $(lib_tests conformance alias resolved_model validation traits differential hostile)
+    -f src/warning.rs -f src/fold.rs -f 'src/strategy/*.rs' -f src/lib.rs -f src/preset.rs \
+    -f 'src/json/*.rs' --cargo-arg=--lib \
+    $(lib_tests conformance alias resolved_model validation traits differential hostile presets openai)
 # shellcheck disable=SC2046
-group table -f 'src/table/*.rs' -f 'src/table/format/*.rs' --cargo-arg=--lib $(lib_tests table)
+group table -f 'src/table/*.rs' -f 'src/table/format/*.rs' --cargo-arg=--lib $(lib_tests table presets)
 # shellcheck disable=SC2046
-group openai -f 'src/openai/*.rs' $(lib_tests openai restore)
+group openai -f 'src/openai/*.rs' $(lib_tests openai restore presets)
 # shellcheck disable=SC2046
 group rest -f src/cache.rs -f src/serde.rs -f src/store.rs --cargo-arg=--lib \
     $(lib_tests serde store)
 gateway=--cargo-arg=--package=model-alias-gateway
-group middleware -f 'src/middleware/*.rs' "$gateway" --cargo-arg=--test=middleware
+# shellcheck disable=SC2046
+group middleware -f 'src/middleware/*.rs' "$gateway" $(lib_tests middleware)
 
 # Pass 2: what pass 1 missed, against everything. `--iterate` skips the mutants listed in an
 # output directory's previously_caught.txt: here what pass 1 caught, found unviable or timed
 # out on, and what mutants.txt already explains as equivalent, speed-only or unreachable
 # (no test can catch those; they stay missed).
-explained() { [ -f mutants.txt ] && awk -F'\t' '$1 == "missed" && $3 ~ /^(equivalent|speed|unreachable)$/ { print $2 }' mutants.txt || true; }
+explained() { [ -f mutants.txt ] && python3 scripts/mutants.py explained || true; }
 mkdir -p "$out/lib/mutants.out" "$out/middleware-all/mutants.out"
 for g in core table openai rest; do
     cat "$out/$g/mutants.out/"{caught,unviable,timeout}.txt
@@ -56,10 +58,10 @@ echo "pass 2: the library's survivors ($(date +%T))"
 "${mutants[@]}" --timeout 90 -o "$out/lib" --iterate -e 'src/middleware/*.rs' -- --tests \
     >"$out/lib.log" 2>&1 || true
 echo "pass 2: the middleware's survivors ($(date +%T))"
+# shellcheck disable=SC2046
 "${mutants[@]}" --timeout 120 -o "$out/middleware-all" --iterate -f 'src/middleware/*.rs' \
-    "$gateway" --cargo-arg=--test=middleware --cargo-arg=--test=gateway \
-    --cargo-arg=--test=faults --cargo-arg=--test=routes --cargo-arg=--test=connections \
-    --cargo-arg=--test=start >"$out/middleware-all.log" 2>&1 || true
+    "$gateway" $(lib_tests middleware gateway faults routes connections start presets) \
+    >"$out/middleware-all.log" 2>&1 || true
 
 python3 scripts/mutants.py merge --commit "$(git rev-parse --short HEAD)" \
     "$out"/{core,table,openai,rest,middleware,lib,middleware-all} >mutants.txt
