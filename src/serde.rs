@@ -471,8 +471,7 @@ impl Serialize for crate::Resolution<'_> {
         let presets = self.alias().and_then(|a| a.presets());
         let defaults = presets.and_then(|p| Object::non_empty(p.defaults()));
         let overrides = presets.and_then(|p| Object::non_empty(p.overrides()));
-        let len = 4 + usize::from(defaults.is_some()) + usize::from(overrides.is_some());
-        let mut s = serializer.serialize_map(Some(len))?;
+        let mut s = serializer.serialize_map(None)?;
         s.serialize_entry("model", self.requested())?;
         s.serialize_entry("resolved", &self.model())?;
         s.serialize_entry("rule", &self.rule())?;

@@ -359,6 +359,28 @@ fn messages_name_the_member() {
     );
 }
 
+/// Presets survive every way a resolution or a row is passed on: rows by reference, an owned
+/// resolution, and a rewrite whose model is written with escapes (resolved through an owned
+/// copy).
+#[test]
+fn presets_survive_references_owned_resolutions_and_escaped_models() {
+    let rows = vec![row(Some(r#"{"n": 2}"#), Some(r#"{"seed": 1}"#))];
+    let set = AliasSet::new(&rows).unwrap();
+    let presets = set.iter().next().unwrap().presets().unwrap();
+    assert_eq!(
+        (presets.defaults(), presets.overrides()),
+        (r#"{"n":2}"#, r#"{"seed":1}"#)
+    );
+    let owned = model_alias::OwnedResolution::from(set.resolve("pro"));
+    let kept = owned.resolution().alias().and_then(|a| a.presets());
+    assert_eq!(kept, Some(presets));
+    let out = rewrite_model(br#"{"model":"pro"}"#, &set).unwrap();
+    assert_eq!(
+        out.body(),
+        br#"{"model":"deepseek/deepseek-chat","n":2,"seed":1}"#
+    );
+}
+
 #[test]
 fn the_shorthand_has_no_place_for_presets() {
     let err =
@@ -593,6 +615,37 @@ fn a_table_with_forged_presets_is_refused_at_load() {
             why: "presets that validation rejects"
         })
     );
+}
+
+/// Past 255 distinct presets a presets field is two bytes wide: each entry still finds its
+/// own, the first and the last of a block alike.
+#[test]
+fn presets_fields_wider_than_a_byte_find_their_own() {
+    let mut builder = TableBuilder::new();
+    let rows = |k: u32| {
+        (0..3)
+            .map(|j| Text {
+                name: ["a", "b", "c"][j as usize],
+                defaults: Some(format!(r#"{{"seed": {}}}"#, k * 3 + j)),
+                overrides: None,
+            })
+            .collect::<Vec<_>>()
+    };
+    for k in 0..100u32 {
+        builder.insert(k.to_be_bytes(), rows(k)).unwrap();
+    }
+    let table = builder.build().unwrap();
+    table.verify().unwrap();
+    for k in [0u32, 57, 99] {
+        let key = table.get(k.to_be_bytes()).unwrap();
+        for (j, name) in ["a", "b", "c"].into_iter().enumerate() {
+            let presets = key.resolve(name).alias().and_then(|a| a.presets()).unwrap();
+            assert_eq!(
+                presets.defaults(),
+                format!(r#"{{"seed":{}}}"#, k * 3 + j as u32)
+            );
+        }
+    }
 }
 
 /// A presets field past the dictionary (a forged block) is named by `verify`, and lookups

@@ -137,10 +137,8 @@ impl TableBuilder {
         })?;
         self.key_bytes.extend_from_slice(key);
         for row in &rows {
-            let presets = match row.defaults().is_some() || row.overrides().is_some() {
-                true => Some(preset::stored(row)).filter(|p| !p.is_empty()),
-                false => None,
-            };
+            // Empty, without an allocation, for a row without presets.
+            let presets = Some(preset::stored(row)).filter(|p| !p.is_empty());
             self.entries.push(RawEntry {
                 prefix: row.kind() == MatchKind::Prefix,
                 hidden: row.hidden(),
