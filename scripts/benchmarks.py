@@ -522,6 +522,29 @@ def rewrite_table(data):
     return "\n".join(lines) + "\n"
 
 
+def presets_table(data):
+    g = data.get("presets", {})
+    ours, peer = g.get("rewrite_model", {}), g.get("peer: serde_json Value round trip", {})
+    plain = data.get("rewrite", {}).get("rewrite_model", {}).get("small")
+    if not ours:
+        return "_Not measured in this run: `cargo bench -p model-alias-benches --bench rewrite` writes it._\n"
+    allocs = {}
+    path = os.path.join(ROOT, "target", "model-alias-rewrite.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            allocs = json.load(f)
+    lines = ["| presets | rewrite_model | against the plain rewrite | serde_json: parse, apply, serialise | ratio | allocations: rewrite_model / serde_json |",
+             "|---|---|---|---|---|---|"]
+    for n in ("0", "1", "4"):
+        a, b = ours.get(n), peer.get(n)
+        counted = allocs.get(f"presets {n}", {})
+        count = f"{counted['rewrite_model']} / {counted['peer']}" if counted else "not counted"
+        versus = f"{a / plain:.2f}×" if plain else "not measured"
+        if a and b:
+            lines.append(f"| {n} | {fmt_ns(a)} | {versus} | {fmt_ns(b)} | {b / a:.1f}× faster | {count} |")
+    return "\n".join(lines) + "\n"
+
+
 def load_section(data):
     if not os.path.exists(LOAD):
         return "_Not measured in this run: `python3 scripts/load_check.py` writes it._\n"
@@ -658,6 +681,14 @@ def main():
           "loses the client's formatting). `small` is the load generator's 140-byte chat request; "
           "the others are chat histories. Criterion medians per body.\n")
     print(rewrite_table(data))
+    print("\n### With presets\n")
+    print("The same bench, `presets` group: the `small` body through a prefix alias with 0, 1 "
+          "and 4 preset members (4: two defaults, one of them already in the body, and two "
+          "overrides, one replacing a value), beside serde_json parsing the body, applying the "
+          "same presets and serialising it. \"Against the plain rewrite\" divides by `small` above, "
+          "measured in the same run. With presets, the body is scanned once to find the model and "
+          "once more as it is written.\n")
+    print(presets_table(data))
     print("\n## Middleware\n")
     print("`benches/middleware.rs`: a handler that reads the request body and answers with it, called "
           "as a tower service on a current-thread tokio runtime, alone and behind `AliasLayer` (a lookup "
