@@ -422,6 +422,21 @@ fn near_miss_member_names_are_warned_about() {
         serde_json::to_value(&warnings[1]).unwrap()["kind"],
         "preset_near_miss"
     );
+    // The message quotes the member it is about, wherever it stands.
+    let set = AliasSet::new([row(
+        Some(r#"{"seed": 1, "Temperature": 1}"#),
+        Some(r#"{"user": "u", "top-p": 1}"#),
+    )])
+    .unwrap();
+    let messages: Vec<String> = set.warnings().iter().map(|w| w.to_string()).collect();
+    assert!(
+        messages[0].contains(r#""defaults" member "Temperature" is sent as written"#),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].contains(r#""overrides" member "top-p" is sent as written"#),
+        "{messages:?}"
+    );
 }
 
 /// The set the rewrite tests use: one alias of each shape.
