@@ -346,11 +346,11 @@ fn messages_name_the_member() {
         AliasSet::new([row(d, o)]).unwrap_err().problems()[0].to_string()
     };
     assert_eq!(
-        message(Some(r#"{"temp": 1, "temp": 2}"#), None),
+        message(Some(r#"{"t\u0065mp": 1, "temp": 2}"#), None),
         r#"row 1 ("pro"): "defaults" has "temp" more than once: keep one"#
     );
     assert_eq!(
-        message(Some(r#"{"top_p": 1}"#), Some(r#"{"top_p": 2}"#)),
+        message(Some(r#"{"top_p": 1}"#), Some(r#"{"top\u005fp": 2}"#)),
         r#"row 1 ("pro"): "overrides" has "top_p", which "defaults" has too: a member is a default or an override, remove one of the two"#
     );
     assert_eq!(
@@ -374,11 +374,18 @@ fn presets_survive_references_owned_resolutions_and_escaped_models() {
     let owned = model_alias::OwnedResolution::from(set.resolve("pro"));
     let kept = owned.resolution().alias().and_then(|a| a.presets());
     assert_eq!(kept, Some(presets));
-    let out = rewrite_model(br#"{"model":"pro"}"#, &set).unwrap();
+    let out = rewrite_model(br#"{"model":"pr\u006f"}"#, &set).unwrap();
+    assert_eq!(out.resolution().requested(), "pro");
     assert_eq!(
         out.body(),
         br#"{"model":"deepseek/deepseek-chat","n":2,"seed":1}"#
     );
+    // Presets longer than the name and target together are owned whole too.
+    let long = format!(r#"{{"user": "{}"}}"#, "u".repeat(200));
+    let set = AliasSet::new([row(Some(&long), None)]).unwrap();
+    let owned = model_alias::OwnedResolution::from(set.resolve("pro"));
+    let kept = owned.resolution().alias().and_then(|a| a.presets());
+    assert_eq!(kept.map(|p| p.defaults().len()), Some(211));
 }
 
 #[test]
@@ -532,7 +539,7 @@ fn a_rewrite_with_presets_allocates_one_buffer() {
     let table = AliasTable::new([("k", &set)]).unwrap();
     let key = table.get("k");
     let body =
-        br#"{"model": "pro", "temperature": 1, "max_tokens": 3, "messages": [{"role": "user"}]}"#;
+        br#"{"model": "pro", "temperatur\u0065": 1, "max_tokens": 3, "messages": [{"role": "user"}]}"#;
     for (who, resolver) in [
         ("set", &set as &dyn model_alias::Resolve),
         ("table key", &key),

@@ -194,12 +194,12 @@ impl TableBuilder {
     /// 4 GiB of either's text).
     pub fn build(&self) -> Result<AliasTable, TableError> {
         let plan = self.plan_names();
-        let target_ids = self.targets.strings.len() as u64;
-        let preset_ids = self.presets.strings.len() as u64;
-        if !format::fits_field(plan.shared.len() as u64)
-            || !format::fits_targets(target_ids)
-            || !format::fits_field(preset_ids)
-        {
+        let counts = [
+            plan.shared.len() as u64,
+            self.targets.strings.len() as u64,
+            self.presets.strings.len() as u64,
+        ];
+        if !format::fits_dictionaries(counts) {
             return Err(TableError::TooLarge {
                 what: "distinct names, targets or presets",
                 max: "2^32 names, 2^31 targets and 2^32 - 1 presets",

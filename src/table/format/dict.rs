@@ -152,3 +152,9 @@ pub(crate) fn valid_text(bytes: &[u8], allowed: fn(u8) -> bool) -> Option<&str> 
         None
     }
 }
+
+/// Whether dictionaries of `[names, targets, presets]` distinct strings can be written: each
+/// id fits its field (a presets field holds the id plus one).
+pub(crate) fn fits_dictionaries([names, targets, presets]: [u64; 3]) -> bool {
+    fits_field(names) && fits_targets(targets) && fits_field(presets.saturating_add(1))
+}

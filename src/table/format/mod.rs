@@ -91,7 +91,7 @@ mod layout;
 pub(crate) use self::block::{
     Block, Entry, EntryOut, Widths, push_block, push_bucket, target_field,
 };
-pub(crate) use self::dict::{DictWriter, fits_field, fits_targets, valid_text};
+pub(crate) use self::dict::{DictWriter, fits_dictionaries, valid_text};
 pub(crate) use self::entry::{EntryByte, LONG_NAME};
 pub(crate) use self::header::Header;
 use self::ints::{le, uint};
@@ -195,6 +195,7 @@ pub(crate) fn place(hash: u64, bucket_mask: u64) -> (u64, u8) {
 #[cfg(test)]
 #[allow(clippy::expect_used, clippy::indexing_slicing)] // Tests fail by panicking.
 mod tests {
+    use super::dict::{fits_field, fits_targets};
     use super::layout::check_envelope;
     use super::*;
 
@@ -204,6 +205,11 @@ mod tests {
     fn fields_hold_what_the_format_documents() {
         assert!(fits_field(0) && fits_field(u64::from(u32::MAX)) && !fits_field(1 << 32));
         assert!(fits_targets((1 << 31) - 1) && !fits_targets(1 << 31) && !fits_targets(u64::MAX));
+        let max = u64::from(u32::MAX);
+        assert!(fits_dictionaries([max, (1 << 31) - 1, max - 1]));
+        for over in [[max + 1, 0, 0], [0, 1 << 31, 0], [0, 0, max]] {
+            assert!(!fits_dictionaries(over), "{over:?}");
+        }
     }
 
     /// The committed `key_hash` vectors: the hash is part of the format, so a change to it
