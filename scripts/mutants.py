@@ -113,7 +113,8 @@ def update(commit, dirs):
     files = sorted({name.split(":", 1)[0] for name in fresh})
     outcome = {n: o for n, (o, _) in rows.items() if n.split(":", 1)[0] not in files}
     outcome.update(fresh)
-    line = f"# then every mutant of {', '.join(files)} at commit {commit} (cargo-mutants {version})"
+    line = (f"# then, at commit {commit}, the mutants of {', '.join(files)} that a later run "
+            f"tested (cargo-mutants {version}; its scope is in MUTANTS.md)")
     header = [h for h in header if not h.startswith("# outcome")] + [line]
     header.append("# outcome\tmutant\tfate of a missed one (" + ", ".join(FATES) + ")")
     write_list(header, outcome, notes)
