@@ -248,14 +248,15 @@ impl<'a> AliasRef<'a> {
     /// `overrides` replacing the request's own (`openai::rewrite_model` applies both).
     ///
     /// ```
+    /// # #[cfg(feature = "serde")] {
     /// use model_alias::AliasSet;
     ///
     /// let set = AliasSet::from_json(r#"[{"name": "cheap-draft", "target": "deepseek/deepseek-chat",
-    ///     "defaults": {"temperature": 1.2, "max_tokens": 512}}]"#)?;
+    ///     "defaults": {"temperature": 1.2, "max_tokens": 512}}]"#).expect("valid");
     /// let alias = set.iter().next().expect("one alias");
     /// let presets = alias.presets().expect("it has presets");
     /// assert_eq!((presets.defaults(), presets.overrides()), (r#"{"temperature":1.2,"max_tokens":512}"#, "{}"));
-    /// # Ok::<(), model_alias::SetError>(())
+    /// # }
     /// ```
     pub fn presets(&self) -> Option<Presets<'a>> {
         Presets::from_stored(self.presets)

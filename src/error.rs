@@ -145,12 +145,14 @@ pub enum TargetError {
 /// string, not an object: ...`.
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// use model_alias::AliasSet;
 /// use model_alias::error::{PresetError, Problem};
 ///
 /// let err = AliasSet::from_json(r#"[{"name": "pro", "target": "deepseek/deepseek-chat",
 ///     "overrides": {"stream": false}}]"#).unwrap_err();
 /// assert_eq!(err.problems()[0].problem(), &Problem::Overrides(PresetError::Forbidden { member: "stream".into() }));
+/// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

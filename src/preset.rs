@@ -31,15 +31,16 @@ pub(crate) const MEMBERS_CEILING: usize = 64;
 /// `overrides` objects, as compact JSON text.
 ///
 /// ```
+/// # #[cfg(feature = "serde")] {
 /// use model_alias::AliasSet;
 ///
 /// let set = AliasSet::from_json(r#"[{"name": "pro", "target": "deepseek/deepseek-reasoner",
-///     "defaults": {"reasoning_effort": "high"}, "overrides": {"max_tokens": 8192}}]"#)?;
+///     "defaults": {"reasoning_effort": "high"}, "overrides": {"max_tokens": 8192}}]"#).expect("valid");
 /// let presets = set.resolve("pro").alias().and_then(|a| a.presets()).expect("presets");
 /// assert_eq!(presets.defaults(), r#"{"reasoning_effort":"high"}"#);
 /// assert_eq!(presets.overrides(), r#"{"max_tokens":8192}"#);
 /// assert_eq!(presets.to_string(), r#"defaults {"reasoning_effort":"high"}, overrides {"max_tokens":8192}"#);
-/// # Ok::<(), model_alias::SetError>(())
+/// # }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Presets<'a> {

@@ -2,6 +2,8 @@
 //! a row type of the caller's and through the JSON form), their JSON forms, warnings, the
 //! table, and the request rewrite that applies them, checked against serde_json.
 
+#![cfg(feature = "openai")]
+
 mod common;
 
 use common::counting::{self, Counting};

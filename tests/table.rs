@@ -507,11 +507,26 @@ fn sample_fixture() -> AliasTable {
         "batch".parse().unwrap(),
         "deepseek/deepseek-chat".parse().unwrap(),
     );
-    let pro = AliasSet::from_json(
-        r#"[{"name": "pro", "target": "deepseek/deepseek-reasoner",
-             "defaults": {"reasoning_effort": "high"}, "overrides": {"max_tokens": 8192}}]"#,
-    )
-    .expect("valid presets");
+    /// An alias with presets, as a row of the caller's (the crate builds it without serde).
+    struct Pro;
+    impl model_alias::Row for Pro {
+        fn name(&self) -> &str {
+            "pro"
+        }
+        fn target(&self) -> &str {
+            "deepseek/deepseek-reasoner"
+        }
+        fn kind(&self) -> MatchKind {
+            MatchKind::Exact
+        }
+        fn defaults(&self) -> Option<&str> {
+            Some(r#"{"reasoning_effort": "high"}"#)
+        }
+        fn overrides(&self) -> Option<&str> {
+            Some(r#"{"max_tokens": 8192}"#)
+        }
+    }
+    let pro = AliasSet::new([Pro]).expect("valid presets");
     let mut team_c = vec![
         Alias::prefix("oai/".parse().unwrap(), "openai/*".parse().unwrap()),
         batch.with_hidden(true),
