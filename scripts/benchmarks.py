@@ -501,16 +501,21 @@ def middleware_table(data):
     return "\n".join(rows) + "\n"
 
 
+def rewrite_allocations():
+    """The allocation counts the rewrite bench writes beside criterion's output, or {}."""
+    path = os.path.join(ROOT, "target", "model-alias-rewrite.json")
+    if not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        return json.load(f)
+
+
 def rewrite_table(data):
     g = data.get("rewrite", {})
     ours, peer = g.get("rewrite_model", {}), g.get("peer: serde_json Value round trip", {})
     if not ours:
         return "_Not measured in this run: `cargo bench -p model-alias-benches --bench rewrite` writes it._\n"
-    allocs = {}
-    path = os.path.join(ROOT, "target", "model-alias-rewrite.json")
-    if os.path.exists(path):
-        with open(path) as f:
-            allocs = json.load(f)
+    allocs = rewrite_allocations()
     lines = ["| body | rewrite_model | serde_json Value round trip | ratio | allocations: rewrite_model / serde_json |",
              "|---|---|---|---|---|"]
     for size in ("small", "small, passthrough", "64 KiB", "1 MiB"):
@@ -528,11 +533,7 @@ def presets_table(data):
     plain = data.get("rewrite", {}).get("rewrite_model", {}).get("small")
     if not ours:
         return "_Not measured in this run: `cargo bench -p model-alias-benches --bench rewrite` writes it._\n"
-    allocs = {}
-    path = os.path.join(ROOT, "target", "model-alias-rewrite.json")
-    if os.path.exists(path):
-        with open(path) as f:
-            allocs = json.load(f)
+    allocs = rewrite_allocations()
     lines = ["| presets | rewrite_model | against the plain rewrite | serde_json: parse, apply, serialise | ratio | allocations: rewrite_model / serde_json |",
              "|---|---|---|---|---|---|"]
     for n in ("0", "1", "4"):
