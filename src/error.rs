@@ -140,6 +140,105 @@ pub enum TargetError {
     OnlyStar,
 }
 
+/// Why a list of entries is not a valid [`AllowList`](crate::access::AllowList). Entries are
+/// numbered from 1; the message says what to change.
+///
+/// ```
+/// use model_alias::access::AllowList;
+///
+/// let err = AllowList::new(["openai/*", "openai/*"]).unwrap_err();
+/// assert_eq!(err.to_string(), r#"allow entry 2 "openai/*" repeats entry 1: remove one"#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AllowError {
+    /// An entry is the empty string.
+    #[error(
+        "allow entry {entry} is empty: give a model id (\"deepseek/deepseek-chat\") or a prefix ending in '*' (\"openai/*\")"
+    )]
+    Empty {
+        /// The entry's 1-based position.
+        entry: usize,
+    },
+    /// An entry is longer than a model id may be.
+    #[error(
+        "allow entry {entry} is {len} bytes long: model ids are at most {max} bytes, shorten it"
+    )]
+    TooLong {
+        /// The entry's 1-based position.
+        entry: usize,
+        /// Its length in bytes.
+        len: usize,
+        /// The longest entry allowed, in bytes.
+        max: usize,
+    },
+    /// An entry has a space, a control character or a non-ASCII character.
+    #[error("allow entry {entry} {text:?} has {} at byte {at}: model ids are visible ASCII only (no spaces, control characters or non-ASCII)", ShowChar(*.ch))]
+    InvalidChar {
+        /// The entry's 1-based position.
+        entry: usize,
+        /// The entry, cut to 64 bytes.
+        text: String,
+        /// The first offending character.
+        ch: char,
+        /// Its byte offset in the entry.
+        at: usize,
+    },
+    /// An entry has a `*` before its last byte.
+    #[error(
+        "allow entry {entry} {text:?} has '*' at byte {at}: a '*' may only end an entry, which then allows every model that begins with the rest (\"openai/*\")"
+    )]
+    Star {
+        /// The entry's 1-based position.
+        entry: usize,
+        /// The entry, cut to 64 bytes.
+        text: String,
+        /// The byte offset of the first `*`.
+        at: usize,
+    },
+    /// An entry is `*` alone.
+    #[error(
+        "allow entry {entry} is only '*': to allow every model, remove the list (null) instead"
+    )]
+    OnlyStar {
+        /// The entry's 1-based position.
+        entry: usize,
+    },
+    /// An entry is written twice.
+    #[error("allow entry {entry} {text:?} repeats entry {first}: remove one")]
+    Repeated {
+        /// The later entry's 1-based position.
+        entry: usize,
+        /// The earlier one's.
+        first: usize,
+        /// The entry, cut to 64 bytes.
+        text: String,
+    },
+    /// The list has more entries than [`AllowList::MAX_ENTRIES`](crate::access::AllowList::MAX_ENTRIES).
+    #[error(
+        "the allow list has more than {max} entries: cover families of models with prefixes (\"openai/*\")"
+    )]
+    TooMany {
+        /// The most entries a list may hold.
+        max: usize,
+    },
+}
+
+impl AllowError {
+    /// The 1-based position of the entry at fault (`None` for a list that is too long).
+    pub fn entry(&self) -> Option<usize> {
+        match self {
+            AllowError::Empty { entry }
+            | AllowError::TooLong { entry, .. }
+            | AllowError::InvalidChar { entry, .. }
+            | AllowError::Star { entry, .. }
+            | AllowError::OnlyStar { entry }
+            | AllowError::Repeated { entry, .. } => Some(*entry),
+            AllowError::TooMany { .. } => None,
+        }
+    }
+}
+
 /// Why a row's `defaults` or `overrides` is not a valid preset object (see
 /// [`Presets`](crate::Presets)). The message follows the object's name: `"defaults" is a
 /// string, not an object: ...`.

@@ -97,6 +97,7 @@
     clippy::panic
 )]
 
+pub mod access;
 mod alias;
 #[cfg(feature = "cache")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cache")))]
