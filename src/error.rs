@@ -57,9 +57,10 @@ pub enum NameError {
     #[error("a catch-all `*` is not supported: name the prefix it should match")]
     CatchAll,
     /// The name ends in `*`, as a wildcard would: names are matched as written, and a prefix
-    /// alias is what matches every model that starts with a name.
+    /// alias is what matches every model that starts with a name (`MatchKind::Prefix`, the
+    /// JSON forms' `"match": "prefix"`).
     #[error(
-        "alias name {name:?} ends in '*': use \"match\": \"prefix\" instead of `*` (MatchKind::Prefix in Rust), with the name {stem:?}"
+        "alias name {name:?} ends in '*': use \"match\": \"prefix\" instead of `*`, with the name {stem:?}"
     )]
     TrailingStar {
         /// The name, cut to 64 bytes.

@@ -422,12 +422,29 @@ impl AliasSetBuilder {
             let problem = Problem::Json {
                 message: error.to_string(),
             };
-            let name = progress.name.unwrap_or_default();
-            problems.push(RowError::new(progress.rows, name, problem));
+            let name = progress.name.or_else(|| list_row_name(json, progress.rows));
+            problems.push(RowError::new(
+                progress.rows,
+                name.unwrap_or_default(),
+                problem,
+            ));
             problems.sort_by_key(RowError::index);
         }
         Err(SetError::new(problems))
     }
+}
+
+/// The `"name"` of row `index` of a list-form set whose rows are well-formed JSON objects
+/// but not valid rows (a target that is a number, say): the name a JSON error is reported
+/// with. `None` when the text cannot be read that far or the row has no string name.
+fn list_row_name(json: &str, index: usize) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Named {
+        #[serde(default)]
+        name: serde_json::Value,
+    }
+    let rows: Vec<Named> = serde_json::from_str(json).ok()?;
+    rows.get(index)?.name.as_str().map(excerpt)
 }
 
 impl AliasSet {

@@ -193,3 +193,21 @@ fn the_json_form_is_the_list_of_entries() {
         "{err}"
     );
 }
+
+#[test]
+fn lists_compare_and_print_as_their_entries() {
+    let a = AllowList::new(["openai/*", "deepseek/deepseek-chat"]).unwrap();
+    let same = AllowList::new(["openai/*", "deepseek/deepseek-chat"]).unwrap();
+    let reordered = AllowList::new(["deepseek/deepseek-chat", "openai/*"]).unwrap();
+    assert_eq!(a, same);
+    assert_ne!(a, reordered);
+    assert!(!a.is_empty());
+    assert_eq!(
+        format!("{a:?}"),
+        r#"["openai/*", "deepseek/deepseek-chat"]"#
+    );
+    assert_eq!(
+        (&a).into_iter().collect::<Vec<_>>(),
+        ["openai/*", "deepseek/deepseek-chat"]
+    );
+}

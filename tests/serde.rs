@@ -79,7 +79,7 @@ fn from_json_reports_every_problem_with_its_row() {
         ),
         [
             r#"row 1: alias name "Claude-opus" has 'C' at byte 0: alias names are lowercase (a-z, 0-9, . _ : / -)"#,
-            "row 3: unknown field `weight`, expected one of `name`, `target`, `match`, `hidden`, `defaults`, `overrides` at line 1 column 97",
+            "row 3 (\"z\"): unknown field `weight`, expected one of `name`, `target`, `match`, `hidden`, `defaults`, `overrides` at line 1 column 97",
         ]
     );
     assert_eq!(
@@ -135,14 +135,14 @@ fn stars_get_messages_that_lead_to_the_fix() {
     assert_eq!(
         messages(r#"[{"name": "claude*", "target": "anthropic/claude-opus-4-8"}]"#),
         [
-            r#"row 1: alias name "claude*" ends in '*': use "match": "prefix" instead of `*` (MatchKind::Prefix in Rust), with the name "claude""#
+            r#"row 1: alias name "claude*" ends in '*': use "match": "prefix" instead of `*`, with the name "claude""#
         ]
     );
     // In the shorthand one trailing `*` marks a prefix alias; a second is the name's.
     assert_eq!(
         messages(r#"{"a**": "y", "b*c": "z"}"#),
         [
-            r#"row 1: alias name "a*" ends in '*': use "match": "prefix" instead of `*` (MatchKind::Prefix in Rust), with the name "a""#,
+            r#"row 1: alias name "a*" ends in '*': use "match": "prefix" instead of `*`, with the name "a""#,
             r#"row 2: alias name "b*c" has '*' at byte 1: alias names may use only a-z, 0-9 and . _ : / -"#,
         ]
     );
@@ -448,5 +448,23 @@ fn a_hidden_flag_that_is_not_a_boolean_says_what_it_takes() {
             got[0].starts_with("row 1") && got[0].contains(r#"expected "hidden": true or false"#),
             "{json}: {got:?}"
         );
+    }
+}
+
+#[test]
+fn a_row_that_is_not_read_is_reported_with_its_name() {
+    let err = AliasSet::from_json(
+        r#"[{"name": "fast", "target": "deepseek/deepseek-chat"}, {"name": "pro", "target": 5}]"#,
+    )
+    .unwrap_err();
+    let problem = &err.problems()[0];
+    assert_eq!((problem.row(), problem.name()), (2, "pro"));
+    // A row whose name is not a string, or text that is not JSON, has no name to give.
+    for json in [
+        r#"[{"name": 7, "target": 5}]"#,
+        r#"[{"name": "pro", "target": "#,
+    ] {
+        let err = AliasSet::from_json(json).unwrap_err();
+        assert_eq!(err.problems()[0].name(), "", "{json}");
     }
 }

@@ -85,7 +85,7 @@ fn name_error_messages() {
     // A wildcard as other gateways write it gets the rule that replaces it.
     assert_eq!(
         msg("claude*"),
-        r#"alias name "claude*" ends in '*': use "match": "prefix" instead of `*` (MatchKind::Prefix in Rust), with the name "claude""#
+        r#"alias name "claude*" ends in '*': use "match": "prefix" instead of `*`, with the name "claude""#
     );
     assert_eq!(
         msg("*"),
