@@ -496,7 +496,7 @@ async function save() {
     say($("save-status"), `Nothing was saved: ${errorText(answer, "the gateway refused the aliases")}`, "error");
     return;
   }
-  const n = answer.body.aliases;
+  const n = (answer.body.aliases || []).length;
   showMessages([], answer.body.warnings || []);
   say($("save-status"), `Saved ${n} ${n === 1 ? "alias" : "aliases"}.`, "ok");
   refreshKeys();

@@ -8,11 +8,19 @@
 //! - `DELETE /admin/keys/{id}`: revokes the key (its secret fails at once here, within
 //!   `--ttl` on other replicas).
 //! - `POST /admin/keys/{id}/rotate`: a new secret, shown once; the old one is revoked.
-//! - `GET /admin/keys/{id}/aliases`: the key's aliases (list form) and their warnings.
-//! - `PUT /admin/keys/{id}/aliases`: replaces them whole, with either JSON form of a set.
+//! - `GET /admin/keys/{id}/aliases`: the key's aliases (list form) and their warnings;
+//!   `PUT` replaces them whole, with what `GET` answered (`{"aliases": [...]}`, other members
+//!   ignored) or either JSON form of a set, and answers as `GET` does.
+//! - `GET`/`PUT /admin/keys/{id}/allow`: the key's allow list, `{"allow": [...]}`
+//!   (`null`: every model allowed).
+//! - `GET /admin/keys/{id}/usage`: the key's usage by resolved model.
 //! - `GET /admin/catalog?q=...`: catalog models matching `q`, best first, at most 20.
 //! - `GET /admin/keys/{id}/resolve?model=...`: the test box for that key.
 //! - `GET /admin/keys/{id}/models`: what `GET /v1/models` lists for that key.
+//!
+//! Every route takes the same rules: a body is JSON sent as `Content-Type: application/json`
+//! (415 otherwise), text that is not JSON is a 400, JSON that is not what the route takes is a
+//! 422 naming the member to change.
 //!
 //! The test box and the preview build the key's set as the gateway serves it (ASCII case
 //! folded under `--ignore-case`), from the stored rows, so they show a save at once.
@@ -21,20 +29,24 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use model_alias::AliasSet;
+use model_alias::access::AllowList;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
+use crate::access;
 use crate::app::App;
 use crate::auth::Admin;
-use crate::db::StoredAlias;
 use crate::error::ApiError;
+use crate::stored::StoredAlias;
 
 /// The largest admin request body: a set of aliases is a few KiB.
 const MAX_ADMIN_BODY: usize = 1 << 20;
@@ -55,6 +67,8 @@ pub fn routes() -> Router<Arc<App>> {
             "/admin/keys/{id}/aliases",
             get(read_aliases).put(replace_aliases),
         )
+        .route("/admin/keys/{id}/allow", get(read_allow).put(replace_allow))
+        .route("/admin/keys/{id}/usage", get(read_usage))
         .route("/admin/keys/{id}/resolve", get(test_box))
         .route("/admin/keys/{id}/models", get(preview))
         .route("/admin/catalog", get(search_catalog))
@@ -79,8 +93,54 @@ impl<S: Send + Sync> FromRequestParts<S> for KeyId {
     }
 }
 
-fn invalid_body(message: impl Into<String>) -> ApiError {
-    ApiError::invalid(StatusCode::BAD_REQUEST, "invalid_body", message)
+/// A JSON request body, sent as `Content-Type: application/json` (415 otherwise).
+struct JsonBody(Bytes);
+
+impl FromRequest<Arc<App>> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, app: &Arc<App>) -> Result<JsonBody, ApiError> {
+        let content_type = request.headers().get(header::CONTENT_TYPE);
+        let essence = content_type
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase());
+        if essence.as_deref() != Some("application/json") {
+            return Err(ApiError::invalid(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "invalid_content_type",
+                "send the body as JSON, with the header Content-Type: application/json",
+            ));
+        }
+        let body = Bytes::from_request(request, app)
+            .await
+            .map_err(|e| ApiError::invalid(e.status(), "invalid_body", e.body_text()))?;
+        Ok(JsonBody(body))
+    }
+}
+
+impl JsonBody {
+    /// The body read as `T`: a 400 when it is not JSON, a 422 (naming what `T` wants, `what`)
+    /// when it is JSON of another shape.
+    fn read<T: DeserializeOwned>(&self, what: &str) -> Result<T, ApiError> {
+        serde_json::from_slice(&self.0).map_err(|e| {
+            let status = match e.classify() {
+                serde_json::error::Category::Data => StatusCode::UNPROCESSABLE_ENTITY,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            ApiError::invalid(status, "invalid_body", format!("{e}: send {what}"))
+        })
+    }
+
+    fn text(&self) -> Result<&str, ApiError> {
+        std::str::from_utf8(&self.0).map_err(|_| {
+            ApiError::invalid(
+                StatusCode::BAD_REQUEST,
+                "invalid_body",
+                "the body is not UTF-8 text: send JSON",
+            )
+        })
+    }
 }
 
 #[derive(Deserialize)]
@@ -89,21 +149,15 @@ struct NewKey {
     name: String,
 }
 
-async fn create_key(
-    Admin(db): Admin,
-    body: Result<axum::Json<NewKey>, JsonRejection>,
-) -> Result<Response, ApiError> {
-    let axum::Json(NewKey { name }) = body.map_err(|e| {
-        ApiError::invalid(
-            e.status(),
-            "invalid_body",
-            format!("{}: send {{\"name\": \"...\"}}", e.body_text()),
-        )
-    })?;
+async fn create_key(Admin(db): Admin, body: JsonBody) -> Result<Response, ApiError> {
+    let NewKey { name } = body.read(r#"{"name": "..."}"#)?;
     if name.trim().is_empty() || name.len() > MAX_NAME {
-        return Err(invalid_body(format!(
-            "a key's name is 1 to {MAX_NAME} bytes"
-        )));
+        return Err(ApiError::Invalid {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid_body",
+            message: format!("a key's name is 1 to {MAX_NAME} bytes, not only spaces"),
+            param: Some("name"),
+        });
     }
     let created = db.create_key(&name).await?;
     Ok((StatusCode::CREATED, axum::Json(created)).into_response())
@@ -149,20 +203,6 @@ async fn rotate_key(
     Ok(axum::Json(secret).into_response())
 }
 
-/// A set's warnings and its targets the catalog does not list, as JSON next to their rows.
-fn warnings(app: &App, set: &AliasSet) -> Vec<Value> {
-    let mut out: Vec<Value> = set
-        .warnings()
-        .iter()
-        .map(|w| serde_json::to_value(w).unwrap_or(Value::Null))
-        .collect();
-    for unknown in app.catalog.check(set.iter()) {
-        out.push(json!({"row": unknown.row(), "name": unknown.name(), "kind": "unknown_target",
-            "message": format!("target {:?} is not in the catalog: check its spelling", unknown.target())}));
-    }
-    out
-}
-
 async fn read_aliases(
     State(app): Shared,
     Admin(db): Admin,
@@ -172,23 +212,16 @@ async fn read_aliases(
         .aliases(&id)
         .await?
         .ok_or(ApiError::NoSuchKey(id.clone()))?;
+    let allow = db.allow(&id).await?.flatten();
     let warnings = AliasSet::new(&rows)
-        .map(|set| warnings(&app, &set))
+        .map(|set| warnings(&app, &set, allow.as_ref()))
         .unwrap_or_default();
-    let max = model_alias::Limits::default().max_aliases();
-    let ttl_seconds = app.ttl.as_secs();
-    Ok(axum::Json(KeyAliases {
-        id,
-        aliases: rows,
-        warnings,
-        max,
-        ttl_seconds,
-    })
-    .into_response())
+    Ok(axum::Json(KeyAliases::new(&app, id, rows, warnings)).into_response())
 }
 
-/// A key's aliases as `GET .../aliases` answers them: the rows written as they are (presets
-/// keep their members' order), not through a `Value`, whose objects sort their keys.
+/// A key's aliases as `GET .../aliases` answers them (and `PUT` takes them back): the rows
+/// written as they are (presets keep their members' order), not through a `Value`, whose
+/// objects sort their keys.
 #[derive(serde::Serialize)]
 struct KeyAliases {
     id: String,
@@ -198,26 +231,150 @@ struct KeyAliases {
     ttl_seconds: u64,
 }
 
+impl KeyAliases {
+    fn new(app: &App, id: String, aliases: Vec<StoredAlias>, warnings: Vec<Value>) -> KeyAliases {
+        KeyAliases {
+            id,
+            aliases,
+            warnings,
+            max: model_alias::Limits::default().max_aliases(),
+            ttl_seconds: app.ttl.as_secs(),
+        }
+    }
+}
+
+/// A set's warnings, its targets the catalog does not list, and its carried targets the
+/// key's allow list allows only a part of, as JSON next to their rows.
+fn warnings(app: &App, set: &AliasSet, allow: Option<&AllowList>) -> Vec<Value> {
+    let mut out: Vec<Value> = set
+        .warnings()
+        .iter()
+        .map(|w| serde_json::to_value(w).unwrap_or(Value::Null))
+        .collect();
+    for unknown in app.catalog.check(set.iter()) {
+        out.push(json!({"row": unknown.row(), "name": unknown.name(), "kind": "unknown_target",
+            "message": format!("target {:?} is not in the catalog: check its spelling", unknown.target())}));
+    }
+    out.extend(access::check(set.iter(), allow).1);
+    out
+}
+
+/// The 422 for rows the crate or the allow list refuses: every problem beside its row.
+fn invalid_rows(problems: Vec<Value>) -> ApiError {
+    ApiError::InvalidRows(problems)
+}
+
+/// What `PUT .../aliases` reads: `GET`'s answer (its `aliases`; `id`, `warnings`, `max` and
+/// `ttl_seconds` are what `GET` adds, and are ignored) or either JSON form of a set.
+#[derive(Deserialize)]
+struct Wrapped<'a> {
+    #[serde(borrow)]
+    aliases: &'a RawValue,
+}
+
 async fn replace_aliases(
     State(app): Shared,
     Admin(db): Admin,
     KeyId(id): KeyId,
-    body: Result<Bytes, BytesRejection>,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
-    let body = body.map_err(|e| ApiError::invalid(e.status(), "invalid_body", e.body_text()))?;
-    let text = std::str::from_utf8(&body)
-        .map_err(|_| invalid_body("the body is not UTF-8: send a JSON list of aliases"))?;
-    let set = AliasSet::from_json(text).map_err(ApiError::InvalidAliases)?;
+    let text = body.text()?;
+    body.read::<serde::de::IgnoredAny>("a JSON list of aliases, or what GET answered")?;
+    let rows = match serde_json::from_str::<Wrapped>(text) {
+        Ok(wrapped) if wrapped.aliases.get().trim_start().starts_with('[') => wrapped.aliases.get(),
+        _ => text,
+    };
+    let set = AliasSet::from_json(rows).map_err(|e| {
+        invalid_rows(
+            e.problems()
+                .iter()
+                .map(|p| serde_json::to_value(p).unwrap_or(Value::Null))
+                .collect(),
+        )
+    })?;
+    let allow = db
+        .allow(&id)
+        .await?
+        .ok_or(ApiError::NoSuchKey(id.clone()))?;
+    let (refused, _) = access::check(set.iter(), allow.as_ref());
+    if !refused.is_empty() {
+        return Err(invalid_rows(refused));
+    }
     let rows: Vec<StoredAlias> = set.iter().map(StoredAlias::from).collect();
     let Some(hash) = db.replace_aliases(&id, &rows).await? else {
         return Err(ApiError::NoSuchKey(id));
     };
     // This replica serves the change at once; others within their cache's TTL.
     app.keys.forget(&hash).await;
-    Ok(
-        axum::Json(json!({"id": id, "aliases": rows.len(), "warnings": warnings(&app, &set)}))
-            .into_response(),
-    )
+    let warnings = warnings(&app, &set, allow.as_ref());
+    Ok(axum::Json(KeyAliases::new(&app, id, rows, warnings)).into_response())
+}
+
+/// A key's allow list as `GET .../allow` answers it and `PUT` takes it.
+#[derive(serde::Serialize, Deserialize)]
+struct KeyAllow {
+    #[serde(default, skip_deserializing)]
+    id: String,
+    allow: Option<Vec<String>>,
+}
+
+async fn read_allow(Admin(db): Admin, KeyId(id): KeyId) -> Result<Response, ApiError> {
+    let allow = db
+        .allow(&id)
+        .await?
+        .ok_or(ApiError::NoSuchKey(id.clone()))?;
+    let allow = allow.map(|list| list.iter().map(str::to_owned).collect());
+    Ok(axum::Json(KeyAllow { id, allow }).into_response())
+}
+
+async fn replace_allow(
+    State(app): Shared,
+    Admin(db): Admin,
+    KeyId(id): KeyId,
+    body: JsonBody,
+) -> Result<Response, ApiError> {
+    let KeyAllow { allow, .. } = body.read(r#"{"allow": ["openai/*", ...]} or {"allow": null}"#)?;
+    let allow = match allow {
+        Some(entries) => Some(AllowList::new(&entries).map_err(|e| ApiError::Invalid {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid_allow",
+            message: e.to_string(),
+            param: Some("allow"),
+        })?),
+        None => None,
+    };
+    let rows = db
+        .aliases(&id)
+        .await?
+        .ok_or(ApiError::NoSuchKey(id.clone()))?;
+    let set = AliasSet::new(&rows).ok();
+    let (refused, _) = access::check(set.iter().flat_map(|s| s.iter()), allow.as_ref());
+    if !refused.is_empty() {
+        return Err(invalid_rows(refused));
+    }
+    let Some(hash) = db.set_allow(&id, allow.as_ref()).await? else {
+        return Err(ApiError::NoSuchKey(id));
+    };
+    app.keys.forget(&hash).await;
+    tracing::info!(key = %id, "allow list changed");
+    let allow = allow.map(|list| list.iter().map(str::to_owned).collect());
+    Ok(axum::Json(KeyAllow { id, allow }).into_response())
+}
+
+async fn read_usage(
+    State(app): Shared,
+    Admin(db): Admin,
+    KeyId(id): KeyId,
+) -> Result<Response, ApiError> {
+    if db.key(&id).await?.is_none() {
+        return Err(ApiError::NoSuchKey(id));
+    }
+    // This replica's counts so far are written first.
+    if let Some(usage) = &app.usage {
+        usage.flush().await;
+    }
+    let models = crate::usage::read(&db, &id).await?;
+    Ok(axum::Json(json!({"id": id, "models": models})).into_response())
 }
 
 #[derive(Deserialize)]
@@ -276,11 +433,24 @@ async fn test_box(
     KeyId(id): KeyId,
     query: Result<Query<TestBox>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(q) = query.map_err(|_| {
-        ApiError::bad_param("invalid_query", "model", "send ?model=<model id or alias>")
-    })?;
+    let Query(q) = query.map_err(|_| crate::routes::model_query())?;
     let set = served_set(&db, &id).await?;
-    Ok(axum::Json(set.resolve(&q.model)).into_response())
+    let key = record(&db, id).await?;
+    let resolution = set.resolve(&q.model);
+    let mut answer = serde_json::to_value(resolution).unwrap_or(Value::Null);
+    if let Value::Object(members) = &mut answer {
+        let allowed = key.allows(&resolution.model().to_cow());
+        members.insert("allowed".to_owned(), Value::Bool(allowed));
+    }
+    Ok(axum::Json(answer).into_response())
+}
+
+/// Key `id` with its allow list, as requests see it.
+async fn record(db: &crate::db::Db, id: String) -> Result<access::KeyRecord, ApiError> {
+    match db.allow(&id).await? {
+        Some(allow) => Ok(access::KeyRecord { id, allow }),
+        None => Err(ApiError::NoSuchKey(id)),
+    }
 }
 
 async fn preview(
@@ -289,7 +459,10 @@ async fn preview(
     KeyId(id): KeyId,
 ) -> Result<Response, ApiError> {
     let set = served_set(&db, &id).await?;
-    Ok(axum::Json(app.listing(set.iter())).into_response())
+    let key = record(&db, id).await?;
+    let mut listing = app.listing(set.iter());
+    key.filter(&mut listing);
+    Ok(axum::Json(listing).into_response())
 }
 
 /// Key `id`'s stored aliases as the gateway serves them: a 404 for no such key, a 409 when

@@ -9,6 +9,8 @@ use model_alias::openai::{Catalog, ModelList};
 use crate::auth::Guard;
 use crate::budget::Budget;
 use crate::keys::KeySource;
+use crate::metrics::Metrics;
+use crate::usage::UsageLog;
 
 pub struct App {
     pub keys: Arc<KeySource>,
@@ -28,6 +30,11 @@ pub struct App {
     pub ttl: Duration,
     /// Unix time the gateway started: `created` for listed models the catalog gives none.
     pub started: u64,
+    /// Whether forwarded routes resolve aliases (off under `--no-aliases`).
+    pub aliases: bool,
+    pub metrics: Metrics,
+    /// Where usage is written: the database's writer (none with a keys file).
+    pub usage: Option<UsageLog>,
 }
 
 impl App {

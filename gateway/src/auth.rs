@@ -111,22 +111,38 @@ impl Guard {
     }
 }
 
-/// A request that carried the admin token, with the store it may change. As an extractor it
-/// runs before the body is read, so a request without the token is refused unread.
+/// A request that carried the admin token (`GET /metrics`, which needs no store). As an
+/// extractor it runs before the body is read, so a request without the token is refused
+/// unread.
+pub struct AdminToken;
+
+impl FromRequestParts<Arc<App>> for AdminToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<AdminToken, ApiError> {
+        let addr = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED), |c| c.0.ip());
+        let Some(want) = app.admin_token.as_deref() else {
+            return Err(ApiError::AdminToken);
+        };
+        app.guard.check(addr, bearer(&parts.headers), want)?;
+        Ok(AdminToken)
+    }
+}
+
+/// A request that carried the admin token, with the store it may change.
 pub struct Admin(pub Db);
 
 impl FromRequestParts<Arc<App>> for Admin {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Admin, ApiError> {
-        let addr = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED), |c| c.0.ip());
-        let (Some(want), Some(db)) = (app.admin_token.as_deref(), app.keys.database()) else {
+        let Some(db) = app.keys.database() else {
             return Err(ApiError::AdminToken);
         };
-        app.guard.check(addr, bearer(&parts.headers), want)?;
+        AdminToken::from_request_parts(parts, app).await?;
         Ok(Admin(db.clone()))
     }
 }

@@ -19,11 +19,15 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use model_alias::access::AllowList;
 use model_alias::cache::Source;
-use model_alias::{AliasRef, AliasSet, MatchKind, Row, SetError};
+use model_alias::{AliasSet, SetError};
 use sha2::{Digest, Sha256};
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
+
+use crate::access::KeyRecord;
+use crate::stored::{AliasRow, StoredAlias};
 
 /// The SHA-256 of `secret`, in lowercase hex: what the store keeps and looks keys up by.
 pub fn secret_hash(secret: &str) -> String {
@@ -53,6 +57,8 @@ pub enum DbError {
     Timeout(Duration),
     #[error("key {key}: its stored aliases are not valid: {source}")]
     InvalidRows { key: String, source: SetError },
+    #[error("key {key}: its stored allow list is not valid: {message}")]
+    InvalidAllow { key: String, message: String },
     #[error("no randomness for a new secret: {0}")]
     Random(getrandom::Error),
     /// The `--database` value cannot be used; the text says what to change.
@@ -78,103 +84,6 @@ pub struct Secret {
     pub note: &'static str,
 }
 
-/// One alias row as stored, and as the admin API shows it: the crate's list form.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct StoredAlias {
-    pub name: String,
-    pub target: String,
-    #[serde(rename = "match")]
-    pub kind: MatchKind,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub hidden: bool,
-    /// The presets' objects as compact JSON text, shown as the objects they are.
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "raw_json")]
-    pub defaults: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "raw_json")]
-    pub overrides: Option<String>,
-}
-
-/// JSON text written as the value it is. Text that is not JSON (a row edited by hand) is
-/// written as a string rather than breaking the answer.
-fn raw_json<S: serde::Serializer>(text: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
-    use serde::Serialize;
-    let text = text.as_deref().unwrap_or("null");
-    match serde_json::value::RawValue::from_string(text.to_owned()) {
-        Ok(raw) => raw.serialize(s),
-        Err(_) => text.serialize(s),
-    }
-}
-
-/// An alias row as the table has it.
-#[derive(sqlx::FromRow)]
-struct AliasRow {
-    name: String,
-    target: String,
-    match_kind: String,
-    hidden: i64,
-    defaults: Option<String>,
-    overrides: Option<String>,
-}
-
-impl From<AliasRow> for StoredAlias {
-    fn from(row: AliasRow) -> StoredAlias {
-        // The table's CHECK constraints keep `match_kind` to these two and `hidden` to 0 or 1.
-        let kind = match row.match_kind == MatchKind::Prefix.as_str() {
-            true => MatchKind::Prefix,
-            false => MatchKind::Exact,
-        };
-        StoredAlias {
-            name: row.name,
-            target: row.target,
-            kind,
-            hidden: row.hidden == 1,
-            defaults: row.defaults,
-            overrides: row.overrides,
-        }
-    }
-}
-
-impl From<AliasRef<'_>> for StoredAlias {
-    fn from(alias: AliasRef<'_>) -> StoredAlias {
-        let presets = alias.presets();
-        StoredAlias {
-            name: alias.name().to_owned(),
-            target: alias.target().to_owned(),
-            kind: alias.kind(),
-            hidden: alias.is_hidden(),
-            defaults: presets
-                .map(|p| p.defaults())
-                .filter(|d| *d != "{}")
-                .map(str::to_owned),
-            overrides: presets
-                .map(|p| p.overrides())
-                .filter(|o| *o != "{}")
-                .map(str::to_owned),
-        }
-    }
-}
-
-impl Row for StoredAlias {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn target(&self) -> &str {
-        &self.target
-    }
-    fn kind(&self) -> MatchKind {
-        self.kind
-    }
-    fn hidden(&self) -> bool {
-        self.hidden
-    }
-    fn defaults(&self) -> Option<&str> {
-        self.defaults.as_deref()
-    }
-    fn overrides(&self) -> Option<&str> {
-        self.overrides.as_deref()
-    }
-}
-
 /// The store: a connection pool over SQLite or Postgres.
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -185,7 +94,13 @@ pub struct Db {
     timeout: Duration,
     /// Held by each write (invariant 4).
     writer: Arc<tokio::sync::Mutex<()>>,
+    /// Each key's id and allow list by its secret's hash, as [`Source::load`] last read them
+    /// with its aliases, so that a request reads the store once for both.
+    records: moka::sync::Cache<String, Arc<KeyRecord>>,
 }
+
+/// The most key records kept beside the alias cache (which bounds its keys the same way).
+const MAX_RECORDS: u64 = 100_000;
 
 /// What `--database` names, checked before anything is created.
 fn connect_url(database: &str) -> Result<String, DbError> {
@@ -266,6 +181,7 @@ impl Db {
             ignore_case: false,
             timeout,
             writer: Arc::default(),
+            records: moka::sync::Cache::new(MAX_RECORDS),
         })
     }
 
@@ -278,7 +194,10 @@ impl Db {
     }
 
     /// Runs `call` within the store timeout (invariant 5).
-    async fn timed<T>(&self, call: impl Future<Output = Result<T, DbError>>) -> Result<T, DbError> {
+    pub async fn timed<T>(
+        &self,
+        call: impl Future<Output = Result<T, DbError>>,
+    ) -> Result<T, DbError> {
         tokio::time::timeout(self.timeout, call)
             .await
             .unwrap_or(Err(DbError::Timeout(self.timeout)))
@@ -326,16 +245,8 @@ impl Db {
     /// Gives key `id` a new secret; returns it and the old one's hash (which then fails), or
     /// `None` when there is no such key.
     pub async fn rotate_key(&self, id: &str) -> Result<Option<(Secret, String)>, DbError> {
-        let key: Option<(String, String)> = self
-            .timed(async {
-                let sql = "SELECT name, secret_sha256 FROM api_keys WHERE id = $1";
-                Ok(sqlx::query_as(sql)
-                    .bind(id)
-                    .fetch_optional(&self.pool)
-                    .await?)
-            })
-            .await?;
-        let Some((name, old)) = key else {
+        let sql = "SELECT name, secret_sha256 FROM api_keys WHERE id = $1";
+        let Some((name, old)) = self.row_where::<(String, String)>(sql, id).await? else {
             return Ok(None);
         };
         let secret = format!("sk-{}", random_hex::<24>()?);
@@ -364,12 +275,21 @@ impl Db {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        let hash = Db::hash_in(&mut tx, id).await?;
+        Ok((tx, hash))
+    }
+
+    /// Key `id`'s secret hash, read in transaction `tx` (`None`: no such key).
+    async fn hash_in(
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        id: &str,
+    ) -> Result<Option<String>, DbError> {
         let hash: Option<(String,)> =
             sqlx::query_as("SELECT secret_sha256 FROM api_keys WHERE id = $1")
                 .bind(id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut **tx)
                 .await?;
-        Ok((tx, hash.map(|(hash,)| hash)))
+        Ok(hash.map(|(hash,)| hash))
     }
 
     /// Deletes key `id` and its aliases; returns its secret's hash, or `None` when there is
@@ -488,20 +408,99 @@ impl Db {
         self.text_where(sql, id).await
     }
 
-    /// The id of the key whose secret hashes to `hash`.
-    async fn key_of(&self, hash: &str) -> Result<Option<String>, DbError> {
-        let sql = "SELECT id FROM api_keys WHERE secret_sha256 = $1";
-        self.text_where(sql, hash).await
+    /// The id and allow list of the key whose secret hashes to `hash`.
+    async fn key_record(&self, hash: &str) -> Result<Option<KeyRecord>, DbError> {
+        let sql = "SELECT id, allow_list FROM api_keys WHERE secret_sha256 = $1";
+        let row = self
+            .row_where::<(String, Option<String>)>(sql, hash)
+            .await?;
+        let Some((id, allow)) = row else {
+            return Ok(None);
+        };
+        let allow = parse_allow(&id, allow.as_deref())?;
+        Ok(Some(KeyRecord { id, allow }))
+    }
+
+    /// The id and allow list of the key whose secret hashes to `hash`, as the alias cache's
+    /// last load read them, else from the store; `None` for a secret no key has.
+    pub async fn record(&self, hash: &str) -> Result<Option<Arc<KeyRecord>>, DbError> {
+        if let Some(record) = self.records.get(hash) {
+            return Ok(Some(record));
+        }
+        let record = self.key_record(hash).await?.map(Arc::new);
+        if let Some(record) = &record {
+            self.records.insert(hash.to_owned(), record.clone());
+        }
+        Ok(record)
+    }
+
+    /// Key `id`'s allow list: `None` when there is no such key, `Some(None)` when the key has
+    /// no list.
+    pub async fn allow(&self, id: &str) -> Result<Option<Option<AllowList>>, DbError> {
+        let sql = "SELECT allow_list FROM api_keys WHERE id = $1";
+        match self.row_where::<(Option<String>,)>(sql, id).await? {
+            Some((text,)) => parse_allow(id, text.as_deref()).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Replaces key `id`'s allow list (`None`: every model allowed); returns the key's secret
+    /// hash, or `None` when there is no such key.
+    pub async fn set_allow(
+        &self,
+        id: &str,
+        allow: Option<&AllowList>,
+    ) -> Result<Option<String>, DbError> {
+        let text = allow.map(|list| {
+            let entries: Vec<&str> = list.iter().collect();
+            serde_json::to_string(&entries).unwrap_or_else(|_| "[]".to_owned())
+        });
+        let _turn = self.writer.lock().await;
+        self.timed(async {
+            let mut tx = self.pool.begin().await?;
+            sqlx::query("UPDATE api_keys SET allow_list = $1 WHERE id = $2")
+                .bind(text.as_deref())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            let hash = Db::hash_in(&mut tx, id).await?;
+            tx.commit().await?;
+            Ok(hash)
+        })
+        .await
+    }
+
+    /// Drops the key record of `hash` kept from the last load (the key changed or is gone).
+    pub fn forget(&self, hash: &str) {
+        self.records.invalidate(hash);
+    }
+
+    /// The pool, for the usage writer's own queries.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Waits for this process's turn to write (invariant 4).
+    pub async fn turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.writer.lock().await
     }
 
     /// The one text column `sql` selects for `value` (its `$1`), if a row has it.
     async fn text_where(&self, sql: &'static str, value: &str) -> Result<Option<String>, DbError> {
+        let row = self.row_where::<(String,)>(sql, value).await?;
+        Ok(row.map(|(text,)| text))
+    }
+
+    /// The row `sql` selects for `value` (its `$1`), if there is one.
+    async fn row_where<T>(&self, sql: &'static str, value: &str) -> Result<Option<T>, DbError>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
         self.timed(async {
-            let row: Option<(String,)> = sqlx::query_as(sql)
+            Ok(sqlx::query_as(sql)
                 .bind(value)
                 .fetch_optional(&self.pool)
-                .await?;
-            Ok(row.map(|(text,)| text))
+                .await?)
         })
         .await
     }
@@ -525,14 +524,33 @@ impl Source for Db {
 
     async fn load(&self, key: &[u8]) -> Result<Option<AliasSet>, DbError> {
         let hash = String::from_utf8_lossy(key);
-        let Some(id) = self.key_of(&hash).await? else {
+        let Some(record) = self.key_record(&hash).await? else {
+            self.records.invalidate(hash.as_ref());
             return Ok(None);
         };
-        let rows = self.rows(&id).await?;
-        AliasSet::builder()
+        let rows = self.rows(&record.id).await?;
+        let set = AliasSet::builder()
             .ignore_case(self.ignore_case)
             .build(&rows)
-            .map(Some)
-            .map_err(|source| DbError::InvalidRows { key: id, source })
+            .map_err(|source| DbError::InvalidRows {
+                key: record.id.clone(),
+                source,
+            })?;
+        self.records.insert(hash.into_owned(), Arc::new(record));
+        Ok(Some(set))
     }
+}
+
+/// A stored allow list: JSON text the gateway wrote, validated again (a row edited by hand
+/// that is not a valid list fails its key's load, naming the key).
+fn parse_allow(id: &str, text: Option<&str>) -> Result<Option<AllowList>, DbError> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    serde_json::from_str(text)
+        .map(Some)
+        .map_err(|e| DbError::InvalidAllow {
+            key: id.to_owned(),
+            message: e.to_string(),
+        })
 }

@@ -1,16 +1,16 @@
 //! A stand-in upstream on loopback, for trying the gateway without an LLM provider. Each
 //! endpoint answers in its real OpenAI shape, with the model it was asked for, so the resolved
-//! model shows in the reply and the official SDKs parse it: chat completions (and with
-//! `"stream": true`, server-sent chunks, one every 100 ms), completions, embeddings and
-//! responses; any other path gets the chat shape. Every answer also carries what was received
-//! (`received_body`), which SDKs ignore.
+//! model shows in the reply and the official SDKs parse it: chat completions, completions,
+//! embeddings and responses; any other path gets the chat shape. With `"stream": true`, chat
+//! and completions send their chunks and responses its events, one every 100 ms
+//! (`echo_stream.rs`). Every JSON answer also carries what was received (`received_body`),
+//! which SDKs ignore.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
@@ -31,14 +31,14 @@ pub async fn start() -> std::io::Result<String> {
     Ok(format!("http://{addr}"))
 }
 
-fn now() -> u64 {
+pub fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
 }
 
 /// A rough token count: words, as OpenAI's usage objects need some count.
-fn tokens(text: &str) -> u64 {
+pub fn tokens(text: &str) -> u64 {
     text.split_whitespace().count() as u64
 }
 
@@ -46,7 +46,9 @@ async fn echo(Path(path): Path<String>, body: Bytes) -> Response {
     let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let model = request["model"].as_str().unwrap_or_default().to_owned();
     if request["stream"] == Value::Bool(true) {
-        return stream(model);
+        let usage = request["stream_options"]["include_usage"] == Value::Bool(true);
+        let input = tokens(&String::from_utf8_lossy(&body));
+        return crate::echo_stream::stream(&path, model, input, usage);
     }
     let received = String::from_utf8_lossy(&body).into_owned();
     let reply = format!("echo: the upstream was asked for {model}");
@@ -86,40 +88,4 @@ async fn echo(Path(path): Path<String>, body: Bytes) -> Response {
     answer["path"] = json!(format!("/v1/{path}"));
     answer["received_body"] = json!(received);
     axum::Json(answer).into_response()
-}
-
-/// Chat completion chunks, one every 100 ms, the last with `finish_reason`, then `[DONE]`.
-fn stream(model: String) -> Response {
-    let words = ["Hello", " from", " the", " echo", " upstream"];
-    let created = now();
-    let events = futures_util::stream::unfold(0usize, move |i| {
-        let model = model.clone();
-        async move {
-            if i > words.len() {
-                return None;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            let chunk = |delta: Value, finish: Value| {
-                json!({"id": "chatcmpl-echo", "object": "chat.completion.chunk", "created": created,
-                    "model": model, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
-                .to_string()
-            };
-            let data = match words.get(i) {
-                Some(word) => chunk(json!({"role": "assistant", "content": word}), Value::Null),
-                None => format!("{}\n\ndata: [DONE]", chunk(json!({}), json!("stop"))),
-            };
-            Some((
-                Ok::<_, std::convert::Infallible>(format!("data: {data}\n\n")),
-                i + 1,
-            ))
-        }
-    });
-    (
-        [
-            (header::CONTENT_TYPE, "text/event-stream"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        Body::from_stream(events),
-    )
-        .into_response()
 }

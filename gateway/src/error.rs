@@ -7,9 +7,8 @@ use std::sync::Arc;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use model_alias::SetError;
 use model_alias::middleware::Rejection;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::db::DbError;
 
@@ -34,12 +33,16 @@ pub enum ApiError {
         message: String,
         param: Option<&'static str>,
     },
-    #[error("{count} problem(s) in the aliases; nothing was saved: {0}", count = .0.problems().len())]
-    InvalidAliases(SetError),
+    #[error("{}; nothing was saved. Each problem is in \"problems\", beside its row.", Count(.0.len()))]
+    InvalidRows(Vec<Value>),
     #[error("No key has the id {0:?}.")]
     NoSuchKey(String),
     #[error("The model '{0}' does not exist or you do not have access to it.")]
     NoSuchModel(String),
+    #[error("This API key may not use the model {:?}: ask its administrator to allow it.", Cut(.0))]
+    ModelNotAllowed(String),
+    #[error("The gateway failed to answer; try again.")]
+    Internal,
     #[error("The key store is unavailable; try again shortly.")]
     Store(#[source] Arc<DbError>),
     #[error("The upstream could not be reached; try again shortly.")]
@@ -84,8 +87,10 @@ impl ApiError {
             }
             ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Invalid { status, .. } => *status,
-            ApiError::InvalidAliases(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::InvalidRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::NoSuchKey(_) | ApiError::NoSuchModel(_) => StatusCode::NOT_FOUND,
+            ApiError::ModelNotAllowed(_) => StatusCode::FORBIDDEN,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Store(_) | ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Upstream(_) => StatusCode::BAD_GATEWAY,
             ApiError::UpstreamTimeout(_) => StatusCode::GATEWAY_TIMEOUT,
@@ -98,9 +103,11 @@ impl ApiError {
             ApiError::AdminToken => "invalid_admin_token",
             ApiError::TooManyAttempts { .. } => "rate_limit_exceeded",
             ApiError::Invalid { code, .. } => code,
-            ApiError::InvalidAliases(_) => "invalid_aliases",
+            ApiError::InvalidRows(_) => "invalid_aliases",
             ApiError::NoSuchKey(_) => "key_not_found",
             ApiError::NoSuchModel(_) => "model_not_found",
+            ApiError::ModelNotAllowed(_) => "model_not_allowed",
+            ApiError::Internal => "internal_error",
             ApiError::Store(_) => "store_unavailable",
             ApiError::Upstream(_) => "upstream_unavailable",
             ApiError::UpstreamTimeout(_) => "upstream_timeout",
@@ -144,7 +151,7 @@ impl IntoResponse for ApiError {
             _ => None,
         };
         let problems = match &self {
-            ApiError::InvalidAliases(e) => serde_json::to_value(e.problems()).ok(),
+            ApiError::InvalidRows(problems) => Some(Value::Array(problems.clone())),
             _ => None,
         };
         let rejection = self.into_rejection();
@@ -164,6 +171,31 @@ impl IntoResponse for ApiError {
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
+    }
+}
+
+/// `1 problem in the aliases`, `8 problems in the aliases`.
+struct Count(usize);
+
+impl std::fmt::Display for Count {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            1 => f.write_str("1 problem in the aliases"),
+            n => write!(f, "{n} problems in the aliases"),
+        }
+    }
+}
+
+/// A client's text cut to 256 bytes (at a char boundary), for a message.
+struct Cut<'a>(&'a str);
+
+impl std::fmt::Debug for Cut<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut end = self.0.len().min(256);
+        while !self.0.is_char_boundary(end) {
+            end -= 1;
+        }
+        write!(f, "{:?}", self.0.get(..end).unwrap_or_default())
     }
 }
 

@@ -1,14 +1,17 @@
 //! API keys: who a request's bearer token is, and that key's aliases, from the database
 //! (through the alias cache) or from a keys file (as an alias table, re-read every TTL).
 //!
-//! A keys file is one JSON object from secret to `{"key_id", "aliases"}`:
+//! A keys file is one JSON object from secret to `{"key_id", "aliases", "allow"}` (`allow`,
+//! the key's allow list, optional):
 //!
 //! ```json
-//! {"sk-...": {"key_id": "team-a", "aliases": [{"name": "fast", "target": "openai/gpt-4o-mini"}]}}
+//! {"sk-...": {"key_id": "team-a", "aliases": [{"name": "fast", "target": "openai/gpt-4o-mini"}],
+//!             "allow": ["openai/*"]}}
 //! ```
 //!
-//! A secret given twice, a key id given twice or a key's invalid aliases refuse the whole file,
-//! naming the key (never the secret).
+//! A secret given twice, a key id given twice, a key's invalid aliases or allow list, or an
+//! alias whose target the list never allows refuse the whole file, naming the key (never the
+//! secret).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -18,6 +21,7 @@ use std::time::Duration;
 
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
+use model_alias::access::AllowList;
 use model_alias::cache::{AliasCache, Lookup};
 use model_alias::table::TableBuilder;
 use model_alias::{AliasRef, AliasSet, AliasStore, AliasTable, Resolution, Resolve};
@@ -25,6 +29,7 @@ use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
+use crate::access::{self, KeyRecord};
 use crate::db::{self, Db, DbError};
 use crate::error::ApiError;
 
@@ -34,6 +39,8 @@ use crate::error::ApiError;
 struct Entry {
     key_id: String,
     aliases: Box<RawValue>,
+    #[serde(default)]
+    allow: Option<AllowList>,
 }
 
 /// A keys file's entries in order; a secret given twice is an error.
@@ -69,21 +76,42 @@ impl<'de> Deserialize<'de> for Entries {
 
 /// The keys of a keys file, replaced whole on reload.
 pub struct FileKeys {
-    /// Secret -> key id.
-    ids: HashMap<String, String>,
+    /// Secret -> the key's id and allow list.
+    ids: HashMap<String, Arc<KeyRecord>>,
     table: AliasTable,
 }
 
-/// A keys file's entries, in order: (secret, key id, aliases). Every error names the key it
-/// is about, never its secret.
-pub fn entries(text: &str) -> Result<Vec<(String, String, AliasSet)>, String> {
+/// One key of a keys file.
+pub struct FileKey {
+    pub secret: String,
+    pub id: String,
+    pub aliases: AliasSet,
+    pub allow: Option<AllowList>,
+}
+
+/// A keys file's entries, in order. Every error names the key it is about, never its secret.
+pub fn entries(text: &str) -> Result<Vec<FileKey>, String> {
     let Entries(entries) = serde_json::from_str(text).map_err(|e| format!("keys file: {e}"))?;
     entries
         .into_iter()
         .map(|(secret, entry)| {
+            let id = entry.key_id;
             let aliases = AliasSet::from_json(entry.aliases.get())
-                .map_err(|e| format!("keys file: key {:?}: {e}", entry.key_id))?;
-            Ok((secret, entry.key_id, aliases))
+                .map_err(|e| format!("keys file: key {id:?}: {e}"))?;
+            let (refused, _) = access::check(aliases.iter(), entry.allow.as_ref());
+            if let Some(problem) = refused.first() {
+                return Err(format!(
+                    "keys file: key {id:?}: row {}: {}",
+                    problem["row"],
+                    problem["message"].as_str().unwrap_or_default()
+                ));
+            }
+            Ok(FileKey {
+                secret,
+                id,
+                aliases,
+                allow: entry.allow,
+            })
         })
         .collect()
 }
@@ -95,11 +123,15 @@ impl FileKeys {
         let mut builder = TableBuilder::new();
         builder.ignore_case(ignore_case);
         let mut ids = HashMap::with_capacity(entries.len());
-        for (secret, key, aliases) in entries {
+        for key in entries {
             builder
-                .insert(key.as_bytes(), &aliases)
-                .map_err(|e| format!("keys file: key {key:?}: {e}"))?;
-            ids.insert(secret, key);
+                .insert(key.id.as_bytes(), &key.aliases)
+                .map_err(|e| format!("keys file: key {:?}: {e}", key.id))?;
+            let record = KeyRecord {
+                id: key.id,
+                allow: key.allow,
+            };
+            ids.insert(key.secret, Arc::new(record));
         }
         let table = builder.build().map_err(|e| format!("keys file: {e}"))?;
         Ok(FileKeys { ids, table })
@@ -107,7 +139,9 @@ impl FileKeys {
 
     /// Every key id with its aliases.
     pub fn keys(&self) -> impl Iterator<Item = (&str, Vec<AliasRef<'_>>)> {
-        self.ids.values().map(|id| (id.as_str(), self.aliases(id)))
+        self.ids
+            .values()
+            .map(|key| (key.id.as_str(), self.aliases(&key.id)))
     }
 
     /// Key `id`'s aliases, in order (none for an id the table does not have).
@@ -124,6 +158,18 @@ pub enum KeySource {
     /// The database, each key's aliases loaded through the alias cache, keyed by the hash of
     /// the key's secret.
     Database { db: Db, cache: Box<AliasCache<Db>> },
+}
+
+/// The key a request came with: who it is, and its aliases.
+pub struct Caller {
+    pub key: Arc<KeyRecord>,
+    pub aliases: CallerAliases,
+}
+
+impl Resolve for Caller {
+    fn resolve<'a>(&'a self, model: &'a str) -> Resolution<'a> {
+        self.aliases.resolve(model)
+    }
 }
 
 /// The aliases of the key a request came with: a key of the keys file's table (in the
@@ -168,26 +214,28 @@ impl KeySource {
     /// The aliases of the key `token` names: a 401 when there is no token or no such key, a
     /// 503 when the key's aliases have never loaded and the store fails (a key loaded before
     /// keeps serving its last set, and the failure is logged).
-    pub async fn caller(&self, token: Option<&str>) -> Result<CallerAliases, ApiError> {
+    pub async fn caller(&self, token: Option<&str>) -> Result<Caller, ApiError> {
         let token = token.ok_or(ApiError::MissingKey)?;
         match self {
             KeySource::File(store) => {
                 let keys = store.load_full();
-                let id = keys.ids.get(token).cloned().ok_or(ApiError::WrongKey)?;
-                Ok(CallerAliases::Table { keys, id })
+                let key = keys.ids.get(token).cloned().ok_or(ApiError::WrongKey)?;
+                let id = key.id.clone();
+                let aliases = CallerAliases::Table { keys, id };
+                Ok(Caller { key, aliases })
             }
-            KeySource::Database { cache, .. } => {
-                let lookup = cache
-                    .get(db::secret_hash(token).as_bytes())
-                    .await
-                    .map_err(ApiError::Store)?;
+            KeySource::Database { db, cache } => {
+                let hash = db::secret_hash(token);
+                let lookup = cache.get(hash.as_bytes()).await.map_err(ApiError::Store)?;
                 if let Some(e) = lookup.stale_error() {
                     tracing::warn!(error = %e, "serving a key's last aliases");
                 }
-                match lookup.set() {
-                    Some(_) => Ok(CallerAliases::Stored(lookup)),
-                    None => Err(ApiError::WrongKey),
+                if lookup.set().is_none() {
+                    return Err(ApiError::WrongKey);
                 }
+                let key = db.record(&hash).await?.ok_or(ApiError::WrongKey)?;
+                let aliases = CallerAliases::Stored(lookup);
+                Ok(Caller { key, aliases })
             }
         }
     }
@@ -202,7 +250,8 @@ impl KeySource {
     /// Makes this gateway forget a key's cached aliases, so that a change, a revocation or a
     /// rotation takes effect here at once (other replicas: within their TTL).
     pub async fn forget(&self, secret_hash: &str) {
-        if let KeySource::Database { cache, .. } = self {
+        if let KeySource::Database { db, cache } = self {
+            db.forget(secret_hash);
             cache.invalidate(secret_hash.as_bytes()).await;
         }
     }

@@ -15,6 +15,7 @@
 //! - Connections, request heads, idle time and buffered bodies are bounded (`serve.rs`,
 //!   `budget.rs`); SIGTERM and SIGINT drain requests in flight.
 
+mod access;
 mod admin;
 mod app;
 mod args;
@@ -23,11 +24,17 @@ mod budget;
 mod console;
 mod db;
 mod echo;
+mod echo_stream;
 mod error;
 mod keys;
+mod meter;
+mod metrics;
+mod observe;
 mod proxy;
 mod routes;
 mod serve;
+mod stored;
+mod usage;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -86,8 +93,8 @@ async fn key_source(args: &Args, catalog: &Catalog) -> Result<Arc<KeySource>, St
         .ignore_case(args.ignore_case);
     tracing::info!(database = %args.database, "keys and aliases are stored here");
     if args.demo {
-        for (secret, id, aliases) in keys::entries(DEMO_KEYS)? {
-            db.seed(&id, &secret, &aliases)
+        for key in keys::entries(DEMO_KEYS)? {
+            db.seed(&key.id, &key.secret, &key.aliases)
                 .await
                 .map_err(|e| e.to_string())?;
         }
@@ -116,12 +123,12 @@ async fn run(args: Args) -> Result<(), String> {
         Some(var) => Some(std::env::var(var).map_err(|e| format!("{var}: {e}"))?),
         None => None,
     };
+    let usage = keys.database().cloned().map(usage::UsageLog::start);
     let app = Arc::new(App {
         keys,
         admin_token,
         guard: auth::Guard::default(),
         budget: budget::Budget::new(args.max_buffered_bytes),
-        catalog,
         upstream: upstream.clone(),
         upstream_key,
         upstream_timeout: args.upstream_timeout,
@@ -133,6 +140,10 @@ async fn run(args: Args) -> Result<(), String> {
         started: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs()),
+        aliases: !args.no_aliases,
+        metrics: metrics::Metrics::new(&catalog),
+        catalog,
+        usage: usage.clone(),
     });
     let admin = app.admin_token.is_some() && app.keys.database().is_some();
     let options = routes::Options {
@@ -172,5 +183,8 @@ async fn run(args: Args) -> Result<(), String> {
         shutdown_grace: args.shutdown_grace,
     };
     serve::serve(listener, router, limits, serve::signal()).await;
+    if let Some(usage) = usage {
+        usage.flush().await;
+    }
     Ok(())
 }

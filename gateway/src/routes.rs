@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -15,8 +15,9 @@ use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::app::App;
 use crate::error::ApiError;
-use crate::keys::bearer;
-use crate::{admin, budget, console, proxy};
+use crate::keys::{Caller, bearer};
+use crate::observe::Seen;
+use crate::{admin, budget, console, metrics, observe, proxy};
 
 /// How the router is put together.
 pub struct Options {
@@ -32,6 +33,9 @@ pub fn router(app: Arc<App>, options: &Options) -> Router {
         .route("/v1/models/{*id}", get(model))
         .route("/v1/aliases/resolve", get(resolve))
         .merge(proxy::routes(&app, options.aliases, options.restore));
+    if app.admin_token.is_some() {
+        router = router.route("/metrics", get(metrics::serve));
+    }
     if app.admin_token.is_some() && app.keys.database().is_some() {
         router = router.merge(admin::routes()).merge(console::routes());
     }
@@ -46,12 +50,30 @@ pub fn router(app: Arc<App>, options: &Options) -> Router {
             app.clone(),
             budget::hold,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            observe::track,
+        ))
         .with_state(app)
 }
 
-async fn models(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let caller = app.keys.caller(bearer(&headers)).await?;
-    Ok(axum::Json(app.listing(caller.aliases())).into_response())
+/// The key of a request to a route that does not forward, noted for the request's log line.
+async fn caller(app: &App, headers: &HeaderMap, seen: &Seen) -> Result<Caller, ApiError> {
+    let caller = app.keys.caller(bearer(headers)).await?;
+    seen.key(&caller.key);
+    Ok(caller)
+}
+
+/// `GET /v1/models`: the catalog models and aliases the key may use.
+async fn models(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Extension(seen): Extension<Seen>,
+) -> Result<Response, ApiError> {
+    let caller = caller(&app, &headers, &seen).await?;
+    let mut listing = app.listing(caller.aliases.aliases());
+    caller.key.filter(&mut listing);
+    Ok(axum::Json(listing).into_response())
 }
 
 /// `GET /v1/models/{id}`: the listing's entry for `id` (an alias, with its `root`, or a
@@ -59,9 +81,10 @@ async fn models(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Respo
 async fn model(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
+    Extension(seen): Extension<Seen>,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
-    let caller = app.keys.caller(bearer(&headers)).await?;
+    let caller = caller(&app, &headers, &seen).await?;
     let Path(id) = id.map_err(|e| {
         ApiError::invalid(
             StatusCode::BAD_REQUEST,
@@ -69,7 +92,8 @@ async fn model(
             format!("{}: a model id is UTF-8 text", e.body_text()),
         )
     })?;
-    let listing = app.listing(caller.aliases());
+    let mut listing = app.listing(caller.aliases.aliases());
+    caller.key.filter(&mut listing);
     match listing.data.into_iter().find(|entry| entry.id == id) {
         Some(entry) => Ok(axum::Json(entry).into_response()),
         None => Err(ApiError::NoSuchModel(id)),
@@ -85,15 +109,22 @@ struct ResolveQuery {
 async fn resolve(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
+    Extension(seen): Extension<Seen>,
     query: Result<Query<ResolveQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     use model_alias::Resolve;
-    let caller = app.keys.caller(bearer(&headers)).await?;
-    let Query(q) = query.map_err(|e| {
-        let message = format!("{}: send ?model=<model id or alias>", e.body_text());
-        ApiError::bad_param("invalid_query", "model", message)
-    })?;
+    let caller = caller(&app, &headers, &seen).await?;
+    let Query(q) = query.map_err(|_| model_query())?;
     Ok(axum::Json(caller.resolve(&q.model)).into_response())
+}
+
+/// The answer to a test box request without a usable `model` parameter.
+pub fn model_query() -> ApiError {
+    ApiError::bad_param(
+        "invalid_query",
+        "model",
+        "send the model to try as ?model=<model id or alias> (URL-encoded)",
+    )
 }
 
 /// Any path the gateway does not serve: an OpenAI-shaped 404.

@@ -104,7 +104,12 @@ async fn the_admin_api_creates_keys_and_replaces_aliases_whole() {
         {"name": "typo", "target": "openai/gpt-4o-mimi", "hidden": true},
     ]);
     let (status, answer) = call(Method::PUT, aliases.clone(), ADMIN, Some(valid)).await;
-    assert_eq!((status, &answer["aliases"]), (200, &json!(3)), "{answer}");
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["aliases"].as_array().map(Vec::len),
+        Some(3),
+        "{answer}"
+    );
     let warnings = answer["warnings"].as_array().unwrap();
     assert!(
         warnings
@@ -208,14 +213,16 @@ async fn the_admin_api_creates_keys_and_replaces_aliases_whole() {
     let response = client()
         .put(&aliases)
         .bearer_auth(ADMIN)
+        .header("content-type", "application/json")
         .body("[{\"name\": ")
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 422);
+    assert_eq!(response.status(), 400);
     let big = client()
         .put(&aliases)
         .bearer_auth(ADMIN)
+        .header("content-type", "application/json")
         .body(vec![b' '; 2 << 20])
         .send()
         .await

@@ -141,9 +141,38 @@ async fn a_failing_store_keeps_loaded_keys_serving_and_recovers() {
         gw.log_line("store_unavailable").contains("api_keys"),
         "the log has the detail"
     );
+    // Metrics live in memory: a scrape answers while the store is out. The usage of the
+    // requests served meanwhile waits for the store.
+    let metrics = common::client()
+        .get(format!("{url}/metrics"))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(metrics.status(), 200);
+    assert!(
+        metrics
+            .text()
+            .await
+            .unwrap()
+            .contains("model_alias_requests_total")
+    );
+    gw.log_line("usage not written yet");
 
     execute(&mut own, "ALTER TABLE api_keys_away RENAME TO api_keys").await;
     served_again(url, &late).await;
+    let (status, usage) = call(
+        reqwest::Method::GET,
+        format!("{url}/admin/keys/team-demo/usage"),
+        ADMIN,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{usage}");
+    assert_eq!(
+        usage["models"][0]["requests"], 2,
+        "the request served during the outage is counted once the store is back: {usage}"
+    );
 }
 
 /// A store held by another connection: no request waits on it longer than `--store-timeout`,
