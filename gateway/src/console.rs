@@ -1,8 +1,9 @@
 //! The console: one page (`gateway/console/`, HTML, CSS and JavaScript compiled into the
 //! binary: no build step, nothing fetched from elsewhere) that drives the admin API. It lists
 //! and creates keys, edits a key's aliases with a target picker over the catalog, shows every
-//! problem next to its row in the crate's words, and has the test box and the `/v1/models`
-//! preview. Served beside the admin API, so only when that exists.
+//! problem next to its row in the crate's words, edits the key's allow list, shows its usage
+//! by real model, and has the test box and the `/v1/models` preview. Served beside the admin
+//! API, so only when that exists.
 //!
 //! Invariants:
 //! 1. the page holds no secret of its own: it asks for the admin token and sends it as a
@@ -24,7 +25,13 @@ use axum::routing::get;
 use crate::app::App;
 
 const PAGE: &str = include_str!("../console/index.html");
-const SCRIPT: &str = include_str!("../console/console.js");
+/// The scripts, in the order the page loads them.
+const SCRIPTS: [(&str, &str); 4] = [
+    ("console.js", include_str!("../console/console.js")),
+    ("editor.js", include_str!("../console/editor.js")),
+    ("tools.js", include_str!("../console/tools.js")),
+    ("access.js", include_str!("../console/access.js")),
+];
 const STYLE: &str = include_str!("../console/console.css");
 
 /// This page's own script and style, its calls to this origin, nothing else; no framing.
@@ -32,21 +39,24 @@ const POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
                       connect-src 'self'; img-src 'self'; form-action 'none'; \
                       frame-ancestors 'none'; base-uri 'none'";
 
-/// `/console` and its two assets.
+/// `/console` and its assets.
 pub fn routes() -> Router<Arc<App>> {
-    Router::new()
+    let mut router = Router::new()
         .route(
             "/console",
             get(|| async { asset("text/html; charset=utf-8", PAGE) }),
         )
         .route(
-            "/console/console.js",
-            get(|| async { asset("text/javascript; charset=utf-8", SCRIPT) }),
-        )
-        .route(
             "/console/console.css",
             get(|| async { asset("text/css; charset=utf-8", STYLE) }),
-        )
+        );
+    for (name, script) in SCRIPTS {
+        router = router.route(
+            &format!("/console/{name}"),
+            get(move || async move { asset("text/javascript; charset=utf-8", script) }),
+        );
+    }
+    router
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {

@@ -181,7 +181,13 @@ async fn the_admin_api_creates_keys_and_replaces_aliases_whole() {
     let policy = page.headers()["content-security-policy"].to_str().unwrap();
     assert!(policy.contains("script-src 'self'"), "{policy}");
     assert!(page.text().await.unwrap().contains("/console/console.js"));
-    for asset in ["console.js", "console.css"] {
+    for asset in [
+        "console.js",
+        "editor.js",
+        "tools.js",
+        "access.js",
+        "console.css",
+    ] {
         let response = client()
             .get(format!("{url}/console/{asset}"))
             .send()

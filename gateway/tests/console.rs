@@ -1,8 +1,10 @@
 //! The console in a real browser: headless Chromium, driven through ChromeDriver,
-//! signs in, creates a key, edits its aliases (an error at its row, a target from the picker,
-//! a save that fails on the network and keeps the edits, a save that works, a warning that
-//! does not block), sees the test box resolve, sends a chat request with the new key, and
-//! reloads to find the rows stored.
+//! signs in, tries the test box before any key is open, creates a key, edits its aliases (an
+//! error at its row, a target from the picker, a save that fails on the network and keeps the
+//! edits, a save that works, a warning that does not block), sees the test box resolve, sends
+//! a chat request with the new key, reloads to find the rows stored, edits the key's allow
+//! list, reads its usage, is asked before unsaved edits are dropped, and fits 375 px with two
+//! keys of one long name.
 //!
 //! It needs Chromium and ChromeDriver, so `cargo test` lists it as ignored, with the reason;
 //! `scripts/browser.sh` installs Debian's `chromium` and `chromium-driver` when missing and
@@ -11,231 +13,19 @@
 //! `target/console/console.png` (1440 px) and `console-375.png`; with
 //! `MODEL_ALIAS_UPDATE_SCREENSHOT=1` the first also replaces `docs/console.png`, the README's.
 
+#[path = "common/browser.rs"]
+mod browser;
 mod common;
 
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
 
+use browser::*;
 use common::{client, start_gateway_with};
+use fantoccini::Client;
 use fantoccini::key::Key;
-use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
 const TOKEN: &str = "console-test-admin-token";
-/// How long any one step may take before the test fails at it.
-const PATIENCE: Duration = Duration::from_secs(15);
-
-/// ChromeDriver on a loopback port; killed when dropped.
-struct Driver {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `CHROMEDRIVER`, else `chromedriver` on the `PATH`; fails saying how to install it.
-fn start_driver() -> Driver {
-    let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_owned());
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free loopback port")
-        .port();
-    let child = Command::new(&binary)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot start {binary}: {e}. Install Chromium and ChromeDriver \
-                 (scripts/browser.sh does: apt-get install chromium chromium-driver)"
-            )
-        });
-    let started = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "{binary} did not listen on port {port} within 20 s"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Driver {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    }
-}
-
-/// A headless Chromium session. The flags keep it off the network beyond loopback (this
-/// machine and CI have none) and let it run as root in a container.
-async fn browser(driver: &Driver, profile: &Path) -> Client {
-    let mut options = json!({
-        "args": [
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--window-size=1440,1000",
-            format!("--user-data-dir={}", profile.display()),
-        ]
-    });
-    if let Ok(binary) = std::env::var("CHROMIUM") {
-        options["binary"] = json!(binary);
-    } else if Path::new("/usr/bin/chromium").exists() {
-        options["binary"] = json!("/usr/bin/chromium");
-    }
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert("goog:chromeOptions".to_owned(), options);
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    ClientBuilder::new(connector)
-        .capabilities(capabilities)
-        .connect(&driver.url)
-        .await
-        .unwrap_or_else(|e| panic!("ChromeDriver could not start Chromium: {e}"))
-}
-
-fn artifacts() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/console");
-    std::fs::create_dir_all(&dir).expect("target/console can be created");
-    dir
-}
-
-/// A step's failure: what was expected, for the panic message.
-type Step = Result<(), String>;
-
-fn failed(what: &str) -> impl Fn(fantoccini::error::CmdError) -> String + '_ {
-    move |e| format!("{what}: {e}")
-}
-
-async fn find(b: &Client, css: &str) -> Result<fantoccini::elements::Element, String> {
-    b.find(Locator::Css(css))
-        .await
-        .map_err(|e| format!("no element {css}: {e}"))
-}
-
-/// The element's `value` (inputs) or its text.
-async fn read(b: &Client, css: &str) -> Result<String, String> {
-    let element = find(b, css).await?;
-    if let Ok(Some(value)) = element.prop("value").await {
-        return Ok(value);
-    }
-    element.text().await.map_err(failed(css))
-}
-
-/// Waits until `css`'s value or text satisfies `ok`, failing with `what` and the last text.
-async fn until(b: &Client, css: &str, what: &str, ok: impl Fn(&str) -> bool) -> Step {
-    let started = Instant::now();
-    let mut last = String::new();
-    while started.elapsed() < PATIENCE {
-        if let Ok(text) = read(b, css).await {
-            if ok(&text) {
-                return Ok(());
-            }
-            last = text;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Err(format!(
-        "{what}: {css} still reads {last:?} after {PATIENCE:?}"
-    ))
-}
-
-async fn contains(b: &Client, css: &str, needle: &str) -> Step {
-    until(b, css, &format!("expected {needle:?}"), |t| {
-        t.contains(needle)
-    })
-    .await
-}
-
-async fn type_into(b: &Client, css: &str, text: &str) -> Step {
-    let element = find(b, css).await?;
-    element.clear().await.map_err(failed(css))?;
-    element.send_keys(text).await.map_err(failed(css))
-}
-
-async fn click(b: &Client, css: &str) -> Step {
-    find(b, css).await?.click().await.map_err(failed(css))
-}
-
-async fn script(b: &Client, js: &str) -> Result<Value, String> {
-    b.execute(js, vec![])
-        .await
-        .map_err(|e| format!("script {js:?}: {e}"))
-}
-
-/// The top of `css` on the page, in CSS pixels.
-async fn top(b: &Client, css: &str) -> Result<f64, String> {
-    let (_, y, _, _) = find(b, css).await?.rectangle().await.map_err(failed(css))?;
-    Ok(y)
-}
-
-/// A picture of the whole page: the window is made as tall as the page (plus whatever the
-/// window itself takes) first.
-async fn screenshot(b: &Client, path: &Path) {
-    let height = b
-        .execute(
-            "window.scrollTo(0, 0);
-             return document.documentElement.scrollHeight + window.outerHeight - window.innerHeight;",
-            vec![],
-        )
-        .await
-        .ok()
-        .and_then(|h| h.as_u64());
-    if let (Some(height), Ok((width, _))) = (height, b.get_window_size().await) {
-        let _ = b
-            .set_window_size(width as u32, height.min(4000) as u32)
-            .await;
-    }
-    match b.screenshot().await {
-        Ok(png) => {
-            let _ = std::fs::write(path, png);
-            eprintln!("screenshot: {}", path.display());
-        }
-        Err(e) => eprintln!("no screenshot ({e})"),
-    }
-}
-
-/// Every input, select and button has a name a screen reader reads (a label, or
-/// `aria-label`, or its text), and nothing reorders focus with a positive `tabindex`.
-async fn accessible(b: &Client) -> Step {
-    let unnamed = script(
-        b,
-        "return [...document.querySelectorAll('input, select, button')]
-            .filter(e => e.offsetParent !== null)
-            .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
-                         && !(e.tagName === 'BUTTON' && e.textContent.trim()))
-            .map(e => e.outerHTML)
-            .concat([...document.querySelectorAll('[tabindex]')]
-                .filter(e => e.tabIndex > 0).map(e => e.outerHTML));",
-    )
-    .await?;
-    match unnamed.as_array() {
-        Some(list) if list.is_empty() => Ok(()),
-        _ => Err(format!(
-            "controls without a label, or with a positive tabindex: {unnamed}"
-        )),
-    }
-}
-
-/// Nothing is wider than the window: the page works at this width without sideways scrolling.
-async fn fits(b: &Client, width: u32) -> Step {
-    let overflow = script(
-        b,
-        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
-    )
-    .await?;
-    match overflow.as_f64() {
-        Some(px) if px <= 0.0 => Ok(()),
-        _ => Err(format!(
-            "at {width} px the page is {overflow} px wider than the window"
-        )),
-    }
-}
-
 /// A chat completion through the gateway with `secret`: `body` plus one user message.
 async fn chat(gateway: &str, secret: &str, mut body: Value) -> Result<Value, String> {
     body["messages"] = json!([{"role": "user", "content": "Hello"}]);
@@ -266,6 +56,20 @@ async fn steps(b: &Client, gateway: &str) -> Step {
     type_into(b, "#token", TOKEN).await?;
     click(b, "#login-button").await?;
     contains(b, "#key-rows", "team-demo").await?;
+
+    // The test box and the preview work before any key is opened, on the first key.
+    until(b, "#tools-key", "the first key, chosen", |t| {
+        t == "team-demo"
+    })
+    .await?;
+    type_into(b, "#test-model", "claude-opus-4-9").await?;
+    contains(b, "#test-result", "anthropic/claude-opus-4-8").await?;
+    contains(
+        b,
+        "#preview-list",
+        "claude-opus → anthropic/claude-opus-4-8",
+    )
+    .await?;
 
     // A new key: its secret shown once, its editor opened, empty.
     type_into(b, "#new-key-name", "console-test").await?;
@@ -465,6 +269,8 @@ async fn steps(b: &Client, gateway: &str) -> Step {
     })
     .await?;
 
+    operator_steps(b, gateway, &secret).await?;
+
     // The pictures: the README's at 1440 px, and the page at 375 px, which must fit.
     type_into(b, "#test-model", "claude-opus-4-9").await?;
     contains(b, "#test-result", "anthropic/claude-opus-4-8").await?;
@@ -475,12 +281,94 @@ async fn steps(b: &Client, gateway: &str) -> Step {
         let readme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/console.png");
         std::fs::copy(&shot, &readme).map_err(|e| format!("{}: {e}", readme.display()))?;
     }
+    long_named_keys(b, gateway).await?;
     b.set_window_size(375, 812)
         .await
         .map_err(failed("narrowing the window"))?;
     fits(b, 375).await?;
+    let ids_shown = script(
+        b,
+        "return [...document.querySelectorAll('td.key-id')].every(td => td.offsetWidth > 0);",
+    )
+    .await?;
+    if ids_shown != json!(true) {
+        return Err("at 375 px the key id column is hidden".into());
+    }
     accessible(b).await?;
     screenshot(b, &artifacts().join("console-375.png")).await;
+    Ok(())
+}
+
+/// Two keys with one long name without break points, for the 375 px check.
+async fn long_named_keys(b: &Client, gateway: &str) -> Step {
+    let long = "a-team-name-without-any-break-points-".repeat(3);
+    for _ in 0..2 {
+        let created = client()
+            .post(format!("{gateway}/admin/keys"))
+            .bearer_auth(TOKEN)
+            .json(&json!({"name": long}))
+            .send()
+            .await
+            .map_err(|e| format!("creating a key: {e}"))?;
+        if created.status() != 201 {
+            return Err(format!("creating a key: {}", created.status()));
+        }
+    }
+    b.refresh().await.map_err(failed("reloading"))?;
+    contains(b, "#key-rows", &long).await
+}
+
+/// With the key `console-test` open (rows: claude-opus, fast, oai/): its allow list, its
+/// usage, and unsaved edits asked about before another key opens.
+async fn operator_steps(b: &Client, gateway: &str, secret: &str) -> Step {
+    // A list that leaves a row unreachable is refused at that row; a good one is saved.
+    click(b, "#allow-any").await?;
+    type_into(b, "#allow-entries", "anthropic/*").await?;
+    click(b, "#save-allow").await?;
+    contains(b, "#allow-message", "Nothing was saved").await?;
+    contains(b, "#row-3-message", "not allowed by the key's allow list").await?;
+    type_into(b, "#allow-entries", "anthropic/*\nopenai/*\ndeepseek/*").await?;
+    click(b, "#save-allow").await?;
+    contains(b, "#allow-message", "Saved: 3 entries").await?;
+    type_into(b, "#test-model", "mistral/mistral-large").await?;
+    contains(b, "#test-result", "Refused with a 403").await?;
+    let reply = chat(gateway, secret, json!({"model": "mistral/mistral-large"})).await?;
+    if reply["error"]["code"] != "model_not_allowed" {
+        return Err(format!("a refused model was answered: {reply}"));
+    }
+
+    // Usage, by the real model the requests resolved to.
+    click(b, "#refresh-usage").await?;
+    contains(b, "#usage-rows", "anthropic/claude-opus-4-8").await?;
+    let usage = read(b, "#usage-rows").await?;
+    if usage.contains("claude-opus-4-9") {
+        return Err(format!(
+            "usage shows the name sent, not the real model: {usage}"
+        ));
+    }
+
+    // Unsaved edits: asked before another key opens, kept when the answer is no, and the page
+    // asks before it is left.
+    type_into(b, "#row-1-name", "claude-opus-x").await?;
+    click(b, "[aria-label='Edit aliases of team-demo']").await?;
+    let asked = answer_confirm(b, false).await?;
+    if !asked.contains("unsaved changes") {
+        return Err(format!("the confirm says {asked:?}"));
+    }
+    contains(b, "#editor-key-name", "console-test").await?;
+    until(b, "#row-1-name", "the edit kept", |t| t == "claude-opus-x").await?;
+    let leaving = "const e = new Event('beforeunload', {cancelable: true});
+                   window.dispatchEvent(e); return e.defaultPrevented;";
+    if script(b, leaving).await? != json!(true) {
+        return Err("leaving the page with unsaved edits does not ask".into());
+    }
+    click(b, "[aria-label='Edit aliases of team-demo']").await?;
+    answer_confirm(b, true).await?;
+    contains(b, "#editor-key-name", "team-demo").await?;
+    if script(b, leaving).await? != json!(false) {
+        return Err("leaving asks though nothing is unsaved".into());
+    }
+
     Ok(())
 }
 
