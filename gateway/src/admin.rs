@@ -374,7 +374,14 @@ async fn read_usage(
         usage.flush().await;
     }
     let models = crate::usage::read(&db, &id).await?;
-    Ok(axum::Json(json!({"id": id, "models": models})).into_response())
+    Ok(axum::Json(KeyUsage { id, models }).into_response())
+}
+
+/// A key's usage as `GET .../usage` answers it, members in this order.
+#[derive(serde::Serialize)]
+struct KeyUsage {
+    id: String,
+    models: Vec<crate::usage::ModelUsage>,
 }
 
 #[derive(Deserialize)]

@@ -7,7 +7,10 @@
 //!   `model-alias-gateway.db` in the directory the gateway starts in, or `postgres://...` for
 //!   replicas sharing one store; `db.rs`), or in a keys file (`--keys`, `keys.rs`).
 //! - `Authorization: Bearer <key>` picks the key's aliases; the forwarded routes (`proxy.rs`)
-//!   resolve and rewrite the body's model and send it to `--upstream` at the route's own path.
+//!   resolve and rewrite the body's model, check it against the key's allow list
+//!   (`access.rs`) and send it to `--upstream` at the route's own path.
+//! - Each answer's usage is counted under the resolved model (`meter.rs`, `usage.rs`); every
+//!   request is logged and counted (`observe.rs`, `metrics.rs`: `GET /metrics`).
 //! - With `MODEL_ALIAS_ADMIN_TOKEN` (and a database): the admin API (`admin.rs`, `auth.rs`)
 //!   and the console (`console.rs`).
 //! - Every error answer is OpenAI-shaped and says nothing internal (`error.rs`); every answer
