@@ -102,10 +102,21 @@ async fn forward(
     let model = resolution
         .as_ref()
         .map(|r| r.resolution().model().to_string());
-    match &model {
-        Some(model) if key.allows(model) => {}
-        None if key.allow.is_none() => {}
-        _ => return Err(ApiError::ModelNotAllowed(model.unwrap_or_default())),
+    match model {
+        Some(ref model) if !key.allows(model) => {
+            return Err(ApiError::ModelNotAllowed(model.clone()));
+        }
+        None if key.allow.is_some() => {
+            return Err(ApiError::Invalid {
+                status: axum::http::StatusCode::FORBIDDEN,
+                code: "model_not_allowed",
+                message: "This API key may use only the models its allow list names, and the \
+                          request names none: send \"model\"."
+                    .to_owned(),
+                param: Some("model"),
+            });
+        }
+        _ => {}
     }
     let (body, asked) = match route.as_str() {
         "/v1/chat/completions" | "/v1/completions" => ask_for_usage(body),

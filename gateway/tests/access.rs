@@ -295,6 +295,42 @@ async fn a_keys_file_carries_allow_lists_and_refuses_rows_they_never_allow() {
     assert_eq!(asked(&seen), ["deepseek/deepseek-chat"]);
     drop(gw);
 
+    // Without alias resolution the check still runs, on the model as sent.
+    let gw = start_gateway_with(
+        &[
+            "--keys",
+            path.to_str().unwrap(),
+            "--upstream",
+            &upstream,
+            "--no-aliases",
+        ],
+        &[],
+    );
+    assert_eq!(
+        chat(&gw.url, "sk-allow-test", "deepseek/deepseek-chat")
+            .await
+            .0,
+        200
+    );
+    let (status, body) = chat(&gw.url, "sk-allow-test", "openai/gpt-4o").await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (403, &json!("model_not_allowed"))
+    );
+    let response = client()
+        .post(format!("{}/v1/moderations", gw.url))
+        .bearer_auth("sk-allow-test")
+        .json(&json!({"input": "a request that names no model"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403, "no model is no allowed model");
+    assert_eq!(
+        asked(&seen),
+        ["deepseek/deepseek-chat", "deepseek/deepseek-chat"]
+    );
+    drop(gw);
+
     let keys = json!({"sk-allow-test": {"key_id": "team-a",
         "aliases": [{"name": "opus", "target": "anthropic/claude-opus-4-8"}],
         "allow": ["deepseek/*"]}});
