@@ -3,7 +3,7 @@
 computed from it, so that no figure in MUTANTS.md is typed by hand.
 
     python3 scripts/mutants.py merge --commit C DIR... > mutants.txt
-    python3 scripts/mutants.py update --commit C DIR...   # a run of some files, in place
+    python3 scripts/mutants.py update --commit C DIR... > new && mv new mutants.txt   # some files
     python3 scripts/mutants.py table            # rewrite MUTANTS.md's generated block
     python3 scripts/mutants.py check            # exit 1 if MUTANTS.md disagrees with mutants.txt
 
