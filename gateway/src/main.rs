@@ -58,8 +58,13 @@ const DEMO_KEYS: &str = include_str!("keys.json");
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let args = Args::parse();
+    // Lines are written by a thread of their own, so a request never waits on standard error;
+    // the guard flushes what is queued when `main` returns.
+    let (writer, _flush) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::stderr());
     let logs = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .with_max_level(tracing::Level::INFO)
         .with_target(false);
     match args.log_format {
