@@ -6,6 +6,11 @@
 //! numbers up to [`MAX_TOKENS`]; anything else (missing, negative, fractional, enormous, not
 //! a number) is unknown and counts no tokens. Nothing an upstream sends can panic here.
 //!
+//! Memory is bounded per answer: a JSON answer is kept whole up to [`MAX_JSON`] bytes; past
+//! that only its last [`TAIL`] bytes are, where OpenAI-shaped answers put `usage`, and the
+//! last `"usage"` object found there is read. An event is kept until it is complete, up to
+//! [`MAX_EVENT`] bytes, and each byte is looked at once for the end of an event.
+//!
 //! When the gateway asked a stream for its usage on the client's behalf ([`Meter::strip`]),
 //! the client gets the events it asked for: the usage chunk is taken out, and the
 //! `"usage": null` member the upstream then adds to every other chunk is removed.
@@ -22,8 +27,10 @@ use crate::usage::Tokens;
 
 /// The largest count believed: more tokens than any model takes in one request.
 pub const MAX_TOKENS: u64 = 1 << 40;
-/// The most bytes of a JSON answer read for its usage; a larger answer counts no tokens.
-const MAX_JSON: usize = 16 << 20;
+/// The most bytes of a JSON answer kept whole for its usage.
+const MAX_JSON: usize = 256 << 10;
+/// The bytes kept of the end of a larger JSON answer.
+const TAIL: usize = 64 << 10;
 /// The longest server-sent event read; a longer one is passed on unread.
 const MAX_EVENT: usize = 1 << 20;
 
@@ -34,11 +41,15 @@ pub struct Meter {
 }
 
 enum Kind {
-    /// A JSON answer, up to [`MAX_JSON`] bytes (then `None`).
-    Json(Option<Vec<u8>>),
-    /// Server-sent events: the bytes of the event not yet complete, and whether to strip the
-    /// usage the gateway asked for.
-    Events { partial: Vec<u8>, strip: bool },
+    /// A JSON answer: its bytes, or its last [`TAIL`] once it is longer than [`MAX_JSON`].
+    Json { bytes: Vec<u8>, cut: bool },
+    /// Server-sent events: the bytes of the event not yet complete (of which the first
+    /// `scanned` hold no event's end), and whether to strip the usage the gateway asked for.
+    Events {
+        partial: Vec<u8>,
+        scanned: usize,
+        strip: bool,
+    },
     /// Anything else: audio, images.
     Other,
 }
@@ -52,9 +63,13 @@ impl Meter {
         let kind = match essence.as_deref() {
             Some("text/event-stream") => Kind::Events {
                 partial: Vec::new(),
+                scanned: 0,
                 strip,
             },
-            Some("application/json") => Kind::Json(Some(Vec::new())),
+            Some("application/json") => Kind::Json {
+                bytes: Vec::new(),
+                cut: false,
+            },
             _ => Kind::Other,
         };
         Meter {
@@ -67,22 +82,26 @@ impl Meter {
     pub fn feed(&mut self, chunk: Bytes) -> Bytes {
         match &mut self.kind {
             Kind::Other => chunk,
-            Kind::Json(buffer) => {
-                if let Some(bytes) = buffer {
-                    if bytes.len() + chunk.len() > MAX_JSON {
-                        *buffer = None;
-                    } else {
-                        bytes.extend_from_slice(&chunk);
-                    }
+            Kind::Json { bytes, cut } => {
+                bytes.extend_from_slice(&chunk);
+                if bytes.len() > MAX_JSON || (*cut && bytes.len() > TAIL) {
+                    let excess = bytes.len().saturating_sub(TAIL);
+                    bytes.drain(..excess);
+                    *cut = true;
                 }
                 chunk
             }
-            Kind::Events { partial, strip } => {
+            Kind::Events {
+                partial,
+                scanned,
+                strip,
+            } => {
                 let strip = *strip;
                 partial.extend_from_slice(&chunk);
                 let mut out = Vec::new();
-                while let Some(end) = event_end(partial) {
+                while let Some(end) = event_end(partial, *scanned) {
                     let event: Vec<u8> = partial.drain(..end).collect();
+                    *scanned = 0;
                     if let Some(tokens) = event_usage(&event) {
                         self.tokens = tokens;
                     }
@@ -90,6 +109,8 @@ impl Meter {
                         out.extend(stripped(&event));
                     }
                 }
+                // An end may begin in the last three bytes and finish in the next chunk.
+                *scanned = partial.len().saturating_sub(3);
                 if partial.len() > MAX_EVENT {
                     // Too long to be read: sent on as it is.
                     if strip {
@@ -97,6 +118,7 @@ impl Meter {
                     } else {
                         partial.clear();
                     }
+                    *scanned = 0;
                 }
                 match strip {
                     true => Bytes::from(out),
@@ -107,29 +129,39 @@ impl Meter {
     }
 
     /// The answer's tokens, once its body has ended (or was cut short); what is left of an
-    /// unfinished event when stripping.
+    /// unfinished event when stripping. Called once.
     pub fn finish(&mut self) -> (Tokens, Bytes) {
         match &mut self.kind {
-            Kind::Json(Some(bytes)) => {
-                self.tokens = json_usage(bytes);
+            Kind::Json { bytes, cut } => {
+                let bytes = std::mem::take(bytes);
+                self.tokens = match cut {
+                    false => json_usage(&bytes),
+                    true => tail_usage(&bytes),
+                };
                 (self.tokens, Bytes::new())
             }
             Kind::Events {
                 partial,
                 strip: true,
+                ..
             } => (self.tokens, Bytes::from(std::mem::take(partial))),
             _ => (self.tokens, Bytes::new()),
         }
     }
 }
 
-/// The length of the first complete event in `bytes` (its blank line included).
-fn event_end(bytes: &[u8]) -> Option<usize> {
-    let lf = bytes.windows(2).position(|w| w == b"\n\n").map(|at| at + 2);
-    let crlf = bytes
+/// The length of the first complete event in `bytes` (its blank line included), looking from
+/// `from` on.
+fn event_end(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let lf = rest
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .map(|at| from + at + 2);
+    let crlf = rest
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
-        .map(|at| at + 4);
+        .map(|at| from + at + 4);
     match (lf, crlf) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
@@ -178,6 +210,27 @@ fn json_usage(bytes: &[u8]) -> Tokens {
     match serde_json::from_slice::<Answer>(bytes) {
         Ok(answer) => tokens(&answer.usage),
         Err(_) => Tokens::default(),
+    }
+}
+
+/// The tokens of the last `"usage": {...}` in the end of a large JSON answer.
+fn tail_usage(tail: &[u8]) -> Tokens {
+    let key = b"\"usage\"";
+    let Some(at) = tail.windows(key.len()).rposition(|w| w == key) else {
+        return Tokens::default();
+    };
+    let after = tail.get(at + key.len()..).unwrap_or_default();
+    let value = after
+        .iter()
+        .position(|b| !b.is_ascii_whitespace() && *b != b':')
+        .and_then(|start| after.get(start..));
+    let Some(value) = value else {
+        return Tokens::default();
+    };
+    let mut values = serde_json::Deserializer::from_slice(value).into_iter::<Value>();
+    match values.next() {
+        Some(Ok(usage)) if usage.is_object() => tokens(&usage),
+        _ => Tokens::default(),
     }
 }
 
@@ -275,9 +328,37 @@ mod tests {
             let mut meter = Meter::new(Some("application/json; charset=utf-8"), false);
             let out = run(&mut meter, &[&body[..cut], &body[cut..]]);
             assert_eq!(out, body);
-            let tokens = meter.finish().0;
+            let tokens = meter.tokens;
             assert_eq!((tokens.input, tokens.output), (Some(12), Some(3)));
         }
+    }
+
+    #[test]
+    fn a_large_json_answer_gives_the_usage_at_its_end() {
+        let filler = "0.125,".repeat(100_000);
+        let body = format!(
+            r#"{{"data": [{filler}1], "usage": {{"prompt_tokens": 9, "total_tokens": 9}}}}"#
+        );
+        assert!(body.len() > MAX_JSON);
+        let mut meter = Meter::new(Some("application/json"), false);
+        let chunks: Vec<&str> = body
+            .as_bytes()
+            .chunks(4096)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        assert_eq!(run(&mut meter, &chunks), body);
+        assert_eq!(meter.tokens.input, Some(9));
+        assert!(matches!(&meter.kind, Kind::Json { bytes, .. } if bytes.is_empty()));
+    }
+
+    #[test]
+    fn an_event_in_one_byte_chunks_is_found_once() {
+        let event = "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":3}}\r\n\r\n";
+        let mut meter = Meter::new(Some("text/event-stream"), true);
+        let chunks: Vec<String> = event.chars().map(String::from).collect();
+        let chunks: Vec<&str> = chunks.iter().map(String::as_str).collect();
+        assert_eq!(run(&mut meter, &chunks), "", "the usage chunk is taken out");
+        assert_eq!(meter.tokens.input, Some(3));
     }
 
     #[test]
@@ -293,11 +374,11 @@ mod tests {
             let body = format!(r#"{{"usage": {usage}}}"#);
             let mut meter = Meter::new(Some("application/json"), false);
             run(&mut meter, &[&body]);
-            assert_eq!(meter.finish().0, Tokens::default(), "{usage}");
+            assert_eq!(meter.tokens, Tokens::default(), "{usage}");
         }
         let mut meter = Meter::new(Some("application/json"), false);
         run(&mut meter, &[r#"{"usage": {"prompt_tokens": 5"#]);
-        assert_eq!(meter.finish().0, Tokens::default());
+        assert_eq!(meter.tokens, Tokens::default());
     }
 
     #[test]
@@ -308,14 +389,14 @@ mod tests {
         for cut in 0..events.len() {
             let mut meter = Meter::new(Some("text/event-stream"), false);
             assert_eq!(run(&mut meter, &[&events[..cut], &events[cut..]]), events);
-            assert_eq!(meter.finish().0.input, Some(7));
+            assert_eq!(meter.tokens.input, Some(7));
             let mut meter = Meter::new(Some("text/event-stream"), true);
             let out = run(&mut meter, &[&events[..cut], &events[cut..]]);
             assert_eq!(
                 out,
                 "data: {\"choices\":[{\"delta\":{}}]}\n\ndata: [DONE]\n\n"
             );
-            assert_eq!(meter.finish().0.output, Some(4));
+            assert_eq!(meter.tokens.output, Some(4));
         }
     }
 
@@ -325,7 +406,7 @@ mod tests {
                       \"response\":{\"usage\":{\"input_tokens\":9,\"output_tokens\":2}}}\n\n";
         let mut meter = Meter::new(Some("text/event-stream"), false);
         run(&mut meter, &[events]);
-        let tokens = meter.finish().0;
+        let tokens = meter.tokens;
         assert_eq!((tokens.input, tokens.output), (Some(9), Some(2)));
     }
 }

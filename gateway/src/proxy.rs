@@ -208,19 +208,17 @@ fn metered(
         billed: Option<Billed>,
     }
     impl Counting {
-        /// Counts the answer once; returns what the meter still held back.
+        /// Counts the answer, once; returns what the meter still held back.
         fn finish(&mut self) -> Bytes {
+            let Some(billed) = self.billed.take() else {
+                return Bytes::new();
+            };
             let (tokens, rest) = self.meter.finish();
-            if let Some(billed) = self.billed.take() {
-                let app = &billed.app;
-                app.metrics.tokens(
-                    &billed.model,
-                    tokens.input.unwrap_or(0),
-                    tokens.output.unwrap_or(0),
-                );
-                if let Some(usage) = &app.usage {
-                    usage.record(&billed.key, &billed.model, tokens);
-                }
+            let app = &billed.app;
+            let (input, output) = (tokens.input.unwrap_or(0), tokens.output.unwrap_or(0));
+            app.metrics.tokens(&billed.model, input, output);
+            if let Some(usage) = &app.usage {
+                usage.record(&billed.key, &billed.model, tokens);
             }
             rest
         }
