@@ -251,8 +251,9 @@ fn ignore_case_carried_targets_and_hidden_aliases() {
         lines[2]
     );
     assert!(
-        lines[3]
-            .contains("row 4: invalid type: string \"yes\", expected \"hidden\": true or false"),
+        lines[3].contains(
+            "row 4 (\"d\"): invalid type: string \"yes\", expected \"hidden\": true or false"
+        ),
         "{}",
         lines[3]
     );
@@ -326,7 +327,7 @@ fn presets_in_text_json_and_check_and_bad_presets_refused() {
         "row 5 (\"f\"): \"overrides\" brings the row's presets to 2108 bytes",
         "row 6 (\"g\"): \"defaults\" has \"max_tokens\" more than once",
         // In a file, serde_json's own nesting limit stops the reading first.
-        "row 7: recursion limit exceeded at line 7",
+        "row 7 (\"e\"): recursion limit exceeded at line 7",
     ];
     assert_eq!(lines.len(), want.len(), "{stderr}");
     for (line, want) in lines.iter().zip(want) {
