@@ -6,8 +6,21 @@ with the crate's messages. See the README's "Python" section.
 
 from typing import Any, Dict, Iterator, List, Literal, Mapping, Optional, Sequence, Tuple, Union
 
-Buffer = Union[bytes, bytearray, memoryview]
-Row = Dict[str, Any]
+from typing_extensions import final
+
+__all__ = [
+    "AliasSet",
+    "AliasTable",
+    "Resolution",
+    "RewriteError",
+    "SetError",
+    "TableError",
+    "_check_panic_boundary",
+    "rewrite_model",
+]
+
+_Buffer = Union[bytes, bytearray, memoryview]
+_Row = Dict[str, Any]
 
 class SetError(ValueError):
     """A set of aliases was refused; nothing was built."""
@@ -21,6 +34,7 @@ class TableError(ValueError):
 class RewriteError(ValueError):
     """A request body is not a JSON object with a string "model"."""
 
+@final
 class Resolution:
     """How a name resolved."""
 
@@ -35,12 +49,13 @@ class Resolution:
     @property
     def requested(self) -> str:
         """The model the client sent."""
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
+@final
 class AliasSet:
     """A validated set of aliases: exact wins, else the longest prefix, else passthrough."""
 
-    def __init__(self, rows: Sequence[Row], ignore_case: bool = False) -> None:
+    def __new__(cls, rows: Sequence[_Row], ignore_case: bool = False) -> AliasSet:
         """rows: dicts in the JSON list form ({"name", "target", "match", "hidden",
         "defaults", "overrides"}). Raises SetError with every problem."""
     @staticmethod
@@ -53,25 +68,26 @@ class AliasSet:
     @property
     def ignore_case(self) -> bool: ...
     def __len__(self) -> int: ...
-    def __iter__(self) -> Iterator[Row]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __iter__(self) -> Iterator[_Row]: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
+@final
 class AliasTable:
     """Many keys' aliases in one block of bytes, shareable between processes."""
 
     @staticmethod
-    def build(keys: Mapping[Union[str, bytes], Union[AliasSet, Sequence[Row]]], ignore_case: bool = False) -> AliasTable: ...
+    def build(keys: Mapping[Union[str, bytes], Union[AliasSet, Sequence[_Row]]], ignore_case: bool = False) -> AliasTable: ...
     @staticmethod
-    def from_bytes(data: Buffer) -> AliasTable:
+    def from_bytes(data: _Buffer) -> AliasTable:
         """A bytes object is used in place; a mutable buffer is copied first."""
     def to_bytes(self) -> bytes: ...
     def resolve(self, key: Union[str, bytes], model: str) -> Resolution:
         """An unknown key passes every model through."""
-    def __contains__(self, key: Union[str, bytes]) -> bool: ...
+    def __contains__(self, key: Union[str, bytes], /) -> bool: ...
     def __len__(self) -> int: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
-def rewrite_model(body: Buffer, aliases: AliasSet) -> Tuple[bytes, Resolution]:
+def rewrite_model(body: _Buffer, aliases: AliasSet) -> Tuple[bytes, Resolution]:
     """The body with its top-level "model" resolved and the alias's presets applied; every
     other byte kept. Raises RewriteError for a body that is not a JSON object with a string
     model."""

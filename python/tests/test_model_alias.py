@@ -2,6 +2,8 @@
 
 import mmap
 import os
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -207,8 +209,26 @@ def test_resolution_agrees_with_the_reference(spec, models):
 
 
 def test_the_readme_python_section_runs_as_written():
+    exec(compile(readme_python(), "README.md", "exec"), {})
+
+
+def readme_python():
     readme = open(os.path.join(os.path.dirname(__file__), "..", "..", "README.md"), encoding="utf-8").read()
     section = readme.split("## Python\n", 1)[1].split("\n## ", 1)[0]
-    blocks = [b.split("```", 1)[0] for b in section.split("```python\n")[1:]]
-    assert len(blocks) == 1
-    exec(compile(blocks[0], "README.md", "exec"), {})
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_stubs_match_the_module_and_type_the_readme_strictly(tmp_path):
+    allowlist = os.path.join(os.path.dirname(__file__), "..", "stubtest-allowlist.txt")
+    stubtest = subprocess.run(
+        [sys.executable, "-m", "mypy.stubtest", "model_alias", "--allowlist", allowlist],
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+    assert stubtest.returncode == 0, stubtest.stdout + stubtest.stderr
+    example = tmp_path / "example.py"
+    example.write_text(readme_python())
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(example)],
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
