@@ -444,12 +444,21 @@ async fn test_box(
     let set = served_set(&db, &id).await?;
     let key = record(&db, id).await?;
     let resolution = set.resolve(&q.model);
-    let mut answer = serde_json::to_value(resolution).unwrap_or(Value::Null);
-    if let Value::Object(members) = &mut answer {
-        let allowed = key.allows(&resolution.model().to_cow());
-        members.insert("allowed".to_owned(), Value::Bool(allowed));
-    }
-    Ok(axum::Json(answer).into_response())
+    let allowed = key.allows(&resolution.model().to_cow());
+    Ok(axum::Json(Tried {
+        resolution,
+        allowed,
+    })
+    .into_response())
+}
+
+/// The admin test box's answer: the resolution's JSON form as written (presets keep their
+/// members' order), with whether the key's allow list lets the result through.
+#[derive(serde::Serialize)]
+struct Tried<'a> {
+    #[serde(flatten)]
+    resolution: model_alias::Resolution<'a>,
+    allowed: bool,
 }
 
 /// Key `id` with its allow list, as requests see it.

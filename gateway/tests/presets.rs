@@ -155,6 +155,21 @@ async fn presets_are_stored_applied_shown_and_validated() {
         json!({"reasoning_effort": "high", "temperature": 0.2})
     );
     assert_eq!(r["overrides"]["max_tokens"], 8192);
+    // Saved as written again (the PUT above sent a `Value`, whose objects sort their keys).
+    assert_eq!(put_text(&aliases, PRO).await.0, 200);
+    let text = common::client()
+        .get(format!("{url}/admin/keys/{id}/resolve?model=pro"))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains(r#""metadata":{"b":1,"a":"#) && text.ends_with(r#","allowed":true}"#),
+        "the presets keep their members' order: {text}"
+    );
     let (_, r) = call(
         Method::GET,
         format!("{url}/admin/keys/{id}/resolve?model=fast"),
