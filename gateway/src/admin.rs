@@ -259,11 +259,6 @@ fn warnings(app: &App, set: &AliasSet, allow: Option<&AllowList>) -> Vec<Value> 
     out
 }
 
-/// The 422 for rows the crate or the allow list refuses: every problem beside its row.
-fn invalid_rows(problems: Vec<Value>) -> ApiError {
-    ApiError::InvalidRows(problems)
-}
-
 /// What `PUT .../aliases` reads: `GET`'s answer (its `aliases`; `id`, `warnings`, `max` and
 /// `ttl_seconds` are what `GET` adds, and are ignored) or either JSON form of a set.
 #[derive(Deserialize)]
@@ -285,7 +280,7 @@ async fn replace_aliases(
         _ => text,
     };
     let set = AliasSet::from_json(rows).map_err(|e| {
-        invalid_rows(
+        ApiError::InvalidRows(
             e.problems()
                 .iter()
                 .map(|p| serde_json::to_value(p).unwrap_or(Value::Null))
@@ -298,7 +293,7 @@ async fn replace_aliases(
         .ok_or(ApiError::NoSuchKey(id.clone()))?;
     let (refused, _) = access::check(set.iter(), allow.as_ref());
     if !refused.is_empty() {
-        return Err(invalid_rows(refused));
+        return Err(ApiError::InvalidRows(refused));
     }
     let rows: Vec<StoredAlias> = set.iter().map(StoredAlias::from).collect();
     let Some(hash) = db.replace_aliases(&id, &rows).await? else {
@@ -310,11 +305,17 @@ async fn replace_aliases(
     Ok(axum::Json(KeyAliases::new(&app, id, rows, warnings)).into_response())
 }
 
-/// A key's allow list as `GET .../allow` answers it and `PUT` takes it.
-#[derive(serde::Serialize, Deserialize)]
+/// A key's allow list as `GET .../allow` and `PUT` answer it.
+#[derive(serde::Serialize)]
 struct KeyAllow {
-    #[serde(default, skip_deserializing)]
     id: String,
+    allow: Option<AllowList>,
+}
+
+/// What `PUT .../allow` reads: `GET`'s answer (its `id` ignored). The entries are checked by
+/// `AllowList::new`, so that a bad one is named as such, apart from a body of the wrong shape.
+#[derive(Deserialize)]
+struct NewAllow {
     allow: Option<Vec<String>>,
 }
 
@@ -323,7 +324,6 @@ async fn read_allow(Admin(db): Admin, KeyId(id): KeyId) -> Result<Response, ApiE
         .allow(&id)
         .await?
         .ok_or(ApiError::NoSuchKey(id.clone()))?;
-    let allow = allow.map(|list| list.iter().map(str::to_owned).collect());
     Ok(axum::Json(KeyAllow { id, allow }).into_response())
 }
 
@@ -333,7 +333,7 @@ async fn replace_allow(
     KeyId(id): KeyId,
     body: JsonBody,
 ) -> Result<Response, ApiError> {
-    let KeyAllow { allow, .. } = body.read(r#"{"allow": ["openai/*", ...]} or {"allow": null}"#)?;
+    let NewAllow { allow } = body.read(r#"{"allow": ["openai/*", ...]} or {"allow": null}"#)?;
     let allow = match allow {
         Some(entries) => Some(AllowList::new(&entries).map_err(|e| ApiError::Invalid {
             status: StatusCode::UNPROCESSABLE_ENTITY,
@@ -350,14 +350,13 @@ async fn replace_allow(
     let set = AliasSet::new(&rows).ok();
     let (refused, _) = access::check(set.iter().flat_map(|s| s.iter()), allow.as_ref());
     if !refused.is_empty() {
-        return Err(invalid_rows(refused));
+        return Err(ApiError::InvalidRows(refused));
     }
     let Some(hash) = db.set_allow(&id, allow.as_ref()).await? else {
         return Err(ApiError::NoSuchKey(id));
     };
     app.keys.forget(&hash).await;
     tracing::info!(key = %id, "allow list changed");
-    let allow = allow.map(|list| list.iter().map(str::to_owned).collect());
     Ok(axum::Json(KeyAllow { id, allow }).into_response())
 }
 
@@ -476,9 +475,7 @@ async fn preview(
 ) -> Result<Response, ApiError> {
     let set = served_set(&db, &id).await?;
     let key = record(&db, id).await?;
-    let mut listing = app.listing(set.iter());
-    key.filter(&mut listing);
-    Ok(axum::Json(listing).into_response())
+    Ok(axum::Json(app.listing(set.iter(), &key)).into_response())
 }
 
 /// Key `id`'s stored aliases as the gateway serves them: a 404 for no such key, a 409 when

@@ -6,6 +6,7 @@ use std::time::Duration;
 use model_alias::AliasRef;
 use model_alias::openai::{Catalog, ModelList};
 
+use crate::access::KeyRecord;
 use crate::auth::Guard;
 use crate::budget::Budget;
 use crate::keys::KeySource;
@@ -38,11 +39,16 @@ pub struct App {
 }
 
 impl App {
-    /// A key's `/v1/models` listing, every entry with the `created` and `owned_by` that
-    /// OpenAI's SDKs require (from the catalog, else the gateway's start and the id's provider
-    /// prefix).
-    pub fn listing<'a>(&self, aliases: impl IntoIterator<Item = AliasRef<'a>>) -> ModelList {
+    /// Key `key`'s `/v1/models` listing: what its allow list lets it use, every entry with the
+    /// `created` and `owned_by` that OpenAI's SDKs require (from the catalog, else the
+    /// gateway's start and the id's provider prefix).
+    pub fn listing<'a>(
+        &self,
+        aliases: impl IntoIterator<Item = AliasRef<'a>>,
+        key: &KeyRecord,
+    ) -> ModelList {
         let mut listing = self.catalog.listing(aliases);
+        key.filter(&mut listing);
         for entry in &mut listing.data {
             entry.created.get_or_insert(self.started);
             if entry.owned_by.is_none() {

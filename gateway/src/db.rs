@@ -451,10 +451,8 @@ impl Db {
         id: &str,
         allow: Option<&AllowList>,
     ) -> Result<Option<String>, DbError> {
-        let text = allow.map(|list| {
-            let entries: Vec<&str> = list.iter().collect();
-            serde_json::to_string(&entries).unwrap_or_else(|_| "[]".to_owned())
-        });
+        let text =
+            allow.map(|list| serde_json::to_string(list).unwrap_or_else(|_| "[]".to_owned()));
         let _turn = self.writer.lock().await;
         self.timed(async {
             let mut tx = self.pool.begin().await?;

@@ -39,7 +39,7 @@ pub enum ApiError {
     NoSuchKey(String),
     #[error("The model '{0}' does not exist or you do not have access to it.")]
     NoSuchModel(String),
-    #[error("This API key may not use the model {:?}: ask its administrator to allow it.", Cut(.0))]
+    #[error("This API key may not use the model {:?}: ask its administrator to allow it.", crate::observe::cut(.0))]
     ModelNotAllowed(String),
     #[error("The gateway failed to answer; try again.")]
     Internal,
@@ -183,19 +183,6 @@ impl std::fmt::Display for Count {
             1 => f.write_str("1 problem in the aliases"),
             n => write!(f, "{n} problems in the aliases"),
         }
-    }
-}
-
-/// A client's text cut to 256 bytes (at a char boundary), for a message.
-struct Cut<'a>(&'a str);
-
-impl std::fmt::Debug for Cut<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut end = self.0.len().min(256);
-        while !self.0.is_char_boundary(end) {
-            end -= 1;
-        }
-        write!(f, "{:?}", self.0.get(..end).unwrap_or_default())
     }
 }
 

@@ -31,18 +31,23 @@ impl Seen {
     }
 }
 
-/// A client's text for a log line: cut to [`MAX_LOGGED`] bytes at a char boundary, control
-/// characters escaped (`\n`, `\u{1b}`).
+/// `text` cut to [`MAX_LOGGED`] bytes at a char boundary: how much of a client's text a log
+/// line or an error message quotes.
+pub fn cut(text: &str) -> &str {
+    let mut end = text.len().min(MAX_LOGGED);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or_default()
+}
+
+/// A client's text for a log line: [`cut`], control characters escaped (`\n`, `\u{1b}`).
 struct Clean<'a>(&'a str);
 
 impl std::fmt::Display for Clean<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         use std::fmt::Write;
-        let mut end = self.0.len().min(MAX_LOGGED);
-        while !self.0.is_char_boundary(end) {
-            end -= 1;
-        }
-        for ch in self.0.get(..end).unwrap_or_default().chars() {
+        for ch in cut(self.0).chars() {
             match ch.is_control() {
                 true => write!(f, "{}", ch.escape_debug())?,
                 false => f.write_char(ch)?,

@@ -87,12 +87,8 @@ async fn forward(
 ) -> Result<Response, ApiError> {
     let key = match seen.get() {
         Some(key) => key.clone(),
-        None => {
-            // Without the middleware, the key is still checked.
-            let caller = app.keys.caller(bearer(&headers)).await?;
-            seen.key(&caller.key);
-            caller.key
-        }
+        // Without the middleware, the key is still checked.
+        None => crate::routes::caller(&app, &headers, &seen).await?.key,
     };
     let body = body.map_err(|e| ApiError::invalid(e.status(), "invalid_body", e.body_text()))?;
     let resolution = match resolution {

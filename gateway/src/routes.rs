@@ -57,8 +57,8 @@ pub fn router(app: Arc<App>, options: &Options) -> Router {
         .with_state(app)
 }
 
-/// The key of a request to a route that does not forward, noted for the request's log line.
-async fn caller(app: &App, headers: &HeaderMap, seen: &Seen) -> Result<Caller, ApiError> {
+/// The key of a request, noted for the request's log line.
+pub async fn caller(app: &App, headers: &HeaderMap, seen: &Seen) -> Result<Caller, ApiError> {
     let caller = app.keys.caller(bearer(headers)).await?;
     seen.key(&caller.key);
     Ok(caller)
@@ -71,8 +71,7 @@ async fn models(
     Extension(seen): Extension<Seen>,
 ) -> Result<Response, ApiError> {
     let caller = caller(&app, &headers, &seen).await?;
-    let mut listing = app.listing(caller.aliases.aliases());
-    caller.key.filter(&mut listing);
+    let listing = app.listing(caller.aliases.aliases(), &caller.key);
     Ok(axum::Json(listing).into_response())
 }
 
@@ -92,8 +91,7 @@ async fn model(
             format!("{}: a model id is UTF-8 text", e.body_text()),
         )
     })?;
-    let mut listing = app.listing(caller.aliases.aliases());
-    caller.key.filter(&mut listing);
+    let listing = app.listing(caller.aliases.aliases(), &caller.key);
     match listing.data.into_iter().find(|entry| entry.id == id) {
         Some(entry) => Ok(axum::Json(entry).into_response()),
         None => Err(ApiError::NoSuchModel(id)),
