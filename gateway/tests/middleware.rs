@@ -16,6 +16,8 @@ use model_alias::middleware::{AliasLayer, Rejection};
 use model_alias::{AliasSet, MatchKind, OwnedResolution, Rule};
 use serde_json::{Value, json};
 
+#[path = "../../tests/common/cases.rs"]
+mod cases;
 mod common;
 
 const MAX_BODY: usize = 64 << 10;
@@ -174,6 +176,40 @@ async fn the_layer_rewrites_the_model_and_hands_the_resolution_on() {
     // Routes without the layer are untouched.
     let health = client().get(format!("{url}/health")).send().await.unwrap();
     assert_eq!(health.text().await.unwrap(), "ok");
+}
+
+/// The conformance table (`tests/conformance.json`) through the layer, every section with
+/// its case folding: the handler gets the resolved model and the resolution, and a restoring
+/// layer gives the client back the model it sent.
+#[tokio::test]
+async fn the_layer_passes_the_conformance_table() {
+    use tower::{Layer, ServiceExt};
+    for section in cases::sections() {
+        for case in &section.cases {
+            let set = Arc::new(case.set(section.ignore_case));
+            for restore in [false, true] {
+                let set = set.clone();
+                let layer = AliasLayer::new(move |_: &axum::http::request::Parts| {
+                    std::future::ready(Ok::<_, Rejection>(set.clone()))
+                })
+                .restore_model(restore);
+                let handler = tower::service_fn(|request: Request<http_body_util::Full<Bytes>>| {
+                    futures_util::FutureExt::map(
+                        upstream(request.map(Body::new)),
+                        Ok::<_, Infallible>,
+                    )
+                });
+                let body = json!({"model": case.model, "messages": []}).to_string();
+                let response = layer.layer(handler).oneshot(request(&[], body)).await;
+                let answer = collected(response.unwrap().into_body()).await;
+                let seen: Value = serde_json::from_slice(&answer).unwrap();
+                let why = format!("{}: {} (restore {restore})", section.name, case.why);
+                assert_eq!(seen["resolution"], case.want_json(), "{why}");
+                let client_sees = if restore { &case.model } else { &case.resolved };
+                assert_eq!(seen["model"], **client_sees, "{why}");
+            }
+        }
+    }
 }
 
 #[tokio::test]

@@ -1,16 +1,21 @@
-"""The Python package against the spec's rules, hostile input and a pure-Python reference."""
+"""The Python package: its API, hostile input, and a property test against the pure-Python
+reference of the rules (the conformance table is test_conformance.py)."""
 
 import mmap
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import model_alias
+import reference
 from model_alias import AliasSet, AliasTable, RewriteError, SetError, TableError, rewrite_model
+
+HERE = Path(__file__).resolve().parent
 
 ROWS = [
     {"name": "fast", "target": "deepseek/deepseek-chat"},
@@ -169,43 +174,28 @@ def test_a_rust_panic_becomes_a_python_exception():
     assert "raised as PanicException" in str(caught.value)
 
 
-# ---- a pure-Python reference of the rules --------------------------------------------------
-
-
-def reference(rows, model):
-    """Exact wins; else the longest matching prefix; else passthrough. A prefix target ending
-    in "*" carries the rest of the model."""
-    for row in rows:
-        if row.get("match", "exact") == "exact" and row["name"] == model:
-            return row["target"], "exact", row["name"]
-    best = None
-    for row in rows:
-        if row.get("match") == "prefix" and model.startswith(row["name"]):
-            if best is None or len(row["name"]) > len(best["name"]):
-                best = row
-    if best is None:
-        return model, "passthrough", None
-    target = best["target"]
-    if target.endswith("*"):
-        target = target[:-1] + model[len(best["name"]):]
-    return target, "prefix", best["name"]
-
-
+# The property test: small alphabets so that names nest and models hit them often.
 NAME = st.text(alphabet="ab-/", min_size=1, max_size=5)
 ROW = st.tuples(NAME, st.sampled_from(["exact", "prefix"]), st.sampled_from(["t/x", "t/y", "c/*"]))
+MODEL = st.text(alphabet="aAbB-/z", max_size=8)
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(ROW, max_size=8, unique_by=lambda r: r[0]), st.lists(st.text(alphabet="ab-/z", max_size=8), max_size=10))
-def test_resolution_agrees_with_the_reference(spec, models):
+@given(st.lists(ROW, max_size=8, unique_by=lambda r: r[0]), st.lists(MODEL, max_size=10), st.booleans())
+def test_resolution_agrees_with_the_reference(spec, models, ignore_case):
     rows = [
         {"name": name, "target": target if kind == "prefix" else target.rstrip("*") + "x", "match": kind}
         for name, kind, target in spec
     ]
-    aliases = AliasSet(rows)
-    for model in models + [row["name"] for row in rows]:
+    aliases = AliasSet(rows, ignore_case=ignore_case)
+    table = AliasTable.build({"k": rows}, ignore_case=ignore_case)
+    names = [row["name"] for row in rows]
+    for model in models + names + [name.upper() for name in names]:
+        want = reference.resolve(rows, model, ignore_case)
         r = aliases.resolve(model)
-        assert (r.model, r.rule, r.alias) == reference(rows, model), model
+        assert (r.model, r.rule, r.alias) == want, model
+        r = table.resolve("k", model)
+        assert (r.model, r.rule, r.alias) == want, model
 
 
 def test_the_readme_python_section_runs_as_written():
@@ -213,15 +203,15 @@ def test_the_readme_python_section_runs_as_written():
 
 
 def readme_python():
-    readme = open(os.path.join(os.path.dirname(__file__), "..", "..", "README.md"), encoding="utf-8").read()
+    readme = (HERE.parents[1] / "README.md").read_text("utf-8")
     section = readme.split("## Python\n", 1)[1].split("\n## ", 1)[0]
     return section.split("```python\n", 1)[1].split("```", 1)[0]
 
 
 def test_the_stubs_match_the_module_and_type_the_readme_strictly(tmp_path):
-    allowlist = os.path.join(os.path.dirname(__file__), "..", "stubtest-allowlist.txt")
+    allowlist = HERE.parent / "stubtest-allowlist.txt"
     stubtest = subprocess.run(
-        [sys.executable, "-m", "mypy.stubtest", "model_alias", "--allowlist", allowlist],
+        [sys.executable, "-m", "mypy.stubtest", "model_alias", "--allowlist", str(allowlist)],
         cwd=tmp_path, capture_output=True, text=True,
     )
     assert stubtest.returncode == 0, stubtest.stdout + stubtest.stderr
