@@ -55,11 +55,16 @@ class Resolution:
 class AliasSet:
     """A validated set of aliases: exact wins, else the longest prefix, else passthrough."""
 
-    def __new__(cls, rows: Sequence[_Row], ignore_case: bool = False) -> AliasSet:
+    def __new__(
+        cls, rows: Sequence[_Row], ignore_case: bool = False, *, max_aliases: Optional[int] = None
+    ) -> AliasSet:
         """rows: dicts in the JSON list form ({"name", "target", "match", "hidden",
-        "defaults", "overrides"}). Raises SetError with every problem."""
+        "defaults", "overrides"}). Raises SetError with every problem. max_aliases: the most
+        rows the set may hold (None: the crate's default, 20)."""
     @staticmethod
-    def from_json(text: Union[str, bytes, bytearray, memoryview], ignore_case: bool = False) -> AliasSet:
+    def from_json(
+        text: Union[str, bytes, bytearray, memoryview], ignore_case: bool = False, *, max_aliases: Optional[int] = None
+    ) -> AliasSet:
         """Either JSON form: the list of rows or the {"name": "target"} shorthand."""
     def resolve(self, model: str) -> Resolution: ...
     @property
@@ -76,7 +81,13 @@ class AliasTable:
     """Many keys' aliases in one block of bytes, shareable between processes."""
 
     @staticmethod
-    def build(keys: Mapping[Union[str, bytes], Union[AliasSet, Sequence[_Row]]], ignore_case: bool = False) -> AliasTable: ...
+    def build(
+        keys: Mapping[Union[str, bytes], Union[AliasSet, Sequence[_Row]]],
+        ignore_case: bool = False,
+        *,
+        max_aliases: Optional[int] = None,
+    ) -> AliasTable:
+        """max_aliases: the most aliases any one key may have (None: the crate's default, 20)."""
     @staticmethod
     def from_bytes(data: _Buffer) -> AliasTable:
         """A bytes object is used in place; a mutable buffer is copied first."""

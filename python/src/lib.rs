@@ -20,7 +20,7 @@
 use std::sync::Arc;
 
 use ::model_alias::table::{AliasTable, TableBuilder};
-use ::model_alias::{Resolve, Rule};
+use ::model_alias::{Limits, Resolve, Rule};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
@@ -112,6 +112,32 @@ impl PyResolution {
     }
 }
 
+/// How a set is built: the keyword arguments every constructor takes.
+#[derive(Clone, Copy)]
+struct Options {
+    ignore_case: bool,
+    limits: Limits,
+}
+
+impl Options {
+    /// `max_aliases` of `None` keeps the crate's default.
+    fn new(ignore_case: bool, max_aliases: Option<i64>) -> PyResult<Options> {
+        let limits = match max_aliases.map(usize::try_from) {
+            None => Limits::DEFAULT,
+            Some(Ok(max)) => Limits::DEFAULT.with_max_aliases(max),
+            Some(Err(_)) => {
+                return Err(PyValueError::new_err(
+                    "max_aliases is the most aliases a set may hold: 0 or more",
+                ));
+            }
+        };
+        Ok(Options {
+            ignore_case,
+            limits,
+        })
+    }
+}
+
 /// A validated set of aliases.
 #[pyclass(frozen, module = "model_alias", name = "AliasSet")]
 struct PyAliasSet {
@@ -120,8 +146,10 @@ struct PyAliasSet {
 
 impl PyAliasSet {
     /// A set from JSON text, validated by the crate.
-    fn parse(py: Python<'_>, text: &str, ignore_case: bool) -> PyResult<PyAliasSet> {
-        let builder = ::model_alias::AliasSet::builder().ignore_case(ignore_case);
+    fn parse(py: Python<'_>, text: &str, options: Options) -> PyResult<PyAliasSet> {
+        let builder = ::model_alias::AliasSet::builder()
+            .ignore_case(options.ignore_case)
+            .limits(options.limits);
         match builder.from_json(text) {
             Ok(set) => Ok(PyAliasSet {
                 inner: Arc::new(set),
@@ -140,8 +168,14 @@ impl PyAliasSet {
 impl PyAliasSet {
     /// A set from `rows`, a list of dicts in the JSON list form.
     #[new]
-    #[pyo3(signature = (rows, ignore_case = false))]
-    fn new(py: Python<'_>, rows: &Bound<'_, PyAny>, ignore_case: bool) -> PyResult<PyAliasSet> {
+    #[pyo3(signature = (rows, ignore_case = false, *, max_aliases = None))]
+    fn new(
+        py: Python<'_>,
+        rows: &Bound<'_, PyAny>,
+        ignore_case: bool,
+        max_aliases: Option<i64>,
+    ) -> PyResult<PyAliasSet> {
+        let options = Options::new(ignore_case, max_aliases)?;
         if !rows.is_instance_of::<PyList>() && !rows.is_instance_of::<PyTuple>() {
             return Err(PyTypeError::new_err(format!(
                 "rows must be a list of dicts like {{\"name\": ..., \"target\": ...}}, not {}",
@@ -152,24 +186,26 @@ impl PyAliasSet {
             .import("json")?
             .call_method1("dumps", (rows,))?
             .extract()?;
-        PyAliasSet::parse(py, &text, ignore_case)
+        PyAliasSet::parse(py, &text, options)
     }
 
     /// A set from JSON text (`str` or UTF-8 `bytes`) in either form.
     #[staticmethod]
-    #[pyo3(signature = (text, ignore_case = false))]
+    #[pyo3(signature = (text, ignore_case = false, *, max_aliases = None))]
     fn from_json(
         py: Python<'_>,
         text: &Bound<'_, PyAny>,
         ignore_case: bool,
+        max_aliases: Option<i64>,
     ) -> PyResult<PyAliasSet> {
+        let options = Options::new(ignore_case, max_aliases)?;
         if let Ok(text) = text.cast::<PyString>() {
-            return PyAliasSet::parse(py, &text.to_cow()?, ignore_case);
+            return PyAliasSet::parse(py, &text.to_cow()?, options);
         }
         let bytes = readable(text)?;
         let text = std::str::from_utf8(bytes.as_ref())
             .map_err(|e| PyValueError::new_err(format!("the JSON text is not UTF-8: {e}")))?;
-        PyAliasSet::parse(py, text, ignore_case)
+        PyAliasSet::parse(py, text, options)
     }
 
     /// What `model` resolves to.
@@ -211,10 +247,16 @@ impl PyAliasSet {
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let rows = loads(py, &self.rows_json()?)?.repr()?;
-        Ok(match self.inner.ignores_case() {
-            true => format!("AliasSet({rows}, ignore_case=True)"),
-            false => format!("AliasSet({rows})"),
-        })
+        let mut out = format!("AliasSet({rows}");
+        if self.inner.ignores_case() {
+            out.push_str(", ignore_case=True");
+        }
+        let max_aliases = self.inner.limits().max_aliases();
+        if max_aliases != Limits::DEFAULT.max_aliases() {
+            out.push_str(&format!(", max_aliases={max_aliases}"));
+        }
+        out.push(')');
+        Ok(out)
     }
 }
 
@@ -283,23 +325,25 @@ struct PyAliasTable {
 impl PyAliasTable {
     /// A table from a dict of key (str or bytes) to an `AliasSet` or rows.
     #[staticmethod]
-    #[pyo3(signature = (keys, ignore_case = false))]
+    #[pyo3(signature = (keys, ignore_case = false, *, max_aliases = None))]
     fn build(
         py: Python<'_>,
         keys: &Bound<'_, PyDict>,
         ignore_case: bool,
+        max_aliases: Option<i64>,
     ) -> PyResult<PyAliasTable> {
+        let options = Options::new(ignore_case, max_aliases)?;
         let mut entries = Vec::with_capacity(keys.len());
         for (key, aliases) in keys.iter() {
             let set = match aliases.cast::<PyAliasSet>() {
                 Ok(set) => set.get().inner.clone(),
-                Err(_) => PyAliasSet::new(py, &aliases, ignore_case)?.inner,
+                Err(_) => PyAliasSet::new(py, &aliases, ignore_case, max_aliases)?.inner,
             };
             entries.push((key_bytes(&key)?, set));
         }
         let built = py.detach(move || {
-            let mut builder = TableBuilder::new();
-            builder.ignore_case(ignore_case);
+            let mut builder = TableBuilder::with_limits(options.limits);
+            builder.ignore_case(options.ignore_case);
             for (key, set) in &entries {
                 builder.insert(key, set.iter())?;
             }

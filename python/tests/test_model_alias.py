@@ -1,6 +1,7 @@
 """The Python package: its API, hostile input, and a property test against the pure-Python
 reference of the rules (the conformance table is test_conformance.py)."""
 
+import json
 import mmap
 import os
 import subprocess
@@ -110,6 +111,27 @@ def test_values_that_are_not_what_the_api_takes_are_type_errors(aliases):
         AliasTable.from_bytes("not bytes")
     with pytest.raises(TypeError):
         AliasTable.build({5: ROWS})
+
+
+def test_the_number_of_aliases_is_bounded_unless_raised():
+    rows = [{"name": f"m{i}", "target": "t/x"} for i in range(21)]
+    for make in (lambda **kw: AliasSet(rows, **kw), lambda **kw: AliasSet.from_json(json.dumps(rows), **kw)):
+        with pytest.raises(SetError) as refused:
+            make()
+        assert "at most 20" in str(refused.value), str(refused.value)
+        raised = make(max_aliases=21)
+        assert len(raised) == 21 and raised.resolve("m20").model == "t/x"
+        assert eval(repr(raised), {"AliasSet": AliasSet}) == raised and repr(raised).endswith("max_aliases=21)")
+    with pytest.raises(SetError):
+        AliasTable.build({"k": rows})
+    assert AliasTable.build({"k": rows}, max_aliases=21).resolve("k", "m20").model == "t/x"
+    with pytest.raises(TableError, match="at most 20"):
+        AliasTable.build({"k": AliasSet(rows, max_aliases=21)}, max_aliases=20)
+    for bad in (-1, -(1 << 70)):
+        with pytest.raises((ValueError, OverflowError)):
+            AliasSet(rows, max_aliases=bad)
+    with pytest.raises(TypeError):
+        AliasSet(rows, max_aliases="21")
 
 
 def test_a_huge_model_resolves(aliases):
