@@ -223,6 +223,7 @@ def main():
         "sizes": results,
         "probes": found,
         "refused": refused,
+        "probe_rows": PROBE_ROWS,
         "reasons": REASONS,
     }
     OUT.parent.mkdir(exist_ok=True)
