@@ -30,7 +30,6 @@ from pathlib import Path
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no network fetch on import
 
 import litellm  # noqa: E402
-from litellm.litellm_core_utils.get_llm_provider_logic import inferred_provider  # noqa: E402
 from litellm.router_utils.pattern_match_deployments import PatternMatchRouter, PatternUtils  # noqa: E402
 
 from model_alias import AliasSet, SetError  # noqa: E402
