@@ -49,8 +49,19 @@ pub enum ApiError {
     Upstream(#[source] reqwest::Error),
     #[error("The upstream did not start answering within {0} s.")]
     UpstreamTimeout(u64),
+    /// Redirects are not followed: the body and the upstream key go to `--upstream` only.
+    #[error("The upstream answered with a redirect, which the gateway does not follow.")]
+    UpstreamRedirect(#[source] Redirect),
     #[error("The gateway is holding as many request bodies as it may; retry shortly.")]
     Busy,
+}
+
+/// What the log says of an upstream's redirect (the answer does not: it names the upstream).
+#[derive(Debug, thiserror::Error)]
+#[error("the upstream answered {status} with Location {location:?}: point --upstream there")]
+pub struct Redirect {
+    pub status: u16,
+    pub location: String,
 }
 
 impl From<DbError> for ApiError {
@@ -92,7 +103,7 @@ impl ApiError {
             ApiError::ModelNotAllowed(_) => StatusCode::FORBIDDEN,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Store(_) | ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Upstream(_) => StatusCode::BAD_GATEWAY,
+            ApiError::Upstream(_) | ApiError::UpstreamRedirect(_) => StatusCode::BAD_GATEWAY,
             ApiError::UpstreamTimeout(_) => StatusCode::GATEWAY_TIMEOUT,
         }
     }
@@ -111,6 +122,7 @@ impl ApiError {
             ApiError::Store(_) => "store_unavailable",
             ApiError::Upstream(_) => "upstream_unavailable",
             ApiError::UpstreamTimeout(_) => "upstream_timeout",
+            ApiError::UpstreamRedirect(_) => "upstream_redirect",
             ApiError::Busy => "server_busy",
         }
     }

@@ -142,6 +142,7 @@ async fn run(args: Args) -> Result<(), String> {
         upstream_timeout: args.upstream_timeout,
         client: reqwest::Client::builder()
             .tcp_nodelay(true)
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| format!("http client: {e}"))?,
         ttl: args.ttl,

@@ -136,6 +136,14 @@ async fn forward(
         .map_err(|_| ApiError::UpstreamTimeout(app.upstream_timeout.as_secs()))?
         .map_err(ApiError::Upstream)?;
     let status = upstream.status();
+    if status.is_redirection() {
+        let location = upstream.headers().get(header::LOCATION);
+        let location = location.map(|l| String::from_utf8_lossy(l.as_bytes()).into_owned());
+        return Err(ApiError::UpstreamRedirect(crate::error::Redirect {
+            status: status.as_u16(),
+            location: crate::observe::cut(&location.unwrap_or_default()).to_string(),
+        }));
+    }
     let mut copied = HeaderMap::new();
     for name in [header::CONTENT_TYPE, header::CACHE_CONTROL] {
         if let Some(value) = upstream.headers().get(name.as_str()) {

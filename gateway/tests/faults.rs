@@ -99,6 +99,45 @@ async fn an_upstream_that_never_answers_gets_a_504_after_the_timeout() {
     );
 }
 
+/// An upstream's redirect is not followed: the request and the upstream key go nowhere but
+/// `--upstream`, the client gets a 502 that does not name either address, and the log says
+/// where the upstream pointed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upstream_redirect_is_not_followed() {
+    let elsewhere_hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let hits = elsewhere_hits.clone();
+    let elsewhere = raw_upstream(move |_| {
+        hits.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        async {}
+    })
+    .await;
+    for status in [
+        "301 Moved Permanently",
+        "307 Temporary Redirect",
+        "308 Permanent Redirect",
+    ] {
+        let location = format!("{elsewhere}/v1/chat/completions");
+        let upstream = raw_upstream(move |mut stream| {
+            let head =
+                format!("HTTP/1.1 {status}\r\nlocation: {location}\r\ncontent-length: 0\r\n\r\n");
+            async move {
+                let _ = stream.write_all(head.as_bytes()).await;
+                let _ = stream.flush().await;
+            }
+        })
+        .await;
+        let gw = start_gateway(&["--upstream", &upstream, "--upstream-key-env", "HOME"]);
+        let (code, error) = error_code(chat(&gw.url).await).await;
+        assert_eq!((code, error), (502, json!("upstream_redirect")), "{status}");
+        let line = gw.log_line("upstream_redirect");
+        assert!(
+            line.contains(&elsewhere),
+            "the log names the redirect: {line}"
+        );
+    }
+    assert_eq!(elsewhere_hits.load(std::sync::atomic::Ordering::SeqCst), 0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_the_upstream_cuts_short_ends_for_the_client() {
     let upstream = raw_upstream(|mut stream| async move {
