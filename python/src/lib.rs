@@ -20,7 +20,7 @@
 use std::sync::Arc;
 
 use ::model_alias::table::{AliasTable, TableBuilder};
-use ::model_alias::{Limits, Resolve, Rule};
+use ::model_alias::{Limits, Resolve};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
@@ -87,11 +87,7 @@ impl From<::model_alias::Resolution<'_>> for PyResolution {
     fn from(r: ::model_alias::Resolution<'_>) -> PyResolution {
         PyResolution {
             model: r.model().to_string(),
-            rule: match r.rule() {
-                Rule::Exact => "exact",
-                Rule::Prefix => "prefix",
-                _ => "passthrough",
-            },
+            rule: r.rule().as_str(),
             alias: r.alias().map(|a| a.name().to_owned()),
             requested: r.requested().to_owned(),
         }
@@ -158,6 +154,25 @@ impl PyAliasSet {
         }
     }
 
+    /// A set from `rows`, a list or tuple of dicts in the JSON list form.
+    fn from_rows(
+        py: Python<'_>,
+        rows: &Bound<'_, PyAny>,
+        options: Options,
+    ) -> PyResult<PyAliasSet> {
+        if !rows.is_instance_of::<PyList>() && !rows.is_instance_of::<PyTuple>() {
+            return Err(PyTypeError::new_err(format!(
+                "rows must be a list of dicts like {{\"name\": ..., \"target\": ...}}, not {}",
+                rows.get_type().name()?
+            )));
+        }
+        let text: String = py
+            .import("json")?
+            .call_method1("dumps", (rows,))?
+            .extract()?;
+        PyAliasSet::parse(py, &text, options)
+    }
+
     /// The rows as the JSON list form's text.
     fn rows_json(&self) -> PyResult<String> {
         serde_json::to_string(&*self.inner).map_err(|e| PyValueError::new_err(e.to_string()))
@@ -175,18 +190,7 @@ impl PyAliasSet {
         ignore_case: bool,
         max_aliases: Option<i64>,
     ) -> PyResult<PyAliasSet> {
-        let options = Options::new(ignore_case, max_aliases)?;
-        if !rows.is_instance_of::<PyList>() && !rows.is_instance_of::<PyTuple>() {
-            return Err(PyTypeError::new_err(format!(
-                "rows must be a list of dicts like {{\"name\": ..., \"target\": ...}}, not {}",
-                rows.get_type().name()?
-            )));
-        }
-        let text: String = py
-            .import("json")?
-            .call_method1("dumps", (rows,))?
-            .extract()?;
-        PyAliasSet::parse(py, &text, options)
+        PyAliasSet::from_rows(py, rows, Options::new(ignore_case, max_aliases)?)
     }
 
     /// A set from JSON text (`str` or UTF-8 `bytes`) in either form.
@@ -337,7 +341,7 @@ impl PyAliasTable {
         for (key, aliases) in keys.iter() {
             let set = match aliases.cast::<PyAliasSet>() {
                 Ok(set) => set.get().inner.clone(),
-                Err(_) => PyAliasSet::new(py, &aliases, ignore_case, max_aliases)?.inner,
+                Err(_) => PyAliasSet::from_rows(py, &aliases, options)?.inner,
             };
             entries.push((key_bytes(&key)?, set));
         }
