@@ -34,7 +34,7 @@ fn build_folding(rows: &[cases::Row]) -> AliasSet {
 fn run(cases: &[Case], ignore_case: bool) {
     for c in cases {
         let set = c.set(ignore_case);
-        let oracle = common::oracle_with(&c.rows, &c.model, set.ignores_case());
+        let oracle = common::oracle_with(c.rows(), &c.model, set.ignores_case());
         assert_eq!(oracle, c.want(), "oracle: {}", c.why);
         for (who, r) in common::resolvers(&set) {
             let got = common::outcome(r.as_ref(), &c.model);
@@ -63,9 +63,9 @@ fn every_resolver_passes_every_section() {
 #[test]
 fn folding_is_off_by_default() {
     for c in section("ascii case folding") {
-        let set = build(&c.rows);
+        let set = build(c.rows());
         assert!(!set.ignores_case());
-        let want = common::oracle_with(&c.rows, &c.model, false);
+        let want = common::oracle_with(c.rows(), &c.model, false);
         for (who, r) in common::resolvers(&set) {
             assert_eq!(
                 common::outcome(r.as_ref(), &c.model),
@@ -83,8 +83,8 @@ fn folding_is_off_by_default() {
 fn the_spec_table_folded_agrees_with_the_oracle() {
     let mut changed = 0;
     for c in section("rules") {
-        let set = build_folding(&c.rows);
-        let want = common::oracle_with(&c.rows, &c.model, true);
+        let set = build_folding(c.rows());
+        let want = common::oracle_with(c.rows(), &c.model, true);
         changed += usize::from(want.0 != c.resolved);
         for (who, r) in common::resolvers(&set) {
             assert_eq!(
@@ -139,7 +139,7 @@ fn a_carried_rest_of_one_mib() {
 #[test]
 fn hidden_aliases_resolve_like_any_other() {
     for c in section("rules").iter().chain(section("carried rest")) {
-        let hidden: Vec<Alias> = build(&c.rows)
+        let hidden: Vec<Alias> = build(c.rows())
             .iter()
             .map(|a| a.to_alias().with_hidden(true))
             .collect();
@@ -205,7 +205,7 @@ fn the_rewrite_sends_what_every_resolver_resolves() {
 fn the_winner_is_the_best_alias_that_matches() {
     for c in section("rules") {
         let model = c.model.as_str();
-        let set = build(&c.rows);
+        let set = build(c.rows());
         let matching: Vec<_> = set.iter().filter(|a| a.matches(model)).collect();
         let best = matching
             .iter()
