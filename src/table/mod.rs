@@ -85,8 +85,9 @@ use self::format::{Block, Entry, EntryByte, LONG_NAME, Layout, Names};
 ///   panics (case folding included: a folding table folds each candidate's bytes as it
 ///   compares them). One hash of the key id, one directory read, the key's bucket header (a
 ///   few bytes a key, about four keys a bucket), then the key's block alone, and a scan of
-///   its entries, each compared against the model by its name's length. O(key id + the key's aliases × name length),
-///   whatever the model's length. At a million keys that is a few cache misses: see
+///   its entries, each compared against the model by its name's length. O(key id + the key's
+///   aliases × name length), whatever the model's length. At a million keys that is one wait
+///   on memory for the bucket's lines, which are read together, plus the directory's: see
 ///   BENCHMARKS.md.
 /// - Memory: the bytes: each distinct shared name and each target stored once, a key's own
 ///   names in its block, and about four bytes a key for the directory and bucket headers.

@@ -174,11 +174,17 @@ impl Layout {
     }
 
     /// The block for `key`, if the table has one: one directory read, the bucket's header,
-    /// and only the blocks whose fingerprint matches (one, 255 times in 256).
+    /// and only the blocks whose fingerprint matches (one, 255 times in 256). The bucket's
+    /// first [`READ_AHEAD`] bytes are read ahead, so that its lines arrive together.
     #[inline]
     pub(crate) fn find_block(&self, table: &[u8], key: &[u8]) -> Option<Block> {
         let (b, fingerprint) = place(key_hash(key), self.bucket_mask);
-        self.bucket(table, b)?
+        let bucket = self.bucket(table, b)?;
+        let ahead = bucket
+            .end
+            .min(bucket.fingerprints.saturating_add(READ_AHEAD));
+        read_ahead(table.get(bucket.fingerprints..ahead).unwrap_or_default());
+        bucket
             .spans(table)
             .filter(|&(f, _, _)| f == fingerprint)
             .filter_map(|(_, start, end)| self.block_at(table, start, end))
@@ -342,6 +348,22 @@ impl Layout {
         }
         Ok(())
     }
+}
+
+/// How much of a bucket, from its header on, a lookup reads ahead: 16 cache lines, a bucket of
+/// four keys of 20 aliases each.
+const READ_AHEAD: usize = 1024;
+
+/// Reads one byte of each 64-byte line of `bytes`, all at once: their cache misses overlap,
+/// instead of following one another as the lookup reaches each line (the bucket's header, then
+/// the block it points to, then the block's entries, then its names). Safe code's prefetch.
+#[inline(always)]
+fn read_ahead(bytes: &[u8]) {
+    let mut any = 0u8;
+    for &b in bytes.iter().step_by(64) {
+        any |= b;
+    }
+    std::hint::black_box(any);
 }
 
 /// Checks what comes before the header's fields can be trusted: the magic, the version, the

@@ -20,8 +20,9 @@
 //!    can make it hang;
 //! 3. [`key_hash`], [`place`] and every layout rule here are the format: the committed
 //!    fixtures in `tests/fixtures/` fail if any changes, and a change bumps [`VERSION`];
-//! 4. a lookup reads one bucket's header and then only the block whose fingerprint matches:
-//!    the blocks before it are skipped by their lengths, never read.
+//! 4. a lookup parses one bucket's header and then only the block whose fingerprint matches:
+//!    the blocks before it are skipped by their lengths, never parsed (the bucket's first KiB
+//!    is read ahead, a byte a cache line, so that its lines' misses overlap).
 //!
 //! # Format, version 4
 //!
