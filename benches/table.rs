@@ -1,5 +1,5 @@
 //! Many keys: `AliasTable` against the obvious alternative, `HashMap<u64, AliasSet>`, for
-//! 1,000 to 1,000,000 keys of 20 aliases each, on two generators written independently:
+//! 1,000 to 1,000,000 keys of 20 aliases each, on three generators written independently:
 //! - `shared` (groups `table_resolve_<keys>`, `table_load`): names drawn 9 times in 10 from a
 //!   shared vocabulary of a few thousand (every family, version and provider prefix), else the
 //!   key's own; 400 generated targets; a third prefix aliases;
@@ -7,6 +7,10 @@
 //!   key's names are its own (`t123456-bot-17`), the rest from a few hundred popular client
 //!   names; 300 targets; a third prefix aliases; queries a third exact hits, a third prefix
 //!   hits and a third misses, each checked to be of its kind.
+//! - `owned` (groups `owned_resolve_<keys>`, `owned_load`): 30% of each key's names are its own
+//!   and start like common ones (`gpt-4o-k123456-3`, so that they pass any filter on first
+//!   bytes), the rest drawn from about two thousand dated and provider-prefixed names,
+//!   the first of them far more often than the last; 300 targets; queries as for `popular`.
 //!
 //! Measured, in the same run on the same keys and queries:
 //! - resolve latency (criterion), beside a floor that only looks the key up in a
@@ -19,7 +23,7 @@
 //!   map), written to `target/model-alias-table.json` for `scripts/benchmarks.py`.
 //!
 //! ```text
-//! cargo bench -p model-alias-benches --bench table      # all sizes, both generators, up to 20 million aliases
+//! cargo bench -p model-alias-benches --bench table      # all sizes and generators, up to 20 million aliases
 //! cargo test --bench table       # 1,000 keys only, as a check that it runs
 //! TABLE_SIZES=1000000 TABLE_GENERATORS=popular cargo bench -p model-alias-benches --bench table   # one case
 //! ```
@@ -67,17 +71,13 @@ fn vocabulary() -> Vec<String> {
 /// Key `k`'s rows for the `shared` generator: 18 names in 20 from the vocabulary, the rest
 /// the key's own.
 fn key_rows<'v>(k: u64, vocab: &'v [String], targets: &'v [String]) -> Rows<'v> {
-    let mut rng = Rng::new(k);
-    let mut rows: Rows<'v> = Vec::new();
-    while rows.len() < ALIASES_PER_KEY {
-        let name: Cow<'v, str> = if rng.chance(90) {
+    rows_of(Rng::new(k), targets, |rng, i| {
+        if rng.chance(90) {
             rng.pick(vocab).as_str().into()
         } else {
-            format!("app-{k}-{}", rows.len()).into()
-        };
-        push_row(&mut rows, name, &mut rng, targets);
-    }
-    rows
+            format!("app-{k}-{i}").into()
+        }
+    })
 }
 
 /// The `popular` generator's names: every family and version, without provider prefixes
@@ -95,14 +95,56 @@ fn popular_names() -> Vec<String> {
 /// Key `k`'s rows for the `popular` generator: each name 3 times in 10 the key's own, as a
 /// team names its bots (`t123456-bot-17`), else a popular name.
 fn popular_rows<'v>(k: u64, popular: &'v [String], targets: &'v [String]) -> Rows<'v> {
-    let mut rng = Rng::new(k ^ 0x0090_91A4);
-    let mut rows: Rows<'v> = Vec::new();
-    while rows.len() < ALIASES_PER_KEY {
-        let name: Cow<'v, str> = if rng.chance(30) {
-            format!("t{k}-bot-{}", rows.len()).into()
+    rows_of(Rng::new(k ^ 0x0090_91A4), targets, |rng, i| {
+        if rng.chance(30) {
+            format!("t{k}-bot-{i}").into()
         } else {
             rng.pick(popular).as_str().into()
-        };
+        }
+    })
+}
+
+/// The `owned` generator's common names: every family, version and provider prefix, with
+/// and without a date, in a fixed shuffled order (the first are drawn most often).
+fn owned_names() -> Vec<String> {
+    let mut names: Vec<String> = support::FAMILIES
+        .iter()
+        .flat_map(|f| support::VERSIONS.iter().map(move |v| format!("{f}{v}")))
+        .flat_map(|n| [format!("{n}-2025-06-01"), format!("openrouter/{n}"), n])
+        .collect();
+    names.sort();
+    names.dedup();
+    let mut rng = Rng::new(0x0C0_FFEE);
+    for i in (1..names.len()).rev() {
+        names.swap(i, rng.below(i + 1));
+    }
+    names
+}
+
+/// Key `k`'s rows for the `owned` generator: 3 names in 10 the key's own, starting with a
+/// model family as common names do (`gpt-4o-k123456-3`), else a common name drawn with a skew
+/// towards the first ones (the smaller of two uniform draws).
+fn owned_rows<'v>(k: u64, common: &'v [String], targets: &'v [String]) -> Rows<'v> {
+    rows_of(Rng::new(k ^ 0x0_0DED), targets, |rng, i| {
+        if rng.chance(30) {
+            format!("{}-k{k}-{i}", rng.pick(support::FAMILIES)).into()
+        } else {
+            let first = rng.below(common.len()).min(rng.below(common.len()));
+            common[first].as_str().into()
+        }
+    })
+}
+
+/// A key's [`ALIASES_PER_KEY`] rows: `draw(rng, rows so far)` gives each name (a name the key
+/// has already is drawn again).
+fn rows_of<'v>(
+    mut rng: Rng,
+    targets: &'v [String],
+    mut draw: impl FnMut(&mut Rng, usize) -> Cow<'v, str>,
+) -> Rows<'v> {
+    let mut rows: Rows<'v> = Vec::new();
+    while rows.len() < ALIASES_PER_KEY {
+        let name = draw(&mut rng, rows.len());
         push_row(&mut rows, name, &mut rng, targets);
     }
     rows
@@ -124,11 +166,12 @@ fn push_row<'v>(rows: &mut Rows<'v>, name: Cow<'v, str>, rng: &mut Rng, targets:
 
 type Rows<'v> = Vec<(Cow<'v, str>, &'v str, MatchKind)>;
 
-/// The two generators every size is measured on.
+/// The generators every size is measured on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Generator {
     Shared,
     Popular,
+    Owned,
 }
 
 impl Generator {
@@ -136,6 +179,7 @@ impl Generator {
         match self {
             Generator::Shared => "shared",
             Generator::Popular => "popular",
+            Generator::Owned => "owned",
         }
     }
 
@@ -144,6 +188,7 @@ impl Generator {
         match self {
             Generator::Shared => "table",
             Generator::Popular => "popular",
+            Generator::Owned => "owned",
         }
     }
 }
@@ -157,14 +202,15 @@ struct Fixture {
 fn fixture(keys: usize, generator: Generator) -> Fixture {
     let mut rng = Rng::new(0x7AB1E);
     let mut targets: Vec<String> = support::targets(&mut rng);
+    if generator != Generator::Shared {
+        let mut seen = HashSet::new();
+        targets.retain(|t| seen.insert(t.clone()));
+        targets.truncate(300);
+    }
     let vocab = match generator {
         Generator::Shared => vocabulary(),
-        Generator::Popular => {
-            let mut seen = HashSet::new();
-            targets.retain(|t| seen.insert(t.clone()));
-            targets.truncate(300);
-            popular_names()
-        }
+        Generator::Popular => popular_names(),
+        Generator::Owned => owned_names(),
     };
     // Key ids are scattered the way database ids hashed into u64s would be.
     let sets: Vec<(u64, AliasSet)> = (0..keys as u64)
@@ -173,6 +219,7 @@ fn fixture(keys: usize, generator: Generator) -> Fixture {
             let rows = match generator {
                 Generator::Shared => key_rows(i, &vocab, &targets),
                 Generator::Popular => popular_rows(i, &vocab, &targets),
+                Generator::Owned => owned_rows(i, &vocab, &targets),
             };
             (id, AliasSet::new(rows).expect("generated set"))
         })
@@ -194,7 +241,9 @@ fn fixture(keys: usize, generator: Generator) -> Fixture {
                         })
                     }
                     // A key without an alias of the kind wanted: another key.
-                    Generator::Popular => popular_query(set, &vocab, q % 3, &mut rng),
+                    Generator::Popular | Generator::Owned => {
+                        popular_query(set, &vocab, q % 3, &mut rng)
+                    }
                 };
                 if let Some(model) = model {
                     break (*id, model);
@@ -272,10 +321,10 @@ fn sizes() -> Vec<usize> {
     }
 }
 
-/// Both generators, or the one `TABLE_GENERATORS` names (`shared` or `popular`).
+/// Every generator, or those `TABLE_GENERATORS` names (`shared`, `popular`, `owned`).
 fn generators() -> Vec<Generator> {
     let wanted = std::env::var("TABLE_GENERATORS").unwrap_or_default();
-    [Generator::Shared, Generator::Popular]
+    [Generator::Shared, Generator::Popular, Generator::Owned]
         .into_iter()
         .filter(|g| wanted.is_empty() || wanted.split(',').any(|w| w.trim() == g.name()))
         .collect()
@@ -285,6 +334,13 @@ fn main() {
     let full = std::env::args().any(|a| a == "--bench")
         && std::env::var_os("TABLE_SIZES").is_none()
         && std::env::var_os("TABLE_GENERATORS").is_none();
+    if !full {
+        // The latency walk is one cycle through every place, or it would measure a small loop.
+        let next = random_cycle(1 << 12);
+        let cycle = std::iter::successors(Some(next[0]), |&at| Some(next[at as usize]));
+        assert_eq!(cycle.take_while(|&at| at != 0).count() + 1, next.len());
+        assert!(miss_latency(&next) > 0.0);
+    }
     let mut c = Criterion::default().configure_from_args();
     let mut rows = Vec::new();
     for generator in generators() {
@@ -293,10 +349,40 @@ fn main() {
         }
     }
     if full {
-        let json = format!("{{\"rows\": [{}]}}\n", rows.join(", "));
+        let miss_ns = miss_latency(&random_cycle(1 << 26));
+        println!("a dependent load from a random place in 256 MiB: {miss_ns:.1} ns");
+        let json = format!(
+            "{{\"miss_ns\": {miss_ns:.1}, \"rows\": [{}]}}\n",
+            rows.join(", ")
+        );
         support::write_result("model-alias-table.json", &json);
     }
     c.final_summary();
+}
+
+/// One random cycle through `slots` places (Sattolo's shuffle): `next[i]` is the place after
+/// `i`, and from any place every other is reached before it comes round again.
+fn random_cycle(slots: usize) -> Vec<u32> {
+    let mut next: Vec<u32> = (0..slots as u32).collect();
+    let mut rng = Rng::new(0x1A7E);
+    for i in (1..slots).rev() {
+        next.swap(i, rng.below(i));
+    }
+    next
+}
+
+/// This machine's latency of a load that misses every cache, in ns: a walk of a
+/// [`random_cycle`], each load's address the previous load's value, so that no two overlap.
+/// What each of a table lookup's dependent misses costs.
+fn miss_latency(next: &[u32]) -> f64 {
+    let steps = 4 * next.len().min(1 << 22);
+    let mut at = 0u32;
+    let start = Instant::now();
+    for _ in 0..steps {
+        at = next[at as usize];
+    }
+    black_box(at);
+    start.elapsed().as_secs_f64() * 1e9 / steps as f64
 }
 
 /// Builds, checks and times one generator at one size; returns its JSON row.
@@ -363,6 +449,7 @@ fn measure(c: &mut Criterion, generator: Generator, keys: usize, full: bool) -> 
     let mut group = c.benchmark_group(format!("{}_resolve_{keys}", generator.group()));
     group.throughput(Throughput::Elements(BATCH as u64));
     bench_table(&mut group, "AliasTable", &table, &fx.queries);
+
     // Finding the key's block alone: what a resolve costs before its entries are read.
     let mut at = 0;
     group.bench_function("AliasTable::get only", |b| {
@@ -430,10 +517,22 @@ fn measure(c: &mut Criterion, generator: Generator, keys: usize, full: bool) -> 
         table.distinct(),
         per_alias(map_bytes as f64),
     );
+    // The text of names only one key uses: what no dictionary can share.
+    let mut uses: HashMap<&str, u32> = HashMap::new();
+    for (_, set) in &fx.sets {
+        for alias in set.iter() {
+            *uses.entry(alias.name()).or_default() += 1;
+        }
+    }
+    let own_name_bytes: usize = uses
+        .iter()
+        .filter(|&(_, &n)| n == 1)
+        .map(|(name, _)| name.len())
+        .sum();
     format!(
         "{{\"generator\": \"{}\", \"keys\": {keys}, \"aliases\": {aliases}, \"table_bytes\": {}, \
          \"map_bytes\": {map_bytes}, \"build_ms\": {:.1}, \"distinct_names\": {}, \
-         \"distinct_targets\": {}}}",
+         \"distinct_targets\": {}, \"own_name_bytes\": {own_name_bytes}}}",
         generator.name(),
         bytes.len(),
         build_time.as_secs_f64() * 1e3,
