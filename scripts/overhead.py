@@ -4,6 +4,7 @@ it: latency beside a direct call to the same upstream, and the gateway's CPU per
 
     python3 scripts/overhead.py [--rates 1000,3000] [--seconds 10] [--rounds 3] [--connections 32]
                                 [--gateway BINARY] [--out FILE]
+    python3 scripts/overhead.py --smoke
 
 Builds the gateway (release) and installs the load tool oha (`cargo install --locked oha
 --root target/tools`) if it is missing. One gateway process started with --demo serves only
@@ -23,6 +24,15 @@ time per request (user + system, from /proc/PID/stat, over the run's requests). 
 target/model-alias-overhead.json, which scripts/benchmarks.py puts in BENCHMARKS.md. With
 --gateway, another build of the gateway is measured (nothing is built), and --out writes the
 results elsewhere: to compare two builds on one machine.
+
+The echo upstream is a process of its own, and its CPU per request is reported too: it serves
+the same request with the same HTTP stack, so it shows what one side of a proxy costs here.
+
+--smoke is CI's check that the harness works: one round of 2 s at 200 req/s, written to
+target/model-alias-overhead-smoke.json (never the figures BENCHMARKS.md is made from). It
+fails if any request fails, if a configuration's CPU cannot be read, or if the model the
+upstream saw is not what each configuration should send: the alias's target through the
+gateway with aliases, the name as sent through the one without.
 """
 
 import argparse
@@ -128,13 +138,38 @@ def run_one(tool, target, rate, a):
     ok = codes.get("200", 0)
     errors = sum(n for code, n in codes.items() if code != "200") + sum(result.get("errorDistribution", {}).values())
     cpu_us = None
-    if process and ok:
+    if ok:
         cpu_us = (cpu_seconds(process.pid) - before) * 1e6 / (ok + errors)
     percentiles = result["latencyPercentiles"]
     return {"config": name, "rate": rate, "requests": ok, "errors": errors,
             "error_kinds": {**result.get("errorDistribution", {}), **{c: n for c, n in codes.items() if c != "200"}},
             "rps": result["summary"]["requestsPerSec"],
             "p50_us": percentiles["p50"] * 1e6, "p99_us": percentiles["p99"] * 1e6, "cpu_us": cpu_us}
+
+
+def upstream_model(url, secret):
+    """The model the upstream was sent for BODY: the echo answers with the model it received."""
+    headers = {"Content-Type": "application/json"}
+    if secret:
+        headers["Authorization"] = f"Bearer {secret}"
+    request = urllib.request.Request(f"{url}/v1/chat/completions", data=BODY.encode(), headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.load(answer)["model"]
+
+
+def smoke_failures(targets, runs):
+    """What --smoke found wrong: failed requests, unread CPU, or a configuration that sent the
+    upstream another model than it should."""
+    failures = [f"{r['config']} at {r['rate']}/s: {r['errors']} failed requests ({r['error_kinds']})"
+                for r in runs if r["errors"] or not r["requests"]]
+    failures += [f"{r['config']}: no CPU time read" for r in runs if r["cpu_us"] is None]
+    alias = next(a for a in ALIASES if a["name"] == "claude-opus-4-")
+    want = {"direct": MODEL, "aliases": alias["target"], "no-aliases": MODEL}
+    for name, url, secret, _ in targets:
+        got = upstream_model(url, secret)
+        if got != want[name]:
+            failures.append(f"{name}: the upstream was sent {got!r}, not {want[name]!r}")
+    return failures
 
 
 def summarise(runs, rates):
@@ -145,8 +180,7 @@ def summarise(runs, rates):
         for c in CONFIGS:
             row[c] = {k: statistics.median(r[k] for r in per[c]) for k in ("p50_us", "p99_us", "rps")}
             row[c]["errors"] = sum(r["errors"] for r in per[c])
-            if c != "direct":
-                row[c]["cpu_us"] = statistics.median(r["cpu_us"] for r in per[c])
+            row[c]["cpu_us"] = statistics.median(r["cpu_us"] for r in per[c])
         # Differences within each round (the configurations of a round ran back to back).
         for q in ("p50_us", "p99_us"):
             row[f"overhead_{q}"] = statistics.median(
@@ -167,7 +201,11 @@ def main():
     p.add_argument("--connections", type=int, default=32)
     p.add_argument("--gateway", help="a gateway binary to measure instead of building this one")
     p.add_argument("--out", default=OUT)
+    p.add_argument("--smoke", action="store_true",
+                   help="CI's check: one short round at 200 req/s, failing on any error (not for figures)")
     a = p.parse_args()
+    if a.smoke:
+        a.rates, a.seconds, a.rounds, a.out = "200", 2.0, 1, OUT.replace(".json", "-smoke.json")
     rates = [int(r) for r in a.rates.split(",")]
     global BINARY
     if a.gateway:
@@ -180,7 +218,7 @@ def main():
     processes = [echo]
     try:
         upstream = line.split("(upstream ", 1)[1].split(")")[0]
-        targets = [("direct", upstream, None, None)]
+        targets = [("direct", upstream, None, echo)]
         for mode in ("aliases", "no-aliases"):
             process, url, secret = gateway(upstream, mode)
             processes.append(process)
@@ -196,6 +234,7 @@ def main():
                     print(f"round {round_ + 1} {rate}/s {run['config']}: p50 {run['p50_us']:.0f} µs, "
                           f"p99 {run['p99_us']:.0f} µs, cpu {run['cpu_us'] or 0:.0f} µs/request, "
                           f"{run['errors']} errors", file=sys.stderr)
+        failures = smoke_failures(targets, runs) if a.smoke else []
     finally:
         for process in processes:
             process.kill()
@@ -207,6 +246,8 @@ def main():
     with open(a.out, "w") as f:
         json.dump({"settings": settings, "summary": summarise(runs, rates), "runs": runs}, f, indent=1)
     print(f"wrote {a.out}", file=sys.stderr)
+    if failures:
+        sys.exit("overhead smoke check failed:\n  " + "\n  ".join(failures))
 
 
 if __name__ == "__main__":
