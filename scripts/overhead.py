@@ -30,7 +30,7 @@ the same request with the same HTTP stack, so it shows what one side of a proxy 
 
 --smoke is CI's check that the harness works: one round of 2 s at 200 req/s, written to
 target/model-alias-overhead-smoke.json (never the figures BENCHMARKS.md is made from). It
-fails if any request fails, if a configuration's CPU cannot be read, or if the model the
+fails, before writing anything, if any request fails, if a configuration's CPU cannot be read, or if the model the
 upstream saw is not what each configuration should send: the alias's target through the
 gateway with aliases, the name as sent through the one without.
 """
@@ -239,6 +239,9 @@ def main():
         for process in processes:
             process.kill()
             process.wait()
+    # Before the summary, which needs every run's CPU: a failed run would end it in a traceback.
+    if failures:
+        sys.exit("overhead smoke check failed:\n  " + "\n  ".join(failures))
     settings = {"rates": rates, "seconds": a.seconds, "rounds": a.rounds, "connections": a.connections,
                 "aliases": len(ALIASES), "model": MODEL, "body_bytes": len(BODY), "cores": os.cpu_count(),
                 "oha": subprocess.run([tool, "--version"], capture_output=True, text=True).stdout.strip(),
@@ -246,8 +249,6 @@ def main():
     with open(a.out, "w") as f:
         json.dump({"settings": settings, "summary": summarise(runs, rates), "runs": runs}, f, indent=1)
     print(f"wrote {a.out}", file=sys.stderr)
-    if failures:
-        sys.exit("overhead smoke check failed:\n  " + "\n  ".join(failures))
 
 
 if __name__ == "__main__":
