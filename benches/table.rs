@@ -242,7 +242,7 @@ fn fixture(keys: usize, generator: Generator) -> Fixture {
                     }
                     // A key without an alias of the kind wanted: another key.
                     Generator::Popular | Generator::Owned => {
-                        popular_query(set, &vocab, q % 3, &mut rng)
+                        query_of_kind(set, &vocab, q % 3, &mut rng)
                     }
                 };
                 if let Some(model) = model {
@@ -254,9 +254,10 @@ fn fixture(keys: usize, generator: Generator) -> Fixture {
     Fixture { sets, queries }
 }
 
-/// A `popular` query for `set`: an exact hit (`kind` 0), a prefix hit (1) or a miss (2),
-/// checked to be one; `None` if the set has no alias of the kind.
-fn popular_query(set: &AliasSet, popular: &[String], kind: usize, rng: &mut Rng) -> Option<String> {
+/// A `popular` or `owned` query for `set`: an exact hit (`kind` 0), a prefix hit (1) or a miss
+/// (2, a `common` name it does not resolve), checked to be one; `None` if the set has no alias
+/// of the kind.
+fn query_of_kind(set: &AliasSet, common: &[String], kind: usize, rng: &mut Rng) -> Option<String> {
     // One of the set's names of `kind`, at random.
     let mut of_kind = |kind: MatchKind| {
         let names: Vec<&str> = set
@@ -276,7 +277,7 @@ fn popular_query(set: &AliasSet, popular: &[String], kind: usize, rng: &mut Rng)
         ),
         _ => (
             (0..64)
-                .map(|_| rng.pick(popular))
+                .map(|_| rng.pick(common))
                 .find(|name| set.resolve(name).rule() == Rule::Passthrough)?
                 .clone(),
             Rule::Passthrough,
@@ -449,7 +450,6 @@ fn measure(c: &mut Criterion, generator: Generator, keys: usize, full: bool) -> 
     let mut group = c.benchmark_group(format!("{}_resolve_{keys}", generator.group()));
     group.throughput(Throughput::Elements(BATCH as u64));
     bench_table(&mut group, "AliasTable", &table, &fx.queries);
-
     // Finding the key's block alone: what a resolve costs before its entries are read.
     let mut at = 0;
     group.bench_function("AliasTable::get only", |b| {
